@@ -1,0 +1,21 @@
+# Makefile: builds vecrag with PGXS against the PostgreSQL that pg_config names.
+# test/run is the one command that builds, installs privately and runs every test.
+
+EXTENSION = vecrag
+MODULE_big = vecrag
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
+PG_CPPFLAGS = -I$(srcdir)/src
+DATA = $(wildcard sql/vecrag--*.sql)
+
+REGRESS = $(sort $(filter-out vecrag--%,$(notdir $(basename $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --load-extension=vecrag
+ISOLATION = $(notdir $(basename $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=vecrag
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+EXTRA_CLEAN = build results regression.diffs regression.out tmp_check log output_iso
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

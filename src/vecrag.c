@@ -1,0 +1,19 @@
+/*
+ * src/vecrag.c
+ *	  Module magic and _PG_init: each room registers its GUCs and state here.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "core/distance.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	VecDistanceInit();
+}

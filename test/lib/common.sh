@@ -1,0 +1,66 @@
+# test/lib/common.sh: what test/run and demo/run share.  Sourced, not run.
+#   vr_need_packages PKG...   as root, apt-get install the missing ones
+#   vr_drop_root SCRIPT ARGS  as root, re-run SCRIPT as user postgres on a
+#                             private copy of the tree (PostgreSQL refuses root)
+#   vr_private_install DIR    copy this PostgreSQL into DIR, install vecrag
+#                             there, and put DIR's bin first on PATH, so tests
+#                             and the demo never touch the system installation
+
+PGVER=${PGVER:-15}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PGVER/bin/pg_config}
+VR_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VR_USER=${VR_USER:-postgres}
+
+vr_need_packages()
+{
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "== installing ${missing[*]}"
+	if ! apt-get update -qq >/dev/null; then
+		echo "error: apt-get update failed; this needs access to the Debian package mirrors" >&2
+		return 1
+	fi
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; then
+		echo "error: apt-get install ${missing[*]} failed" >&2
+		return 1
+	fi
+}
+
+# Copy the tree (without .git and build output) and ../shared/data to
+# $VR_STAGE owned by $VR_USER, then exec the same script there as that user.
+vr_drop_root()
+{
+	local script=$1
+	shift
+	VR_STAGE=${VR_STAGE:-/tmp/vecrag-$VR_USER-stage}
+	local shared=${VECRAG_SHARED:-$VR_REPO/../shared}
+	id "$VR_USER" >/dev/null 2>&1 || useradd --system --create-home "$VR_USER"
+	rm -rf "$VR_STAGE"
+	mkdir -p "$VR_STAGE/repo"
+	tar -C "$VR_REPO" --exclude=./.git --exclude=./build -cf - . | tar -C "$VR_STAGE/repo" -xf -
+	if [ -d "$shared/data" ]; then
+		mkdir -p "$VR_STAGE/shared"
+		cp -a "$shared/data" "$VR_STAGE/shared/"
+		chmod -R u+w "$VR_STAGE/shared"
+	fi
+	chown -R "$VR_USER": "$VR_STAGE"
+	exec runuser -u "$VR_USER" -- env VECRAG_SHARED="$VR_STAGE/shared" \
+		HOME="$VR_STAGE" PGVER="$PGVER" PG_CONFIG="$PG_CONFIG" \
+		bash "$VR_STAGE/repo/$script" "$@"
+}
+
+vr_private_install()
+{
+	local dest=$1 d
+	rm -rf "$dest"
+	for d in "$("$PG_CONFIG" --bindir)" "$("$PG_CONFIG" --pkglibdir)" "$("$PG_CONFIG" --sharedir)"; do
+		mkdir -p "$dest$d"
+		cp -a "$d/." "$dest$d/"
+	done
+	make -s -C "$VR_REPO" PG_CONFIG="$PG_CONFIG" install DESTDIR="$dest" >/dev/null
+	VR_BINDIR="$dest$("$PG_CONFIG" --bindir)"
+	export PATH="$VR_BINDIR:$PATH"
+}
