@@ -35,7 +35,7 @@ vr_drop_root()
 {
 	local script=$1
 	shift
-	VR_STAGE=${VR_STAGE:-/tmp/vecrag-$VR_USER-stage}
+	VR_STAGE=${VR_STAGE:-/tmp/vecrag-stage-$(echo "$VR_REPO" | md5sum | cut -c1-8)}
 	local shared=${VECRAG_SHARED:-$VR_REPO/../shared}
 	id "$VR_USER" >/dev/null 2>&1 || useradd --system --create-home "$VR_USER"
 	rm -rf "$VR_STAGE"
