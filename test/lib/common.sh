@@ -5,6 +5,10 @@
 #   vr_private_install DIR    copy this PostgreSQL into DIR, install vecrag
 #                             there, and put DIR's bin first on PATH, so tests
 #                             and the demo never touch the system installation
+#   vr_start_cluster DIR      initdb DIR (once) and start it with pg_ctl on a
+#                             Unix socket in DIR/sock only (no TCP port to
+#                             collide); exports PGHOST, PGPORT, PGDATABASE
+#   vr_stop_cluster DIR       stop it if it runs
 
 PGVER=${PGVER:-15}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PGVER/bin/pg_config}
@@ -63,4 +67,28 @@ vr_private_install()
 	make -s -C "$VR_REPO" PG_CONFIG="$PG_CONFIG" install DESTDIR="$dest" >/dev/null
 	VR_BINDIR="$dest$("$PG_CONFIG" --bindir)"
 	export PATH="$VR_BINDIR:$PATH"
+}
+
+vr_start_cluster()
+{
+	local dir=$1
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		mkdir -p "$dir"
+		initdb -D "$dir/data" -U postgres --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
+			{ cat "$dir/initdb.log" >&2; return 1; }
+	fi
+	mkdir -p "$dir/sock"
+	export PGHOST="$dir/sock" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+	if ! pg_ctl -D "$dir/data" status >/dev/null 2>&1; then
+		pg_ctl -D "$dir/data" -l "$dir/server.log" -w -t 120 \
+			-o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c port=$PGPORT" \
+			start >/dev/null || { tail -n 20 "$dir/server.log" >&2; return 1; }
+	fi
+}
+
+vr_stop_cluster()
+{
+	local dir=$1
+	[ -f "$dir/data/postmaster.pid" ] && pg_ctl -D "$dir/data" -m fast -w stop >/dev/null
+	return 0
 }
