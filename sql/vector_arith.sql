@@ -52,6 +52,7 @@ SELECT subvector('[1,2,3,4,5]'::vector, -10, 100);
 SELECT subvector('[1,2,3,4,5]'::vector, 2147483647, 2147483647);
 SELECT subvector('[1,2,3,4,5]'::vector, 3, 2147483647);
 SELECT subvector('[1,2,3,4,5]'::vector, 6, 1);
+SELECT subvector('[1]'::vector, 2, 1);
 SELECT subvector('[1,2,3,4,5]'::vector, 0, 1);
 SELECT subvector('[1,2,3,4,5]'::vector, -2147483648, 3);
 SELECT subvector('[1,2,3,4,5]'::vector, 1, 0);

@@ -157,8 +157,10 @@ subvector(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("vector must have at least 1 dimension"),
-				 errdetail("Positions %d to %lld select no element of a vector with %d dimensions.",
-						   start, (long long) start + count - 1, a->dim)));
+				 errdetail_plural("Positions %d to %lld select no element of a vector with %d dimension.",
+								  "Positions %d to %lld select no element of a vector with %d dimensions.",
+								  a->dim,
+								  start, (long long) start + count - 1, a->dim)));
 
 	result = InitVector((int) (end - first));
 	memcpy(result->x, a->x + (first - 1), sizeof(float) * result->dim);
