@@ -254,6 +254,13 @@ COMMENT ON AGGREGATE sum(vector) IS 'sum as vector across all vector input value
 -- section: distance kernels (src/core)
 -------------------------------------------------------------------------------
 
+-- The distance kernel sets compiled into this server, whether this CPU runs
+-- each, and which one the GUC vecrag.simd makes this session use.
+CREATE FUNCTION vecrag.simd_kernels()
+	RETURNS TABLE (kernel text, supported boolean, active boolean, description text)
+	AS 'MODULE_PATHNAME', 'vecrag_simd_kernels'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 3;
+
 -------------------------------------------------------------------------------
 -- section: hnsw access method (src/hnsw)
 -------------------------------------------------------------------------------
