@@ -1,0 +1,310 @@
+/*
+ * src/graph/pagerank.c
+ *	  vecrag.pagerank: personalized PageRank from a weighted seed set
+ *	  (HippoRAG-style), or global PageRank when no seeds are given.
+ *
+ * Design note.  The graph is loaded once into CSR (csr.c), then power
+ * iteration pushes each node's score along its out-edges in proportion to
+ * their weight:
+ *     next = d * (A^T r + dangling(r) * p) + (1 - d) * p
+ * where p is the personalization vector (the normalized seed weights, or
+ * uniform), and the score of nodes without out-edges (dangling) goes back
+ * to p, as in HippoRAG and networkx.  Scores sum to 1.  Iteration stops
+ * when the L1 change falls below tolerance or after max_iterations.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "graph/graph.h"
+
+typedef struct ScoredNode
+{
+	int32		index;
+	float8		score;
+	int64		id;
+} ScoredNode;
+
+static int	CompareScored(const void *a, const void *b);
+static int64 *ArrayToIds(ArrayType *arr, const char *what, int *n);
+
+/* by score descending, then id ascending */
+static int
+CompareScored(const void *a, const void *b)
+{
+	const ScoredNode *x = a;
+	const ScoredNode *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+/* The non-NULL elements of a bigint[]. */
+static int64 *
+ArrayToIds(ArrayType *arr, const char *what, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count,
+				i;
+	int64	   *ids;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what)));
+	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &count);
+	ids = palloc(sizeof(int64) * Max(count, 1));
+	*n = 0;
+	for (i = 0; i < count; i++)
+		if (!nulls[i])
+			ids[(*n)++] = DatumGetInt64(elems[i]);
+	return ids;
+}
+
+PG_FUNCTION_INFO_V1(graph_pagerank);
+Datum
+graph_pagerank(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Tuplestorestate *store = GraphBeginSRF(fcinfo, &tupdesc);
+	MemoryContext cxt,
+				old;
+	GraphDef   *def;
+	GraphCSR   *csr;
+	GraphRelationFilter *filter;
+	GraphDirection direction;
+	bool		weighted;
+	float8		damping;
+	int32		max_iterations;
+	float8		tolerance;
+	int64	   *seeds = NULL;
+	float8	   *seed_weights = NULL;
+	int			nseeds = 0;
+	float8	   *p,
+			   *r,
+			   *next,
+			   *outw;
+	int32		nnodes,
+				i,
+				iter;
+	int64		e;
+	ScoredNode *scored;
+	int32		nscored = 0;
+	int32		top_n;
+	bool		restricted = !PG_ARGISNULL(6);
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("graph name must not be null")));
+	damping = PG_ARGISNULL(3) ? 0.85 : PG_GETARG_FLOAT8(3);
+	if (!(damping >= 0 && damping < 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("damping must be at least 0 and less than 1")));
+	max_iterations = PG_ARGISNULL(4) ? 100 : PG_GETARG_INT32(4);
+	if (max_iterations < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_iterations must be positive")));
+	tolerance = PG_ARGISNULL(5) ? 1e-6 : PG_GETARG_FLOAT8(5);
+	if (!(tolerance >= 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tolerance must be zero or positive")));
+	top_n = PG_ARGISNULL(7) ? -1 : PG_GETARG_INT32(7);
+	if (!PG_ARGISNULL(7) && top_n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("top_n must be positive")));
+	direction = GraphParseDirection(PG_ARGISNULL(8) ? NULL : PG_GETARG_TEXT_PP(8));
+	weighted = !PG_ARGISNULL(10) && PG_GETARG_BOOL(10);
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "vecrag pagerank",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	/* seeds and their weights */
+	if (!PG_ARGISNULL(1))
+	{
+		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+		Datum	   *elems;
+		bool	   *nulls;
+		int			count;
+
+		if (ARR_NDIM(arr) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("seeds must be a one-dimensional array")));
+		deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+						  TYPALIGN_DOUBLE, &elems, &nulls, &count);
+		seeds = palloc(sizeof(int64) * Max(count, 1));
+		seed_weights = palloc(sizeof(float8) * Max(count, 1));
+		if (!PG_ARGISNULL(2))
+		{
+			ArrayType  *warr = PG_GETARG_ARRAYTYPE_P(2);
+			Datum	   *welems;
+			bool	   *wnulls;
+			int			wcount;
+
+			deconstruct_array(warr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+							  TYPALIGN_DOUBLE, &welems, &wnulls, &wcount);
+			if (ARR_NDIM(warr) > 1 || wcount != count)
+				ereport(ERROR,
+						(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+						 errmsg("seed_weights must have one element per seed (%d), not %d", count, wcount)));
+			for (i = 0; i < count; i++)
+			{
+				float8		wt = wnulls[i] ? 0 : DatumGetFloat8(welems[i]);
+
+				if (!(wt >= 0) || isinf(wt))
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("seed weights must be finite and zero or positive")));
+				if (!nulls[i] && !wnulls[i])
+				{
+					seeds[nseeds] = DatumGetInt64(elems[i]);
+					seed_weights[nseeds++] = wt;
+				}
+			}
+		}
+		else
+			for (i = 0; i < count; i++)
+				if (!nulls[i])
+				{
+					seeds[nseeds] = DatumGetInt64(elems[i]);
+					seed_weights[nseeds++] = 1.0;
+				}
+		{
+			float8		sum = 0;
+
+			for (i = 0; i < nseeds; i++)
+				sum += seed_weights[i];
+			if (!(sum > 0))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("personalized PageRank needs at least one seed with a positive weight"),
+						 errhint("Pass seeds => NULL for global PageRank.")));
+		}
+	}
+
+	def = GraphLookup(PG_GETARG_TEXT_PP(0));
+	filter = GraphRelationFilterFromArray(PG_ARGISNULL(9) ? NULL : PG_GETARG_ARRAYTYPE_P(9), def);
+	if (weighted && def->weight_attno == InvalidAttrNumber && def->edge_attno == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("graph \"%s\" has no weight column", def->name),
+				 errhint("Use weighted => false, or register the graph with weight => 'column'.")));
+	csr = GraphLoadCSR(def, direction, filter, weighted, seeds, nseeds, cxt);
+	nnodes = csr->nnodes;
+
+	p = palloc0(sizeof(float8) * Max(nnodes, 1));
+	r = palloc(sizeof(float8) * Max(nnodes, 1));
+	next = palloc(sizeof(float8) * Max(nnodes, 1));
+	outw = palloc0(sizeof(float8) * Max(nnodes, 1));
+	GraphCheckMemory(cxt, "PageRank");
+	if (seeds != NULL)
+	{
+		float8		sum = 0;
+
+		for (i = 0; i < nseeds; i++)
+			sum += seed_weights[i];
+		for (i = 0; i < nseeds; i++)
+			p[GraphCSRIndexOf(csr, seeds[i])] += seed_weights[i] / sum;
+	}
+	else
+		for (i = 0; i < nnodes; i++)
+			p[i] = 1.0 / nnodes;
+	for (i = 0; i < nnodes; i++)
+	{
+		for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
+			outw[i] += csr->weights[e];
+		r[i] = p[i];
+	}
+
+	for (iter = 0; iter < max_iterations && nnodes > 0; iter++)
+	{
+		float8		dangling = 0;
+		float8		diff = 0;
+		float8	   *swap;
+
+		CHECK_FOR_INTERRUPTS();
+		memset(next, 0, sizeof(float8) * nnodes);
+		for (i = 0; i < nnodes; i++)
+		{
+			float8		share;
+
+			if (outw[i] <= 0)
+			{
+				dangling += r[i];
+				continue;
+			}
+			share = damping * r[i] / outw[i];
+			for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
+				next[csr->targets[e]] += share * csr->weights[e];
+		}
+		for (i = 0; i < nnodes; i++)
+		{
+			next[i] += (1 - damping + damping * dangling) * p[i];
+			diff += fabs(next[i] - r[i]);
+		}
+		swap = r;
+		r = next;
+		next = swap;
+		if (diff < tolerance)
+			break;
+	}
+
+	/* the nodes to report: restrict_to, or every node with a score */
+	scored = palloc(sizeof(ScoredNode) * Max(nnodes, 1));
+	if (restricted)
+	{
+		int			nrestrict;
+		int64	   *restrict_ids = ArrayToIds(PG_GETARG_ARRAYTYPE_P(6), "restrict_to", &nrestrict);
+		bool	   *taken = palloc0(sizeof(bool) * Max(nnodes, 1));
+
+		for (i = 0; i < nrestrict; i++)
+		{
+			int32		k = GraphCSRIndexOf(csr, restrict_ids[i]);
+
+			if (k < 0 || taken[k])
+				continue;
+			taken[k] = true;
+			scored[nscored].index = k;
+			scored[nscored].id = csr->ids[k];
+			scored[nscored++].score = r[k];
+		}
+	}
+	else
+		for (i = 0; i < nnodes; i++)
+			if (r[i] > 0)
+			{
+				scored[nscored].index = i;
+				scored[nscored].id = csr->ids[i];
+				scored[nscored++].score = r[i];
+			}
+	qsort(scored, nscored, sizeof(ScoredNode), CompareScored);
+	if (top_n >= 0 && nscored > top_n)
+		nscored = top_n;
+	for (i = 0; i < nscored; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = Int64GetDatum(scored[i].id);
+		values[1] = Float8GetDatum(scored[i].score);
+		values[2] = Int32GetDatum(i + 1);
+		tuplestore_putvalues(store, tupdesc, values, nulls);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}
