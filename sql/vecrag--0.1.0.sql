@@ -228,14 +228,16 @@ CREATE VIEW vecrag.graphs AS
 	FROM vecrag.graph_definitions;
 GRANT SELECT ON vecrag.graphs TO PUBLIC;
 
-CREATE FUNCTION vecrag.graph_validate(edges regclass, src name, dst name,
+-- Checks what create_graph is about to register (columns, types, index,
+-- the caller's privileges); errors name the table and column.
+CREATE FUNCTION vecrag.graph_validate(graph text, edges regclass, src name, dst name,
 		edge name, relation name, weight name) RETURNS void
-	AS 'MODULE_PATHNAME', 'graph_validate' LANGUAGE C STABLE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'graph_validate' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
 
 CREATE FUNCTION vecrag.create_graph(name text, edges regclass,
 		src name DEFAULT 'src', dst name DEFAULT 'dst',
 		relation name DEFAULT NULL, weight name DEFAULT NULL)
-	RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	RETURNS void LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -243,7 +245,7 @@ BEGIN
 		RAISE EXCEPTION 'graph name, edge table, src and dst must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM vecrag.graph_validate(edges, src, dst, NULL, relation, weight);
+	PERFORM vecrag.graph_validate(create_graph.name, edges, src, dst, NULL, relation, weight);
 	INSERT INTO vecrag.graph_definitions (name, edge_table, src_column, dst_column,
 		relation_column, weight_column)
 	VALUES (create_graph.name, edges, src, dst, relation, weight);
@@ -256,7 +258,7 @@ $$;
 
 CREATE FUNCTION vecrag.create_graph(name text, edges regclass, edge name,
 		relation name DEFAULT NULL)
-	RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	RETURNS void LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -264,7 +266,7 @@ BEGIN
 		RAISE EXCEPTION 'graph name, edge table and edge column must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM vecrag.graph_validate(edges, NULL, NULL, edge, relation, NULL);
+	PERFORM vecrag.graph_validate(create_graph.name, edges, NULL, NULL, edge, relation, NULL);
 	INSERT INTO vecrag.graph_definitions (name, edge_table, edge_column, relation_column)
 	VALUES (create_graph.name, edges, edge, relation);
 EXCEPTION WHEN unique_violation THEN
@@ -275,7 +277,7 @@ END
 $$;
 
 CREATE FUNCTION vecrag.drop_graph(name text, if_exists boolean DEFAULT false)
-	RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	RETURNS void LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

@@ -248,8 +248,12 @@ graph_pagerank(PG_FUNCTION_ARGS)
 				continue;
 			}
 			share = damping * r[i] / outw[i];
-			for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
-				next[csr->targets[e]] += share * csr->weights[e];
+			if (weighted)
+				for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
+					next[csr->targets[e]] += share * csr->weights[e];
+			else
+				for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
+					next[csr->targets[e]] += share;
 		}
 		for (i = 0; i < nnodes; i++)
 		{

@@ -470,7 +470,9 @@ GraphReaderOpenSeq(const GraphDef *def, Relation heap,
 		reader->att[FIELD_OTHER] = def->dst_attno;
 		reader->att[FIELD_WEIGHT] = def->weight_attno;
 	}
-	reader->att[FIELD_RELATION] = def->relation_attno;
+	/* whole-graph loads keep no relation names: read them only to filter */
+	if (filter != NULL)
+		reader->att[FIELD_RELATION] = def->relation_attno;
 	reader->seqscan = table_beginscan(heap, GetActiveSnapshot(), 0, NULL);
 	return reader;
 }

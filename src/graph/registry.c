@@ -159,7 +159,7 @@ ResolveGraph(const char *graphname, Oid relid, const char *src,
 }
 
 /*
- * vecrag.graph_validate(edges, src, dst, edge, relation, weight): check
+ * vecrag.graph_validate(graph, edges, src, dst, edge, relation, weight): check
  * what vecrag.create_graph is about to register.  The caller must be able
  * to read the table, and the index that outbound traversal needs must exist.
  */
@@ -172,13 +172,13 @@ graph_validate(PG_FUNCTION_ARGS)
 	Relation	rel;
 
 #define NAMEARG(n) (PG_ARGISNULL(n) ? NULL : NameStr(*PG_GETARG_NAME(n)))
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("edge table must not be null")));
-	relid = PG_GETARG_OID(0);
-	def = ResolveGraph("(new)", relid, NAMEARG(1), NAMEARG(2), NAMEARG(3),
-					   NAMEARG(4), NAMEARG(5));
+				 errmsg("graph name and edge table must not be null")));
+	relid = PG_GETARG_OID(1);
+	def = ResolveGraph(text_to_cstring(PG_GETARG_TEXT_PP(0)), relid, NAMEARG(2),
+					   NAMEARG(3), NAMEARG(4), NAMEARG(5), NAMEARG(6));
 #undef NAMEARG
 	rel = GraphOpenTable(def);
 	if (!GraphHasIndex(def, rel, false))
