@@ -62,6 +62,14 @@ WHERE cardinality(t.path) <> t.depth
 SELECT t.id, t.degree, (SELECT count(*) FROM kg WHERE src = t.id AND dst IS NOT NULL) AS expected
 FROM vecrag.traverse('kg', ARRAY[1, 9], max_depth => 1) t ORDER BY t.id;
 
+-- count_degree => false skips counting (degree is NULL), nothing else changes
+SELECT count(*) FILTER (WHERE degree IS NULL) AS null_degrees, count(*) AS nodes
+FROM vecrag.traverse('kg', ARRAY[1, 9], max_depth => 3, count_degree => false);
+SELECT count(*) FROM (
+	SELECT id, depth, path, path_weight, relation_path FROM vecrag.traverse('kg', ARRAY[1, 9], max_depth => 3, count_degree => false)
+	EXCEPT
+	SELECT id, depth, path, path_weight, relation_path FROM vecrag.traverse('kg', ARRAY[1, 9], max_depth => 3)) d;
+
 -- seeds: NULLs and duplicates dropped, unknown ids returned at depth 0
 SELECT id, depth, degree FROM vecrag.traverse('kg', ARRAY[5, NULL, 5, 1000], max_depth => 1)
 ORDER BY depth, id;

@@ -305,7 +305,7 @@ $$;
 CREATE FUNCTION vecrag.traverse(graph text, seeds bigint[],
 		max_depth integer DEFAULT 2, direction text DEFAULT 'out',
 		relations text[] DEFAULT NULL, max_fanout integer DEFAULT NULL,
-		max_nodes integer DEFAULT NULL)
+		max_nodes integer DEFAULT NULL, count_degree boolean DEFAULT true)
 	RETURNS TABLE (id bigint, depth integer, path vecrag.edge[],
 		path_weight double precision, degree integer, relation_path text[])
 	AS 'MODULE_PATHNAME', 'graph_traverse'

@@ -31,40 +31,65 @@ static void SortById(IdIndex *items, int32 n);
 
 
 /*
- * Sort items by id (stable): LSD radix sort, 16 bits per pass (4 passes), with the
- * sign bit flipped so negative ids sort first.  Several times faster than
- * qsort with a comparator on the 100k+ nodes of a real graph.
+ * Sort items by id (stable): LSD radix sort on id - min(id), 11 bits per
+ * pass and only as many passes as the id range needs (3 for WordNet's
+ * 29-bit ids), with all histograms counted in one read pass.  Several times
+ * faster than qsort with a comparator on the 100k+ nodes of a real graph.
  */
 static void
 SortById(IdIndex *items, int32 n)
 {
-	IdIndex    *tmp = palloc(sizeof(IdIndex) * Max(n, 1));
-	int32	   *count = palloc(sizeof(int32) * 65536);
+#define RADIX_BITS 11
+#define RADIX_SIZE (1 << RADIX_BITS)
+	IdIndex    *tmp;
+	int32	   *count;
 	IdIndex    *src = items,
-			   *dst = tmp;
-	int			pass;
+			   *dst;
+	int64		min = items[0].id,
+				max = items[0].id;
+	uint64		range;
+	int			passes = 0,
+				pass;
 	int32		i;
 
-	for (pass = 0; pass < 4; pass++)
+	for (i = 1; i < n; i++)
 	{
-		int			shift = pass * 16;
+		if (items[i].id < min)
+			min = items[i].id;
+		if (items[i].id > max)
+			max = items[i].id;
+	}
+	range = (uint64) max - (uint64) min;
+	while (passes * RADIX_BITS < 64 && (range >> (passes * RADIX_BITS)) != 0)
+		passes++;
+	if (passes == 0)
+		return;
+	tmp = palloc(sizeof(IdIndex) * n);
+	dst = tmp;
+	count = palloc0(sizeof(int32) * RADIX_SIZE * passes);
+	for (i = 0; i < n; i++)
+	{
+		uint64		key = (uint64) items[i].id - (uint64) min;
+
+		for (pass = 0; pass < passes; pass++)
+			count[pass * RADIX_SIZE + ((key >> (pass * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+	}
+	for (pass = 0; pass < passes; pass++)
+	{
+		int32	   *c = count + pass * RADIX_SIZE;
+		int			shift = pass * RADIX_BITS;
 		int32		sum = 0;
 		IdIndex    *swap;
 
-		memset(count, 0, sizeof(int32) * 65536);
-		for (i = 0; i < n; i++)
-			count[(((uint64) src[i].id ^ (UINT64CONST(1) << 63)) >> shift) & 0xFFFF]++;
-		if (count[(((uint64) src[0].id ^ (UINT64CONST(1) << 63)) >> shift) & 0xFFFF] == n)
-			continue;			/* all equal in this digit */
-		for (i = 0; i < 65536; i++)
+		for (i = 0; i < RADIX_SIZE; i++)
 		{
-			int32		c = count[i];
+			int32		k = c[i];
 
-			count[i] = sum;
-			sum += c;
+			c[i] = sum;
+			sum += k;
 		}
 		for (i = 0; i < n; i++)
-			dst[count[(((uint64) src[i].id ^ (UINT64CONST(1) << 63)) >> shift) & 0xFFFF]++] = src[i];
+			dst[c[(((uint64) src[i].id - (uint64) min) >> shift) & (RADIX_SIZE - 1)]++] = src[i];
 		swap = src;
 		src = dst;
 		dst = swap;
@@ -73,6 +98,8 @@ SortById(IdIndex *items, int32 n)
 		memcpy(items, src, sizeof(IdIndex) * n);
 	pfree(tmp);
 	pfree(count);
+#undef RADIX_BITS
+#undef RADIX_SIZE
 }
 
 /*

@@ -3,14 +3,20 @@
  *	  vecrag.pagerank: personalized PageRank from a weighted seed set
  *	  (HippoRAG-style), or global PageRank when no seeds are given.
  *
- * Design note.  The graph is loaded once into CSR (csr.c), then power
- * iteration pushes each node's score along its out-edges in proportion to
- * their weight:
- *     next = d * (A^T r + dangling(r) * p) + (1 - d) * p
- * where p is the personalization vector (the normalized seed weights, or
+ * Design note.  The graph is loaded once into CSR by in-edges (csr.c); the
+ * scores are the fixed point of
+ *     r = d * (P^T r + dangling(r) * p) + (1 - d) * p
+ * where P moves a node's score along its out-edges in proportion to their
+ * weight, p is the personalization vector (the normalized seed weights, or
  * uniform), and the score of nodes without out-edges (dangling) goes back
- * to p, as in HippoRAG and networkx.  Scores sum to 1.  Iteration stops
- * when the L1 change falls below tolerance or after max_iterations.
+ * to p, as in HippoRAG and networkx.  Scores sum to 1.
+ *
+ * Each iteration is a Gauss-Seidel sweep: nodes pull from their in-edges
+ * and are updated in place, so later nodes of the same sweep already use
+ * the new scores.  It reaches the same fixed point as power iteration in
+ * about half the sweeps, and pulling reads memory at random instead of
+ * writing it at random.  Iteration stops when a sweep changes the scores by
+ * less than tolerance (L1) or after max_iterations sweeps.
  */
 #include "postgres.h"
 
@@ -31,6 +37,7 @@ typedef struct ScoredNode
 } ScoredNode;
 
 static int	CompareScored(const void *a, const void *b);
+static int32 SelectTop(ScoredNode *items, int32 n, int32 k);
 static int64 *ArrayToIds(ArrayType *arr, const char *what, int *n);
 
 /* by score descending, then id ascending */
@@ -43,6 +50,59 @@ CompareScored(const void *a, const void *b)
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+/*
+ * Move the k best items (by CompareScored) to the front, unordered, and
+ * return how many there are: a min-heap of the best k seen, O(n log k),
+ * so asking for the top 100 of 100,000 nodes does not sort them all.
+ */
+static int32
+SelectTop(ScoredNode *items, int32 n, int32 k)
+{
+	int32		size = 0,
+				i;
+
+	if (k >= n)
+		return n;
+	for (i = 0; i < n; i++)
+	{
+		ScoredNode	item = items[i];
+		int32		at;
+
+		if (size == k)
+		{
+			/* the heap root is the worst of the best k */
+			if (CompareScored(&item, &items[0]) >= 0)
+				continue;
+			at = 0;
+			for (;;)
+			{
+				int32		c = 2 * at + 1;
+
+				if (c >= size)
+					break;
+				if (c + 1 < size && CompareScored(&items[c + 1], &items[c]) > 0)
+					c++;
+				if (CompareScored(&items[c], &item) <= 0)
+					break;
+				items[at] = items[c];
+				at = c;
+			}
+			items[at] = item;
+		}
+		else
+		{
+			at = size++;
+			while (at > 0 && CompareScored(&items[(at - 1) / 2], &item) < 0)
+			{
+				items[at] = items[(at - 1) / 2];
+				at = (at - 1) / 2;
+			}
+			items[at] = item;
+		}
+	}
+	return size;
 }
 
 /* The non-NULL elements of a bigint[]. */
@@ -90,7 +150,7 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	int			nseeds = 0;
 	float8	   *p,
 			   *r,
-			   *next,
+			   *x,
 			   *outw;
 	int32		nnodes,
 				i,
@@ -203,12 +263,15 @@ graph_pagerank(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("graph \"%s\" has no weight column", def->name),
 				 errhint("Use weighted => false, or register the graph with weight => 'column'.")));
-	csr = GraphLoadCSR(def, direction, filter, weighted, seeds, nseeds, cxt);
+	/* pull along in-edges: load the graph reversed with respect to the flow */
+	csr = GraphLoadCSR(def, direction == GRAPH_OUT ? GRAPH_IN :
+					   direction == GRAPH_IN ? GRAPH_OUT : GRAPH_BOTH,
+					   filter, weighted, seeds, nseeds, cxt);
 	nnodes = csr->nnodes;
 
 	p = palloc0(sizeof(float8) * Max(nnodes, 1));
 	r = palloc(sizeof(float8) * Max(nnodes, 1));
-	next = palloc(sizeof(float8) * Max(nnodes, 1));
+	x = palloc(sizeof(float8) * Max(nnodes, 1));
 	outw = palloc0(sizeof(float8) * Max(nnodes, 1));
 	GraphCheckMemory(cxt, "PageRank");
 	if (seeds != NULL)
@@ -223,46 +286,44 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	else
 		for (i = 0; i < nnodes; i++)
 			p[i] = 1.0 / nnodes;
+	/* out-weight of each node in the flow direction */
+	for (e = 0; e < csr->nedges; e++)
+		outw[csr->targets[e]] += csr->weights[e];
+	/* x[u] = d * r[u] / outw[u]: what u passes along each unit of weight */
 	for (i = 0; i < nnodes; i++)
 	{
-		for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
-			outw[i] += csr->weights[e];
 		r[i] = p[i];
+		x[i] = outw[i] > 0 ? damping * r[i] / outw[i] : 0;
 	}
 
 	for (iter = 0; iter < max_iterations && nnodes > 0; iter++)
 	{
 		float8		dangling = 0;
 		float8		diff = 0;
-		float8	   *swap;
 
 		CHECK_FOR_INTERRUPTS();
-		memset(next, 0, sizeof(float8) * nnodes);
+		for (i = 0; i < nnodes; i++)
+			if (outw[i] <= 0)
+				dangling += r[i];
 		for (i = 0; i < nnodes; i++)
 		{
-			float8		share;
+			float8		sum = 0;
+			float8		next;
 
-			if (outw[i] <= 0)
-			{
-				dangling += r[i];
-				continue;
-			}
-			share = damping * r[i] / outw[i];
 			if (weighted)
 				for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
-					next[csr->targets[e]] += share * csr->weights[e];
+					sum += x[csr->targets[e]] * csr->weights[e];
 			else
 				for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
-					next[csr->targets[e]] += share;
+					sum += x[csr->targets[e]];
+			next = sum + (1 - damping + damping * dangling) * p[i];
+			diff += fabs(next - r[i]);
+			if (outw[i] > 0)
+				x[i] = damping * next / outw[i];
+			else
+				dangling += next - r[i];
+			r[i] = next;
 		}
-		for (i = 0; i < nnodes; i++)
-		{
-			next[i] += (1 - damping + damping * dangling) * p[i];
-			diff += fabs(next[i] - r[i]);
-		}
-		swap = r;
-		r = next;
-		next = swap;
 		if (diff < tolerance)
 			break;
 	}
@@ -295,9 +356,9 @@ graph_pagerank(PG_FUNCTION_ARGS)
 				scored[nscored].id = csr->ids[i];
 				scored[nscored++].score = r[i];
 			}
+	if (top_n >= 0)
+		nscored = SelectTop(scored, nscored, top_n);
 	qsort(scored, nscored, sizeof(ScoredNode), CompareScored);
-	if (top_n >= 0 && nscored > top_n)
-		nscored = top_n;
 	for (i = 0; i < nscored; i++)
 	{
 		Datum		values[3];

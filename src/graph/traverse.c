@@ -16,6 +16,8 @@
  * sum for 'both'); nodes that the traversal did not expand (the last depth,
  * or those found after max_nodes stopped the traversal) get one more
  * counting scan, so degree never depends on how far the traversal went.
+ * That scan reads the edges of the last frontier, usually most of the
+ * nodes, so count_degree => false skips it and returns degree NULL.
  */
 #include "postgres.h"
 
@@ -180,6 +182,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 				end,
 				depth;
 	Oid			edgetype = get_element_type(TupleDescAttr(tupdesc, 2)->atttypid);
+	bool		count_degree = PG_ARGISNULL(7) || PG_GETARG_BOOL(7);
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -252,8 +255,9 @@ graph_traverse(PG_FUNCTION_ARGS)
 		end = st.nnodes;
 	}
 	/* count the edges of the nodes that were not expanded */
-	for (r = 0; r < nreaders; r++)
-		ExpandLevel(&st, readers[r], start, st.nnodes, false);
+	if (count_degree)
+		for (r = 0; r < nreaders; r++)
+			ExpandLevel(&st, readers[r], start, st.nnodes, false);
 	for (r = 0; r < nreaders; r++)
 		GraphReaderClose(readers[r]);
 	table_close(rel, NoLock);
@@ -283,6 +287,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 		values[2] = GraphPathDatum(path, node->depth, edgetype);
 		values[3] = Float8GetDatum(node->path_weight);
 		values[4] = Int32GetDatum(node->degree);
+		nulls[4] = !count_degree;
 		if (st.keep_relation && node->depth == 0)
 			values[5] = PointerGetDatum(construct_empty_array(TEXTOID));
 		else if (st.keep_relation)
