@@ -206,6 +206,11 @@ BEGIN
 				  HINT = 'Pass a shorter name => ''...''.';
 	END IF;
 	meta := format('%I.%I', nsp, name);
+	IF to_regclass(meta) IS NOT NULL THEN
+		RAISE EXCEPTION 'relation "%" already exists', name
+			USING ERRCODE = 'duplicate_table',
+				  HINT = 'Pass another name => ''...'', or drop the old index with vecrag.bm25_drop_index.';
+	END IF;
 	postings := format('%I.%I', nsp, name || '_postings');
 	terms := format('%I.%I', nsp, name || '_terms');
 	stats := format('%I.%I', nsp, name || '_stats');
@@ -465,7 +470,9 @@ CREATE FUNCTION vecrag.feature_score(features double precision[], weights double
 	RETURNS double precision
 	AS 'MODULE_PATHNAME', 'vecrag_feature_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- rerank: score candidates with a user's model function, one call per batch
+-- rerank: score candidates with a user's model function, one call per batch.
+-- rerank and hyde_vector(text) run with the caller's search_path, so the
+-- user's functions resolve and run as they would when called directly.
 CREATE FUNCTION vecrag.rerank(
 	query text,
 	ids bigint[],
@@ -475,7 +482,6 @@ CREATE FUNCTION vecrag.rerank(
 	batch_size integer DEFAULT 0)
 RETURNS TABLE (id bigint, score double precision, rank integer)
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
 	fn regproc := reranker;
@@ -553,7 +559,6 @@ CREATE FUNCTION vecrag.hyde_vector(
 	embedder regproc DEFAULT NULL)
 RETURNS @extschema@.vector
 LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
 	gen regproc := coalesce(generator, nullif(current_setting('vecrag.hyde_generator', true), '')::regproc);
