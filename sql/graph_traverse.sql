@@ -90,6 +90,9 @@ SELECT id, depth, degree FROM vecrag.traverse('kg', ARRAY[1], max_depth => 10, m
 ORDER BY depth, id;
 SELECT count(*) FROM vecrag.traverse('kg', ARRAY[1], max_depth => 10, max_fanout => 0);
 
+-- without an index on dst, shortest paths search from the source only
+SELECT * FROM vecrag.shortest_path('kg', 6, 7);
+SELECT * FROM vecrag.shortest_path('kg', 1, 99);
 -- direction in and both need an index on dst
 SELECT * FROM vecrag.traverse('kg', ARRAY[3], direction => 'in');
 CREATE INDEX kg_dst ON kg (dst);
