@@ -11,7 +11,7 @@ use Test::More;
 
 my $data = $ENV{VECRAG_DATA} // '/tmp/vecrag-data';
 my $edges = "$data/wordnet-edges.tsv";
-plan skip_all => "$edges not found (run ../shared/data/get-wordnet $data)"
+die "$edges not found: test/run generates it (../shared/data/get-wordnet $data)"
   unless -r $edges;
 
 my $node = PostgreSQL::Test::Cluster->new('wordnet');
