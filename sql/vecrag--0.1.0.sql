@@ -373,7 +373,10 @@ CREATE OPERATOR CLASS vecrag.edge_ops
 
 -- Registered graphs.  One row per graph; either src_column and dst_column
 -- or edge_column is set.  Rows belong to the role that registered them:
--- everyone may read the list, only members of the owning role may drop.
+-- everyone may read the list, only members of the owning role may drop a
+-- graph.  A trigger enforces that (row-level security would make pg_dump by
+-- a non-superuser fail on this table).  A definition grants nothing: every
+-- call checks the caller's privileges on the edge table.
 CREATE TABLE vecrag.graph_definitions (
 	name			text PRIMARY KEY,
 	edge_table		regclass NOT NULL,
@@ -388,13 +391,28 @@ CREATE TABLE vecrag.graph_definitions (
 	CHECK (edge_column IS NULL OR (src_column IS NULL AND dst_column IS NULL))
 );
 SELECT pg_catalog.pg_extension_config_dump('vecrag.graph_definitions', '');
-ALTER TABLE vecrag.graph_definitions ENABLE ROW LEVEL SECURITY;
-CREATE POLICY graph_definitions_read ON vecrag.graph_definitions
-	FOR SELECT USING (true);
-CREATE POLICY graph_definitions_insert ON vecrag.graph_definitions
-	FOR INSERT WITH CHECK (pg_catalog.pg_has_role(owner, 'MEMBER'));
-CREATE POLICY graph_definitions_delete ON vecrag.graph_definitions
-	FOR DELETE USING (pg_catalog.pg_has_role(owner, 'MEMBER'));
+
+CREATE FUNCTION vecrag.graph_definitions_check() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		IF NOT pg_has_role(OLD.owner, 'MEMBER') THEN
+			RAISE EXCEPTION 'must be a member of role % to drop graph "%"', OLD.owner, OLD.name
+				USING ERRCODE = 'insufficient_privilege';
+		END IF;
+		RETURN OLD;
+	END IF;
+	IF NOT pg_has_role(NEW.owner, 'MEMBER') THEN
+		RAISE EXCEPTION 'must be a member of role % to register graph "%" for it', NEW.owner, NEW.name
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER graph_definitions_check BEFORE INSERT OR DELETE ON vecrag.graph_definitions
+	FOR EACH ROW EXECUTE FUNCTION vecrag.graph_definitions_check();
 GRANT SELECT, INSERT, DELETE ON vecrag.graph_definitions TO PUBLIC;
 
 CREATE VIEW vecrag.graphs AS
