@@ -632,8 +632,7 @@ BEGIN
 	EXECUTE format('CREATE TABLE %s (n bigint NOT NULL, len bigint NOT NULL)', stats);
 	EXECUTE format('CREATE TABLE %s (source regclass NOT NULL, text_column name NOT NULL, '
 				   'id_column name NOT NULL, config regconfig, postings regclass NOT NULL, '
-				   'postings_index regclass NOT NULL, terms regclass NOT NULL, '
-				   'terms_index regclass NOT NULL, stats regclass NOT NULL)', meta);
+				   'terms regclass NOT NULL, stats regclass NOT NULL)', meta);
 	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
 				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
 
@@ -724,10 +723,8 @@ $sql$,
 	EXECUTE format('CREATE INDEX %I ON %s (term, id) INCLUDE (tf, doclen)', name || '_postings_term', postings);
 	EXECUTE format('CREATE INDEX %I ON %s (id)', name || '_postings_id', postings);
 	EXECUTE format('CREATE INDEX %I ON %s (term)', name || '_terms_term', terms);
-	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L, %L, %L)', meta,
-				   tbl, text_column, id_column, config, postings,
-				   format('%I.%I', nsp, name || '_postings_term'), terms,
-				   format('%I.%I', nsp, name || '_terms_term'), stats);
+	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L)', meta,
+				   tbl, text_column, id_column, config, postings, terms, stats);
 
 	IF (SELECT c.relowner FROM pg_class c WHERE c.oid = meta::regclass) <> relowner THEN
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', meta, relowner::regrole);
