@@ -646,19 +646,11 @@ BEGIN
 	EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
 	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, id bigint NOT NULL, '
 				   'tf integer NOT NULL, doclen integer NOT NULL)', postings);
-	EXECUTE format('CREATE INDEX %I ON %s (term, id) INCLUDE (tf, doclen)', name || '_postings_term', postings);
-	EXECUTE format('CREATE INDEX %I ON %s (id)', name || '_postings_id', postings);
 	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, df bigint NOT NULL)', terms);
-	EXECUTE format('CREATE INDEX %I ON %s (term)', name || '_terms_term', terms);
 	EXECUTE format('CREATE TABLE %s (n bigint NOT NULL, len bigint NOT NULL)', stats);
 	EXECUTE format('CREATE TABLE %s (source regclass NOT NULL, text_column name NOT NULL, '
 				   'id_column name NOT NULL, config regconfig, postings regclass NOT NULL, '
-				   'postings_index regclass NOT NULL, terms regclass NOT NULL, '
-				   'terms_index regclass NOT NULL, stats regclass NOT NULL)', meta);
-	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L, %L, %L)', meta,
-				   tbl, text_column, id_column, config, postings,
-				   format('%I.%I', nsp, name || '_postings_term'), terms,
-				   format('%I.%I', nsp, name || '_terms_term'), stats);
+				   'terms regclass NOT NULL, stats regclass NOT NULL)', meta);
 	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
 				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
 
@@ -743,8 +735,14 @@ $sql$,
 				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
 				   name || '_truncate', tbl, nsp, name || '_maintain', meta);
 
-	-- index what is there now (writers are locked out until commit)
+	-- index what is there now (writers are locked out until commit), then
+	-- build the btrees in one pass each rather than row by row
 	EXECUTE format(ins, format('ONLY %s s', tbl));
+	EXECUTE format('CREATE INDEX %I ON %s (term, id) INCLUDE (tf, doclen)', name || '_postings_term', postings);
+	EXECUTE format('CREATE INDEX %I ON %s (id)', name || '_postings_id', postings);
+	EXECUTE format('CREATE INDEX %I ON %s (term)', name || '_terms_term', terms);
+	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L)', meta,
+				   tbl, text_column, id_column, config, postings, terms, stats);
 
 	IF (SELECT c.relowner FROM pg_class c WHERE c.oid = meta::regclass) <> relowner THEN
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', meta, relowner::regrole);
