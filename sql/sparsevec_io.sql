@@ -20,8 +20,8 @@ SELECT '{1:0,2:3,4:-0}/5'::sparsevec;
 SELECT '{1:1,2:2}/2'::sparsevec(2);
 SELECT '{1000000000:1}/1000000000'::sparsevec;
 SELECT '{1:1e-45}/1'::sparsevec;
--- indices must be sorted and unique (vecrag: also in text, see README)
-SELECT pg_temp.error_of($$SELECT '{3:1,1:2}/5'::sparsevec$$);
+-- elements may come in any order and are sorted (as pgvector); an index twice is an error
+SELECT '{3:1,1:2}/5'::sparsevec, '{5:1,1:0,3:2}/5'::sparsevec;
 SELECT pg_temp.error_of($$SELECT '{2:1,2:2}/5'::sparsevec$$);
 SELECT pg_temp.error_of($$SELECT '{2:0,2:2}/5'::sparsevec$$);
 -- index 0, negative, beyond dims

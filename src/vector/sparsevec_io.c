@@ -1,8 +1,9 @@
 /*
  * src/vector/sparsevec_io.c
  *	  Text and binary input/output and the typmod of sparsevec, in
- *	  pgvector's formats.  Text: '{1:1.5,3:2}/5', 1-based indices in
- *	  strictly ascending order, dimensions after the slash; zero values are
+ *	  pgvector's formats.  Text: '{1:1.5,3:2}/5', 1-based indices, dimensions
+ *	  after the slash; elements may come in any order (they are sorted, as
+ *	  pgvector does), an index given twice is an error, zero values are
  *	  dropped.  Binary: int32 dim, int32 nnz, int32 unused (0), nnz int32
  *	  0-based indices, nnz float4 values (none zero), network byte order.
  */
@@ -21,7 +22,15 @@
 
 #include "vector/sparsevec.h"
 
+/* one "index:value" pair of text input, index already 0-based */
+typedef struct SparseInputElement
+{
+	int32		index;
+	float		value;
+} SparseInputElement;
+
 static void InvalidSyntax(const char *str, const char *detail) pg_attribute_noreturn();
+static int	CompareElements(const void *a, const void *b);
 static int32 ParseInt(const char *str, const char **p, const char *what);
 static void AppendIndex(StringInfo buf, int32 value);
 
@@ -67,20 +76,19 @@ sparsevec_in(PG_FUNCTION_ARGS)
 	char	   *str = PG_GETARG_CSTRING(0);
 	int32		typmod = PG_GETARG_INT32(2);
 	const char *p = str;
-	int			capacity = 0;
-	int32	   *indices;
-	float	   *values;
-	int			nnz = 0;
+	int			capacity = 1;
+	SparseInputElement *elements;
 	int			count = 0;
-	int32		previous = 0;
+	int			nnz = 0;
 	int32		dim;
 	SparseVector *result;
+	float	   *rvalues;
 
+	/* one element per colon, so the array is allocated once */
 	for (const char *c = str; *c; c++)
-		if (*c == ':' && capacity < SPARSEVEC_MAX_NNZ)
+		if (*c == ':')
 			capacity++;
-	indices = palloc(sizeof(int32) * Max(capacity, 1));
-	values = palloc(sizeof(float) * Max(capacity, 1));
+	elements = palloc(sizeof(SparseInputElement) * capacity);
 
 	while (scanner_isspace(*p))
 		p++;
@@ -106,19 +114,6 @@ sparsevec_in(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_DATA_EXCEPTION),
 						 errmsg("sparsevec index out of bounds"),
 						 errdetail("Indices start at 1; got %d.", index)));
-			if (count > 0 && index < previous)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("sparsevec indices must be in ascending order"),
-						 errdetail("Index %d follows index %d.", index, previous)));
-			if (count > 0 && index == previous)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("sparsevec indices must not contain duplicates"),
-						 errdetail("Index %d appears twice.", index)));
-			previous = index;
-			count++;
-
 			while (scanner_isspace(*p))
 				p++;
 			if (*p != ':')
@@ -139,15 +134,10 @@ sparsevec_in(PG_FUNCTION_ARGS)
 			SparsevecCheckElement(value);
 			p = end;
 
-			/* zeros are not stored */
-			if (value != 0.0f)
-			{
-				if (nnz == SPARSEVEC_MAX_NNZ)
-					SparsevecCheckNnz(nnz + 1, INT_MAX);
-				indices[nnz] = index - 1;
-				values[nnz] = value;
-				nnz++;
-			}
+			Assert(count < capacity);
+			elements[count].index = index - 1;
+			elements[count].value = value;
+			count++;
 
 			while (scanner_isspace(*p))
 				p++;
@@ -180,19 +170,53 @@ sparsevec_in(PG_FUNCTION_ARGS)
 
 	SparsevecCheckDim(dim);
 	SparsevecCheckExpectedDim(typmod, dim);
-	if (count > 0 && previous > dim)
+
+	/*
+	 * Like pgvector, accept elements in any order and sort them; an index
+	 * given twice is an error even when one of its values is zero.
+	 */
+	qsort(elements, count, sizeof(SparseInputElement), CompareElements);
+	for (int i = 0; i < count; i++)
+	{
+		if (i > 0 && elements[i].index == elements[i - 1].index)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("sparsevec indices must not contain duplicates"),
+					 errdetail("Index %d appears twice.", elements[i].index + 1)));
+		if (elements[i].value != 0.0f)
+			nnz++;
+	}
+	if (count > 0 && elements[count - 1].index >= dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("sparsevec index out of bounds"),
-				 errdetail("Index %d is outside 1..%d.", previous, dim)));
+				 errdetail("Index %d is outside 1..%d.", elements[count - 1].index + 1, dim)));
 	SparsevecCheckNnz(nnz, dim);
 
+	/* zeros are not stored */
 	result = InitSparseVector(dim, nnz);
-	memcpy(result->indices, indices, sizeof(int32) * nnz);
-	memcpy(SPARSEVEC_VALUES(result), values, sizeof(float) * nnz);
-	pfree(indices);
-	pfree(values);
+	rvalues = SPARSEVEC_VALUES(result);
+	nnz = 0;
+	for (int i = 0; i < count; i++)
+	{
+		if (elements[i].value == 0.0f)
+			continue;
+		result->indices[nnz] = elements[i].index;
+		rvalues[nnz] = elements[i].value;
+		nnz++;
+	}
+	pfree(elements);
 	PG_RETURN_SPARSEVEC_P(result);
+}
+
+/* Order parsed elements by index. */
+static int
+CompareElements(const void *a, const void *b)
+{
+	int32		ia = ((const SparseInputElement *) a)->index;
+	int32		ib = ((const SparseInputElement *) b)->index;
+
+	return (ia > ib) - (ia < ib);
 }
 
 /* Append a positive index in decimal; space has been reserved. */
