@@ -37,9 +37,15 @@ CheckSameLength(VarBit *a, VarBit *b)
 				 errmsg("different bit lengths %u and %u", VARBITLEN(a), VARBITLEN(b))));
 }
 
-PG_FUNCTION_INFO_V1(binary_quantize);
+/*
+ * binary_quantize(vector).  The vector room defines the same SQL function
+ * (pgvector declares it next to vector); the install script creates this one
+ * with OR REPLACE under its own C name, so either order of merging works.
+ * XXX once both are on main, keep one.
+ */
+PG_FUNCTION_INFO_V1(bitvec_binary_quantize);
 Datum
-binary_quantize(PG_FUNCTION_ARGS)
+bitvec_binary_quantize(PG_FUNCTION_ARGS)
 {
 	Vector	   *a = PG_GETARG_VECTOR_P(0);
 	VarBit	   *result = InitBitVector(a->dim);
