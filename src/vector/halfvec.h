@@ -19,6 +19,8 @@
 #include "fmgr.h"
 #include "utils/array.h"
 
+#include "core/compat.h"
+
 #define HALFVEC_MAX_DIM 16000
 #define HALF_MAX 65504.0f
 

@@ -12,6 +12,8 @@
 
 #include "fmgr.h"
 
+#include "core/compat.h"
+
 #define SPARSEVEC_MAX_DIM 1000000000
 #define SPARSEVEC_MAX_NNZ 16000
 
