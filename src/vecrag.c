@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "core/distance.h"
+#include "search/search.h"
 #include "vector/halfvec.h"
 
 PG_MODULE_MAGIC;
@@ -17,5 +18,6 @@ void
 _PG_init(void)
 {
 	VecDistanceInit();
+	SearchInit();
 	HalfvecKernelsInit();
 }
