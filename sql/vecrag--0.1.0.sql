@@ -454,10 +454,7 @@ CREATE OPERATOR CLASS halfvec_ops
 
 -- bit vectors: binary quantization and bit distances on PostgreSQL's bit type
 
--- pgvector declares binary_quantize(vector) with the vector type, and the vector
--- section may too: OR REPLACE keeps this script valid either way
-CREATE OR REPLACE FUNCTION binary_quantize(vector) RETURNS bit
-	AS 'MODULE_PATHNAME', 'bitvec_binary_quantize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- (binary_quantize(vector) is in the vector section, as in pgvector)
 CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION jaccard_distance(bit, bit) RETURNS float8

@@ -1,9 +1,10 @@
 /*
  * src/vector/bitvec.c
  *	  Bit vectors for binary quantization, on PostgreSQL's own bit type:
- *	  binary_quantize(vector) and binary_quantize(halfvec) (bit i is set when
- *	  element i is positive, first element in the most significant bit, as
- *	  pgvector), and the Hamming and Jaccard distances behind <~> and <%>.
+ *	  binary_quantize(halfvec) (bit i is set when element i is positive,
+ *	  first element in the most significant bit, as pgvector and as
+ *	  binary_quantize(vector) in vector_arith.c), and the Hamming and Jaccard
+ *	  distances behind <~> and <%>.
  *	  Counting uses 64-bit popcounts with a byte-table tail.
  */
 #include "postgres.h"
@@ -12,7 +13,6 @@
 #include "utils/varbit.h"
 
 #include "vector/halfvec.h"
-#include "vector/vector.h"
 
 static VarBit *InitBitVector(int bits);
 static void CheckSameLength(VarBit *a, VarBit *b);
@@ -35,25 +35,6 @@ CheckSameLength(VarBit *a, VarBit *b)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("different bit lengths %u and %u", VARBITLEN(a), VARBITLEN(b))));
-}
-
-/*
- * binary_quantize(vector).  The vector room defines the same SQL function
- * (pgvector declares it next to vector); the install script creates this one
- * with OR REPLACE under its own C name, so either order of merging works.
- * XXX once both are on main, keep one.
- */
-PG_FUNCTION_INFO_V1(bitvec_binary_quantize);
-Datum
-bitvec_binary_quantize(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	VarBit	   *result = InitBitVector(a->dim);
-	bits8	   *rx = VARBITS(result);
-
-	for (int i = 0; i < a->dim; i++)
-		rx[i / 8] |= (a->x[i] > 0) << (7 - (i % 8));
-	PG_RETURN_VARBIT_P(result);
 }
 
 PG_FUNCTION_INFO_V1(halfvec_binary_quantize);
