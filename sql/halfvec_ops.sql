@@ -33,6 +33,18 @@ WHERE a::halfvec <-> b::halfvec <> a::halfvec::vector <-> b::halfvec::vector
 	OR inner_product(a::halfvec, b::halfvec) <> inner_product(a::halfvec::vector, b::halfvec::vector)
 	OR l1_distance(a::halfvec, b::halfvec) <> l1_distance(a::halfvec::vector, b::halfvec::vector)
 	OR abs(cosine_distance(a::halfvec, b::halfvec) - cosine_distance(a::halfvec::vector, b::halfvec::vector)) > 1e-6;
+-- the same with the portable scalar kernels (vecrag.simd = scalar selects them here too)
+SET vecrag.simd = scalar;
+SELECT count(*) AS mismatches FROM (
+	SELECT n,
+		(SELECT array_agg(((i * 7) % 13 - 6) / 4.0)::real[] FROM generate_series(1, n) i) AS a,
+		(SELECT array_agg(((i * 5) % 11 - 4) / 8.0)::real[] FROM generate_series(1, n) i) AS b
+	FROM generate_series(1, 40) n) t
+WHERE a::halfvec <-> b::halfvec <> a::halfvec::vector <-> b::halfvec::vector
+	OR inner_product(a::halfvec, b::halfvec) <> inner_product(a::halfvec::vector, b::halfvec::vector)
+	OR l1_distance(a::halfvec, b::halfvec) <> l1_distance(a::halfvec::vector, b::halfvec::vector)
+	OR abs(cosine_distance(a::halfvec, b::halfvec) - cosine_distance(a::halfvec::vector, b::halfvec::vector)) > 1e-6;
+RESET vecrag.simd;
 -- dimension mismatch
 SELECT pg_temp.error_of($$SELECT '[1,2]'::halfvec <-> '[1,2,3]'$$);
 SELECT pg_temp.error_of($$SELECT inner_product('[1,2]'::halfvec, '[1]')$$);

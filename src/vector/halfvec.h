@@ -156,12 +156,27 @@ extern void HalfvecCheckExpectedDim(int32 typmod, int dim);
 extern void HalfvecCheckElement(half value);
 extern void HalfvecCheckSameDims(const HalfVector *a, const HalfVector *b);
 
-/* halfvec_kernels.c: every kernel computes in float */
-extern float (*HalfvecL2SquaredDistance) (const half *a, const half *b, int dim);
-extern float (*HalfvecInnerProduct) (const half *a, const half *b, int dim);
-extern float (*HalfvecL1Distance) (const half *a, const half *b, int dim);
-extern double (*HalfvecCosineSimilarity) (const half *a, const half *b, int dim);
+/*
+ * halfvec_kernels.c: distance kernels over halves, computed in float.  The
+ * F16C set runs when the CPU has it, unless vecrag.simd = scalar asks for
+ * portable code everywhere (which is how the tests reach the scalar set).
+ */
+typedef struct HalfvecKernels
+{
+	float		(*l2_squared_distance) (const half *a, const half *b, int dim);
+	float		(*inner_product) (const half *a, const half *b, int dim);
+	float		(*l1_distance) (const half *a, const half *b, int dim);
+	/* dot(a,b) / (|a| |b|); NaN when either vector is zero */
+	double		(*cosine_similarity) (const half *a, const half *b, int dim);
+} HalfvecKernels;
+
+extern const HalfvecKernels *HalfvecActiveKernels(void);
 extern void HalfvecKernelsInit(void);
+
+#define HalfvecL2SquaredDistance(a, b, dim) (HalfvecActiveKernels()->l2_squared_distance((a), (b), (dim)))
+#define HalfvecInnerProduct(a, b, dim) (HalfvecActiveKernels()->inner_product((a), (b), (dim)))
+#define HalfvecL1Distance(a, b, dim) (HalfvecActiveKernels()->l1_distance((a), (b), (dim)))
+#define HalfvecCosineSimilarity(a, b, dim) (HalfvecActiveKernels()->cosine_similarity((a), (b), (dim)))
 
 /* halfvec_cast.c */
 extern float *HalfvecArrayToFloats(ArrayType *array, int *count);

@@ -4,13 +4,15 @@
  *	  pgvector's.  Portable scalar kernels convert each element with
  *	  HalfToFloat4; on x86-64 CPUs with F16C, FMA and AVX the F16C kernels
  *	  convert eight elements per instruction (vcvtph2ps) and accumulate with
- *	  FMA.  HalfvecKernelsInit picks the kernels once, at load time, after a
- *	  runtime CPU check, so one binary runs on every x86-64 machine.
+ *	  FMA.  HalfvecKernelsInit checks the CPU once, at load time, so one
+ *	  binary runs on every x86-64 machine; vecrag.simd = scalar selects the
+ *	  scalar kernels here too.
  */
 #include "postgres.h"
 
 #include <math.h>
 
+#include "core/distance.h"
 #include "vector/halfvec.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
@@ -30,10 +32,14 @@ static float ScalarInnerProduct(const half *a, const half *b, int dim);
 static float ScalarL1Distance(const half *a, const half *b, int dim);
 static double ScalarCosineSimilarity(const half *a, const half *b, int dim);
 
-float		(*HalfvecL2SquaredDistance) (const half *a, const half *b, int dim) = ScalarL2SquaredDistance;
-float		(*HalfvecInnerProduct) (const half *a, const half *b, int dim) = ScalarInnerProduct;
-float		(*HalfvecL1Distance) (const half *a, const half *b, int dim) = ScalarL1Distance;
-double		(*HalfvecCosineSimilarity) (const half *a, const half *b, int dim) = ScalarCosineSimilarity;
+static const HalfvecKernels ScalarKernels = {
+	ScalarL2SquaredDistance, ScalarInnerProduct, ScalarL1Distance, ScalarCosineSimilarity
+};
+
+#ifdef HALFVEC_F16C
+/* set by HalfvecKernelsInit: the CPU runs the F16C kernels */
+static bool cpu_has_f16c = false;
+#endif
 
 static float
 ScalarL2SquaredDistance(const half *a, const half *b, int dim)
@@ -228,24 +234,33 @@ F16cCosineSimilarity(const half *a, const half *b, int dim)
 #undef LOAD8
 #endif							/* HALFVEC_F16C */
 
+#ifdef HALFVEC_F16C
+static const HalfvecKernels F16cKernels = {
+	F16cL2SquaredDistance, F16cInnerProduct, F16cL1Distance, F16cCosineSimilarity
+};
+#endif
+
 /*
- * Choose kernels for this CPU.  Called once from _PG_init.
+ * Check the CPU once.  Called from _PG_init.
  */
 void
 HalfvecKernelsInit(void)
 {
 #ifdef HALFVEC_F16C
-	if (CpuHasF16c())
-	{
-		HalfvecL2SquaredDistance = F16cL2SquaredDistance;
-		HalfvecInnerProduct = F16cInnerProduct;
-		HalfvecL1Distance = F16cL1Distance;
-		HalfvecCosineSimilarity = F16cCosineSimilarity;
-		return;
-	}
+	cpu_has_f16c = CpuHasF16c();
 #endif
-	HalfvecL2SquaredDistance = ScalarL2SquaredDistance;
-	HalfvecInnerProduct = ScalarInnerProduct;
-	HalfvecL1Distance = ScalarL1Distance;
-	HalfvecCosineSimilarity = ScalarCosineSimilarity;
+}
+
+/*
+ * The kernel set for this call: F16C when the CPU has it and vecrag.simd
+ * has not forced the portable scalar kernels.
+ */
+const HalfvecKernels *
+HalfvecActiveKernels(void)
+{
+#ifdef HALFVEC_F16C
+	if (cpu_has_f16c && VecActiveKernels != &VecScalarKernels)
+		return &F16cKernels;
+#endif
+	return &ScalarKernels;
 }
