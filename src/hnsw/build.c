@@ -420,7 +420,7 @@ AddToGraph(BuildState *bs, Datum value, ItemPointer heaptid)
 {
 	MemoryContext old = MemoryContextSwitchTo(bs->graphCtx);
 	Size		valsize = VARSIZE_ANY(DatumGetPointer(value));
-	int			level = HnswRandomLevel(bs->m);
+	int			level = HnswRandomLevel(bs->m, heaptid);
 	int			slots = HNSW_NEIGHBOR_COUNT(level, bs->m);
 	MemElement *e;
 	char	   *p;

@@ -279,7 +279,7 @@ extern Size HnswFreeSpace(Page page);
 extern HnswSupport *HnswGetSupport(Relation index);
 extern Datum HnswPrepareValue(HnswSupport *sup, Datum value, bool *ok);
 extern float HnswDistance(HnswSupport *sup, const void *a, const void *b);
-extern int	HnswRandomLevel(int m);
+extern int	HnswRandomLevel(int m, ItemPointer heaptid);
 extern void HnswCheckDimensions(HnswSupport *sup, Datum value);
 
 /* search.c */

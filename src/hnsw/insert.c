@@ -279,7 +279,7 @@ HnswInsertValue(Relation index, HnswSupport *sup, Datum value, ItemPointer heapt
 {
 	const void *v = DatumGetPointer(value);
 	int			m = sup->m;
-	int			level = HnswRandomLevel(m);
+	int			level = HnswRandomLevel(m, heaptid);
 	LOCKMODE	lockmode = ShareLock;
 	HnswMetaPageData meta;
 	HnswElementTuple etup;

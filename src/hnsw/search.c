@@ -411,19 +411,30 @@ HnswSortCandidates(HnswCandidate *c, int n)
 
 /*
  * Neighbour-selection heuristic (HNSW paper, algorithm 4, without
- * extending candidates): candidates 0..n-1 are sorted by dists (their
- * distance to the new element); a candidate is kept when it is nearer to
- * the new element than to every candidate kept before it, which spreads
- * links over directions instead of spending them on one cluster.  Writes up
- * to keep indexes into out and returns how many.
+ * extending candidates, keeping pruned connections): candidates 0..n-1 are
+ * sorted by dists (their distance to the new element); a candidate is kept
+ * when it is strictly nearer to the new element than to every candidate
+ * kept before it, which spreads links over directions; the nearest pruned
+ * ones then fill the list up to keep, so lists stay full and the graph
+ * stays well connected.  Writes up to keep indexes into out and returns
+ * how many.
  */
 int
 HnswSelectNeighbors(int n, const float *dists, int keep,
 					HnswPairDistance pairdist, void *arg, int *out)
 {
 	int			nout = 0;
+	int		   *pruned;
+	int			npruned = 0;
 	int			i;
 
+	if (n <= keep)
+	{
+		for (i = 0; i < n; i++)
+			out[i] = i;
+		return n;
+	}
+	pruned = palloc(sizeof(int) * n);
 	for (i = 0; i < n && nout < keep; i++)
 	{
 		bool		good = true;
@@ -431,7 +442,7 @@ HnswSelectNeighbors(int n, const float *dists, int keep,
 
 		for (j = 0; j < nout; j++)
 		{
-			if (pairdist(arg, i, out[j]) < dists[i])
+			if (pairdist(arg, i, out[j]) <= dists[i])
 			{
 				good = false;
 				break;
@@ -439,6 +450,11 @@ HnswSelectNeighbors(int n, const float *dists, int keep,
 		}
 		if (good)
 			out[nout++] = i;
+		else
+			pruned[npruned++] = i;
 	}
+	for (i = 0; i < npruned && nout < keep; i++)
+		out[nout++] = pruned[i];
+	pfree(pruned);
 	return nout;
 }

@@ -10,7 +10,7 @@
 #include <math.h>
 
 #include "access/genam.h"
-#include "common/pg_prng.h"
+#include "common/hashfn.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -99,7 +99,7 @@ HnswCheckDimensions(HnswSupport *sup, Datum value)
 	if (dim != sup->dimensions)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", sup->dimensions, dim)));
+				 errmsg("different vector dimensions %d and %d", sup->dimensions, dim)));
 }
 
 /*
@@ -118,16 +118,19 @@ HnswDistance(HnswSupport *sup, const void *a, const void *b)
 
 /*
  * A level drawn from the exponential distribution with mL = 1/ln(m),
- * capped so the element's neighbour tuple fits on a page.
+ * capped so the element's neighbour tuple fits on a page.  The uniform
+ * draw is a hash of the heap TID, not a random number: the same table
+ * loaded the same way builds the same graph, so tests and benchmarks are
+ * reproducible, and the TID is as good as random for the distribution.
  */
 int
-HnswRandomLevel(int m)
+HnswRandomLevel(int m, ItemPointer heaptid)
 {
-	double		u = pg_prng_double(&pg_global_prng_state);
+	uint64		h = hash_bytes_uint32_extended(ItemPointerGetOffsetNumber(heaptid),
+											   ItemPointerGetBlockNumber(heaptid));
+	double		u = ((double) (h >> 11) + 0.5) / (double) (UINT64CONST(1) << 53);
 	int			level;
 
-	if (u <= 0)
-		u = 1e-300;
 	level = (int) floor(-log(u) / log((double) m));
 	return Min(level, HnswMaxLevel(m));
 }

@@ -7,11 +7,16 @@
  *		 marked deleted and its heap TID cleared, one GenericXLog record per
  *		 page, before bulkdelete returns (the heap may then reuse the TID);
  *	  2. repair: each live element with a deleted neighbour on some level
- *		 gets that level's list re-chosen, with the selection heuristic,
- *		 from its live neighbours plus the deleted neighbours' neighbours;
+ *		 keeps its live links on that level and fills the freed slots, with
+ *		 the selection heuristic, from the deleted neighbours' neighbours
+ *		 (never dropping a live link, so no live element loses an in-link);
  *	  3. entry point: when the entry point was deleted, the live element of
  *		 the highest level found in pass 1 replaces it (under the
- *		 exclusive update lock, so no insert raises the entry meanwhile).
+ *		 exclusive update lock, so no insert raises the entry meanwhile);
+ *	  4. reconnect: a live element that no live element links to on level
+ *		 0 any more (all its in-links came from deleted elements) is
+ *		 searched for like an insert and linked from its nearest elements,
+ *		 so nothing live becomes unreachable.
  *	  Deleted elements keep their own lists, so scans running concurrently
  *	  still route through them; their space is not reused (REINDEX
  *	  compacts).  amvacuumcleanup reports the index size and live count.
@@ -45,9 +50,10 @@ typedef struct PairArg
 static float PairDistance(void *arg, int i, int j);
 static bool IsDeleted(HnswVisited *deleted, ItemPointer tid);
 static void RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
-						  HnswVisited *deleted);
-static void RepairLevel(Relation index, HnswSupport *sup, LiveElement *le,
+						  HnswVisited *deleted, HnswVisited *linked);
+static bool RepairLevel(Relation index, HnswSupport *sup, LiveElement *le,
 						int lc, ItemPointerData *old, HnswVisited *deleted);
+static void Reconnect(Relation index, HnswSupport *sup, LiveElement *le);
 
 static float
 PairDistance(void *arg, int i, int j)
@@ -66,9 +72,10 @@ IsDeleted(HnswVisited *deleted, ItemPointer tid)
 
 /*
  * Re-choose level lc of le's list (currently old) without deleted
- * elements, then write it if nobody changed it meanwhile.
+ * elements, then write it if nobody changed it meanwhile.  On success the
+ * new list is left in old and true returned.
  */
-static void
+static bool
 RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
 			ItemPointerData *old, HnswVisited *deleted)
 {
@@ -79,6 +86,8 @@ RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
 	HnswCandidate *cands = palloc(sizeof(HnswCandidate) * maxc);
 	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * 2 * m);
 	ItemPointerData *new = palloc(sizeof(ItemPointerData) * slots);
+	ItemPointerData *kept = palloc(sizeof(ItemPointerData) * slots);
+	int			nkept = 0;
 	HnswVisited seen;
 	float	   *dists;
 	void	  **values;
@@ -95,14 +104,19 @@ RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
 	HnswVisitedAdd(&seen, &le->tid);
 	for (i = 0; i < slots; i++)
 	{
+		if (ItemPointerIsValid(&old[i]))
+			HnswVisitedAdd(&seen, &old[i]);
+	}
+	for (i = 0; i < slots; i++)
+	{
 		HnswCandidate c;
 
-		if (!ItemPointerIsValid(&old[i]) || !HnswVisitedAdd(&seen, &old[i]))
+		if (!ItemPointerIsValid(&old[i]))
 			continue;
 		if (!HnswLoadCandidate(index, sup, le->value, &old[i], &c))
 			continue;
 		if (!c.deleted && !IsDeleted(deleted, &c.tid))
-			cands[n++] = c;
+			kept[nkept++] = c.tid;
 		else
 		{
 			int			k;
@@ -121,6 +135,7 @@ RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
 		}
 	}
 
+	/* live links stay; freed slots take the best of the deleted' neighbours */
 	HnswSortCandidates(cands, n);
 	dists = palloc(sizeof(float) * Max(n, 1));
 	values = palloc(sizeof(void *) * Max(n, 1));
@@ -134,11 +149,13 @@ RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
 	}
 	pa.sup = sup;
 	pa.values = values;
-	nchosen = HnswSelectNeighbors(n, dists, slots, PairDistance, &pa, chosen);
+	nchosen = HnswSelectNeighbors(n, dists, slots - nkept, PairDistance, &pa, chosen);
 	for (i = 0; i < slots; i++)
 		ItemPointerSetInvalid(&new[i]);
+	for (i = 0; i < nkept; i++)
+		new[i] = kept[i];
 	for (i = 0; i < nchosen; i++)
-		new[i] = cands[chosen[i]].tid;
+		new[nkept + i] = cands[chosen[i]].tid;
 
 	buf = ReadBuffer(index, ItemPointerGetBlockNumber(&le->ntid));
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -154,18 +171,70 @@ RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
 											   PageGetItemId(page, ItemPointerGetOffsetNumber(&le->ntid)));
 		memcpy(&ntup->indextids[start], new, sizeof(ItemPointerData) * slots);
 		GenericXLogFinish(state);
+		UnlockReleaseBuffer(buf);
+		memcpy(old, new, sizeof(ItemPointerData) * slots);
+		return true;
 	}
-	/* else a concurrent insert rewrote it; the next vacuum looks again */
+	/* a concurrent insert rewrote it; the next vacuum looks again */
 	UnlockReleaseBuffer(buf);
+	return false;
+}
+
+/*
+ * Give a live element that no live element links to on level 0 (its
+ * in-links all came from deleted elements) new in-links: search for it as
+ * an insert would and add it to its nearest live elements' lists.
+ */
+static void
+Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
+{
+	HnswMetaPageData meta;
+	ItemPointerData eptid;
+	HnswCandidate ep;
+	HnswHeap	entries;
+	HnswHeap	w;
+	HnswVisited visited;
+	HnswCandidate *sorted;
+	int			n = 0;
+	int			added = 0;
+	int			i;
+
+	HnswReadMeta(index, &meta);
+	if (!BlockNumberIsValid(meta.entryBlkno))
+		return;
+	ItemPointerSet(&eptid, meta.entryBlkno, meta.entryOffno);
+	if (ItemPointerEquals(&eptid, &le->tid) ||
+		!HnswLoadCandidate(index, sup, le->value, &eptid, &ep))
+		return;
+	HnswGreedyDescend(index, sup, le->value, &ep, meta.entryLevel, 0);
+	HnswVisitedInit(&visited, sup->efConstruction * sup->m);
+	HnswVisitedAdd(&visited, &ep.tid);
+	HnswVisitedAdd(&visited, &le->tid);
+	HnswHeapInit(&entries, 1, false);
+	HnswHeapPush(&entries, &ep);
+	HnswHeapInit(&w, sup->efConstruction + 1, true);
+	HnswSearchLayer(index, sup, le->value, &entries, sup->efConstruction, 0,
+					&visited, &w, NULL, NULL);
+	sorted = palloc(sizeof(HnswCandidate) * Max(w.count, 1));
+	for (i = 0; i < w.count; i++)
+	{
+		if (!w.items[i].deleted && !ItemPointerEquals(&w.items[i].tid, &le->tid))
+			sorted[n++] = w.items[i];
+	}
+	HnswSortCandidates(sorted, n);
+	for (i = 0; i < n && added < sup->m; i++, added++)
+		HnswUpdateNeighborList(index, sup, &sorted[i].ntid, &sorted[i].tid,
+							   NULL, 0, &le->tid, sorted[i].distance);
 }
 
 /*
  * Repair every level of le's neighbour tuple that points at a deleted
- * element.  No lock is held on entry or exit.
+ * element, and record its level-0 links in linked.  No lock is held on
+ * entry or exit.
  */
 static void
 RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
-			  HnswVisited *deleted)
+			  HnswVisited *deleted, HnswVisited *linked)
 {
 	int			m = sup->m;
 	int			lc;
@@ -193,6 +262,13 @@ RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
 			needs = ItemPointerIsValid(&old[i]) && IsDeleted(deleted, &old[i]);
 		if (needs)
 			RepairLevel(index, sup, le, lc, old, deleted);
+		/* old now holds the list as written (or as read, if raced) */
+		if (lc == 0)
+		{
+			for (i = 0; i < slots; i++)
+				if (ItemPointerIsValid(&old[i]))
+					HnswVisitedAdd(linked, &old[i]);
+		}
 		pfree(old);
 	}
 }
@@ -212,6 +288,10 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	ItemPointerData best;
 	int			bestLevel = -1;
 	HnswMetaPageData meta;
+	HnswVisited linked;
+	LiveElement *all;
+	int			nall = 0;
+	int			allcap = 1024;
 
 	if (stats == NULL)
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
@@ -219,6 +299,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(ctx);
 	HnswVisitedInit(&deleted, 1024);
+	all = palloc(sizeof(LiveElement) * allcap);
 	ItemPointerSetInvalid(&best);
 	nblocks = RelationGetNumberOfBlocks(index);
 
@@ -284,6 +365,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		MemoryContext pagectx = AllocSetContextCreate(ctx, "hnsw vacuum page",
 													  ALLOCSET_DEFAULT_SIZES);
 
+		HnswVisitedInit(&linked, 1024);
 		for (blk = 1; blk < nblocks; blk++)
 		{
 			Buffer		buf;
@@ -321,7 +403,16 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			for (i = 0; i < nlive; i++)
 			{
 				CHECK_FOR_INTERRUPTS();
-				RepairElement(index, sup, &live[i], &deleted);
+				RepairElement(index, sup, &live[i], &deleted, &linked);
+				MemoryContextSwitchTo(ctx);
+				if (nall == allcap)
+				{
+					allcap *= 2;
+					all = repalloc_huge(all, sizeof(LiveElement) * allcap);
+				}
+				all[nall] = live[i];
+				all[nall++].value = NULL;
+				MemoryContextSwitchTo(pagectx);
 			}
 			MemoryContextSwitchTo(ctx);
 			MemoryContextReset(pagectx);
@@ -366,6 +457,33 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				GenericXLogAbort(state);
 			UnlockReleaseBuffer(metabuf);
 			UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		}
+	}
+
+	/* pass 4: live elements that lost every level-0 in-link */
+	if (newlyDeleted > 0)
+	{
+		int			i;
+
+		for (i = 0; i < nall; i++)
+		{
+			MemoryContext tmp;
+
+			vacuum_delay_point();
+			if (HnswVisitedContains(&linked, &all[i].tid))
+				continue;
+			tmp = AllocSetContextCreate(ctx, "hnsw vacuum reconnect",
+										ALLOCSET_DEFAULT_SIZES);
+			MemoryContextSwitchTo(tmp);
+			all[i].value = HnswLoadValue(index, &all[i].tid);
+			if (all[i].value != NULL)
+			{
+				LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
+				Reconnect(index, sup, &all[i]);
+				UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
+			}
+			MemoryContextSwitchTo(ctx);
+			MemoryContextDelete(tmp);
 		}
 	}
 
