@@ -78,5 +78,34 @@ VACUUM hv;
 VACUUM FULL hv;
 SELECT * FROM hv_check();
 
-DROP TABLE hv, hq;
+-- duplicate vectors share one graph node: all stay reachable, each row comes back once,
+-- and vacuum removes them one by one
+CREATE TABLE hd (id int PRIMARY KEY, v vector(4)) WITH (autovacuum_enabled = off);
+INSERT INTO hd SELECT i, CASE WHEN i % 3 = 0 THEN '[1,1,1,1]'
+  ELSE format('[%s,%s,%s,%s]', sin(i)::real, cos(i * 0.7)::real, sin(i * 1.9)::real, cos(i * 0.3)::real) END::vector
+  FROM generate_series(1, 1500) i;
+CREATE INDEX ON hd USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32);
+INSERT INTO hd SELECT i, CASE WHEN i % 3 = 0 THEN '[1,1,1,1]'
+  ELSE format('[%s,%s,%s,%s]', sin(i)::real, cos(i * 0.7)::real, sin(i * 1.9)::real, cos(i * 0.3)::real) END::vector
+  FROM generate_series(1501, 3000) i;
+SET enable_seqscan = off;
+SET hnsw.iterative_scan = relaxed_order;
+SET hnsw.max_scan_tuples = 1000000;
+SELECT count(*), count(DISTINCT id) FROM (SELECT id FROM hd ORDER BY v <-> '[0,0,0,0]') s;
+RESET hnsw.iterative_scan;
+SET hnsw.ef_search = 10;
+SELECT count(*) FROM (SELECT id FROM hd ORDER BY v <-> '[1,1,1,1]' LIMIT 1000) s WHERE id % 3 = 0;
+DELETE FROM hd WHERE id % 3 = 0 AND id > 12;
+VACUUM hd;
+SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM hd ORDER BY v <-> '[1,1,1,1]' LIMIT 4) s;
+DELETE FROM hd WHERE id % 2 = 0;
+VACUUM hd;
+SET hnsw.iterative_scan = relaxed_order;
+SELECT count(*) = (SELECT count(*) FROM hd), count(DISTINCT id) FROM (SELECT id FROM hd ORDER BY v <-> '[0,0,0,0]') s;
+RESET hnsw.iterative_scan;
+RESET hnsw.max_scan_tuples;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+
+DROP TABLE hv, hq, hd;
 DROP FUNCTION hv_check();

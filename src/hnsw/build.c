@@ -22,6 +22,7 @@
 #include "access/tableam.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
+#include "common/hashfn.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -31,17 +32,32 @@
 
 #include "hnsw/hnsw.h"
 
+/*
+ * In memory a level's list has room for half as many links again as on
+ * disk: a full list is pruned back with the selection heuristic only when
+ * that room is used up, which amortises the heuristic's O(slots^2)
+ * distances over slots/2 additions.  Lists are pruned to their on-disk
+ * size before they are written.
+ */
+#define MEM_CAP(lc, m)		(HNSW_LEVEL_SLOTS(lc, m) + HNSW_LEVEL_SLOTS(lc, m) / 2)
+#define MEM_START(lc, m)	((lc) == 0 ? 0 : MEM_CAP(0, m) + ((lc) - 1) * MEM_CAP(1, m))
+#define MEM_COUNT(level, m) (MEM_CAP(0, m) + (level) * MEM_CAP(1, m))
+
 /* one element of the in-memory graph */
 typedef struct MemElement
 {
 	ItemPointerData heaptid;
 	int			level;
-	int32	   *nbr;			/* HNSW_NEIGHBOR_COUNT slots, by level */
+	int32	   *nbr;			/* MEM_COUNT slots, by level */
 	float	   *ndist;			/* distance to each neighbour */
 	uint8	   *ncount;			/* neighbours used per level */
 	void	   *value;
 	ItemPointerData etid;		/* assigned when written */
 	ItemPointerData ntid;
+	ItemPointerData *dups;		/* heap TIDs of equal values, or NULL */
+	ItemPointerData *duptids;	/* their duplicate tuples, when written */
+	int			ndups;
+	int			dupcap;
 } MemElement;
 
 /* (distance, element) pair in a search */
@@ -81,6 +97,9 @@ typedef struct BuildState
 	int			entryLevel;
 } BuildState;
 
+/* owner of the list being sorted, for tie-breaks (CompareMemCand) */
+static uint32 tieSalt;
+
 typedef struct MemPairArg
 {
 	BuildState *bs;
@@ -96,8 +115,9 @@ static void MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries,
 						   int ef, int lc, MemHeap *w);
 static int	SelectFromSorted(BuildState *bs, MemCand *sorted, int n, int keep,
 							 MemCand *out);
+static void PruneList(BuildState *bs, int n, int lc, int keep);
 static void AddLink(BuildState *bs, int n, int lc, int q, float d);
-static void InsertInMemory(BuildState *bs, int q);
+static bool InsertInMemory(BuildState *bs, int q);
 static void AddToGraph(BuildState *bs, Datum value, ItemPointer heaptid);
 static void BuildCallback(Relation index, ItemPointer tid, Datum *values,
 						  bool *isnull, bool tupleIsAlive, void *state);
@@ -175,8 +195,22 @@ CompareMemCand(const void *a, const void *b)
 	const MemCand *x = a;
 	const MemCand *y = b;
 
+	uint32		hx;
+	uint32		hy;
+
 	if (x->d != y->d)
 		return x->d < y->d ? -1 : 1;
+
+	/*
+	 * Equal distances mean duplicate vectors.  Breaking those ties by
+	 * element number would always keep the oldest duplicates in every list,
+	 * leaving newer ones without in-links (unreachable); a hash salted with
+	 * the list's owner spreads the links over all of them, deterministically.
+	 */
+	hx = murmurhash32((uint32) x->i ^ tieSalt);
+	hy = murmurhash32((uint32) y->i ^ tieSalt);
+	if (hx != hy)
+		return hx < hy ? -1 : 1;
 	return x->i < y->i ? -1 : (x->i > y->i);
 }
 
@@ -225,7 +259,7 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 
 		if (w->count >= ef && c.d > w->items[0].d)
 			break;
-		nbr = ce->nbr + HNSW_LEVEL_START(lc, m);
+		nbr = ce->nbr + MEM_START(lc, m);
 		n = ce->ncount[lc];
 		for (i = 0; i < n; i++)
 		{
@@ -277,38 +311,33 @@ SelectFromSorted(BuildState *bs, MemCand *sorted, int n, int keep, MemCand *out)
 	return nchosen;
 }
 
-/* Add q (at distance d) to n's level-lc list, re-selecting when full. */
+/*
+ * Prune n's level-lc list to keep links with the selection heuristic.
+ */
 static void
-AddLink(BuildState *bs, int n, int lc, int q, float d)
+PruneList(BuildState *bs, int n, int lc, int keep)
 {
 	MemElement *ne = bs->elements[n];
-	int			slots = HNSW_LEVEL_SLOTS(lc, bs->m);
-	int32	   *nbr = ne->nbr + HNSW_LEVEL_START(lc, bs->m);
-	float	   *nd = ne->ndist + HNSW_LEVEL_START(lc, bs->m);
+	int32	   *nbr = ne->nbr + MEM_START(lc, bs->m);
+	float	   *nd = ne->ndist + MEM_START(lc, bs->m);
 	int			count = ne->ncount[lc];
 	MemCand    *cands;
 	MemCand    *out;
 	int			nout;
 	int			i;
 
-	if (count < slots)
-	{
-		nbr[count] = q;
-		nd[count] = d;
-		ne->ncount[lc]++;
+	if (count <= keep)
 		return;
-	}
-	cands = palloc(sizeof(MemCand) * (slots + 1));
-	out = palloc(sizeof(MemCand) * slots);
+	cands = palloc(sizeof(MemCand) * count);
+	out = palloc(sizeof(MemCand) * keep);
 	for (i = 0; i < count; i++)
 	{
 		cands[i].d = nd[i];
 		cands[i].i = nbr[i];
 	}
-	cands[count].d = d;
-	cands[count].i = q;
-	qsort(cands, count + 1, sizeof(MemCand), CompareMemCand);
-	nout = SelectFromSorted(bs, cands, count + 1, slots, out);
+	tieSalt = murmurhash32((uint32) n);
+	qsort(cands, count, sizeof(MemCand), CompareMemCand);
+	nout = SelectFromSorted(bs, cands, count, keep, out);
 	for (i = 0; i < nout; i++)
 	{
 		nbr[i] = out[i].i;
@@ -319,8 +348,25 @@ AddLink(BuildState *bs, int n, int lc, int q, float d)
 	pfree(out);
 }
 
-/* Link element q into the in-memory graph (HNSW paper, algorithm 1). */
+/* Add q (at distance d) to n's level-lc list, pruning when it is full. */
 static void
+AddLink(BuildState *bs, int n, int lc, int q, float d)
+{
+	MemElement *ne = bs->elements[n];
+
+	if (ne->ncount[lc] == MEM_CAP(lc, bs->m))
+		PruneList(bs, n, lc, HNSW_LEVEL_SLOTS(lc, bs->m));
+	ne->nbr[MEM_START(lc, bs->m) + ne->ncount[lc]] = q;
+	ne->ndist[MEM_START(lc, bs->m) + ne->ncount[lc]] = d;
+	ne->ncount[lc]++;
+}
+
+/*
+ * Link element q into the in-memory graph (HNSW paper, algorithm 1).
+ * Returns false when q instead joined an element of equal value as a
+ * duplicate (q is then unused).
+ */
+static bool
 InsertInMemory(BuildState *bs, int q)
 {
 	MemElement *qe = bs->elements[q];
@@ -335,7 +381,7 @@ InsertInMemory(BuildState *bs, int q)
 	{
 		bs->entry = q;
 		bs->entryLevel = level;
-		return;
+		return true;
 	}
 
 	ep = bs->entry;
@@ -347,7 +393,7 @@ InsertInMemory(BuildState *bs, int q)
 		while (changed)
 		{
 			MemElement *e = bs->elements[ep];
-			int32	   *nbr = e->nbr + HNSW_LEVEL_START(lc, bs->m);
+			int32	   *nbr = e->nbr + MEM_START(lc, bs->m);
 			int			i;
 
 			changed = false;
@@ -382,13 +428,35 @@ InsertInMemory(BuildState *bs, int q)
 		n = w.count;
 		sorted = palloc(sizeof(MemCand) * Max(n, 1));
 		memcpy(sorted, w.items, sizeof(MemCand) * n);
+		tieSalt = murmurhash32((uint32) q);
 		qsort(sorted, n, sizeof(MemCand), CompareMemCand);
+		/* an exact duplicate of the nearest element joins it */
+		if (lc == Min(level, bs->entryLevel) && n > 0 &&
+			HnswSameValue(bs->elements[sorted[0].i]->value, v))
+		{
+			MemElement *dupOf = bs->elements[sorted[0].i];
+			MemoryContext old = MemoryContextSwitchTo(bs->graphCtx);
+
+			if (dupOf->ndups == dupOf->dupcap)
+			{
+				dupOf->dupcap = Max(4, dupOf->dupcap * 2);
+				dupOf->dups = dupOf->dups ?
+					repalloc(dupOf->dups, sizeof(ItemPointerData) * dupOf->dupcap) :
+					palloc(sizeof(ItemPointerData) * dupOf->dupcap);
+			}
+			dupOf->dups[dupOf->ndups++] = qe->heaptid;
+			MemoryContextSwitchTo(old);
+			pfree(w.items);
+			pfree(sorted);
+			pfree(entries.items);
+			return false;
+		}
 		out = palloc(sizeof(MemCand) * keep);
 		nout = SelectFromSorted(bs, sorted, n, keep, out);
 		for (i = 0; i < nout; i++)
 		{
-			qe->nbr[HNSW_LEVEL_START(lc, bs->m) + i] = out[i].i;
-			qe->ndist[HNSW_LEVEL_START(lc, bs->m) + i] = out[i].d;
+			qe->nbr[MEM_START(lc, bs->m) + i] = out[i].i;
+			qe->ndist[MEM_START(lc, bs->m) + i] = out[i].d;
 		}
 		qe->ncount[lc] = nout;
 		for (i = 0; i < nout; i++)
@@ -409,6 +477,7 @@ InsertInMemory(BuildState *bs, int q)
 		bs->entry = q;
 		bs->entryLevel = level;
 	}
+	return true;
 }
 
 /*
@@ -421,7 +490,7 @@ AddToGraph(BuildState *bs, Datum value, ItemPointer heaptid)
 	MemoryContext old = MemoryContextSwitchTo(bs->graphCtx);
 	Size		valsize = VARSIZE_ANY(DatumGetPointer(value));
 	int			level = HnswRandomLevel(bs->m, heaptid);
-	int			slots = HNSW_NEIGHBOR_COUNT(level, bs->m);
+	int			slots = MEM_COUNT(level, bs->m);
 	MemElement *e;
 	char	   *p;
 	int			q;
@@ -447,12 +516,20 @@ AddToGraph(BuildState *bs, Datum value, ItemPointer heaptid)
 	memset(e->ncount, 0, level + 1);
 	e->heaptid = *heaptid;
 	e->level = level;
+	e->dups = NULL;
+	e->duptids = NULL;
+	e->ndups = 0;
+	e->dupcap = 0;
 	q = bs->nelements++;
 	bs->elements[q] = e;
 	bs->visited[q] = 0;
 	MemoryContextSwitchTo(old);
 
-	InsertInMemory(bs, q);
+	if (!InsertInMemory(bs, q))
+	{
+		bs->nelements--;
+		pfree(e);
+	}
 
 	if (MemoryContextMemAllocated(bs->graphCtx, true) > bs->memLimit)
 	{
@@ -517,6 +594,7 @@ WriteGraph(BuildState *bs)
 	Buffer		metabuf;
 	HnswMetaPage meta;
 	int			i;
+	int			k;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
 								 PROGRESS_HNSW_PHASE_WRITE);
@@ -548,6 +626,19 @@ WriteGraph(BuildState *bs)
 		}
 		ItemPointerSet(&e->ntid, blk, ++off);
 		freeSpace -= nsize;
+		if (e->ndups > 0)
+			e->duptids = palloc(sizeof(ItemPointerData) * e->ndups);
+		for (k = 0; k < e->ndups; k++)
+		{
+			if (HNSW_DUP_TUPLE_SIZE + sizeof(ItemIdData) > freeSpace)
+			{
+				blk++;
+				freeSpace = HNSW_PAGE_CAPACITY;
+				off = 0;
+			}
+			ItemPointerSet(&e->duptids[k], blk, ++off);
+			freeSpace -= HNSW_DUP_TUPLE_SIZE + sizeof(ItemIdData);
+		}
 	}
 
 	/* pass 2: pages */
@@ -559,14 +650,20 @@ WriteGraph(BuildState *bs)
 		Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(e->level, m);
 		HnswElementTuple etup = palloc0(esize);
 		HnswNeighborTuple ntup = palloc0(nsize);
+		HnswDupTupleData dup;
 		int			lc;
-		int			k;
 
 		CHECK_FOR_INTERRUPTS();
+		for (lc = 0; lc <= e->level; lc++)
+			PruneList(bs, i, lc, HNSW_LEVEL_SLOTS(lc, m));
 		etup->type = HNSW_ELEMENT_TUPLE_TYPE;
 		etup->level = e->level;
 		etup->heaptid = e->heaptid;
 		etup->neighbortid = e->ntid;
+		if (e->ndups > 0)
+			etup->duptid = e->duptids[0];
+		else
+			ItemPointerSetInvalid(&etup->duptid);
 		memcpy(etup->data, e->value, valsize);
 		ntup->type = HNSW_NEIGHBOR_TUPLE_TYPE;
 		ntup->count = HNSW_NEIGHBOR_COUNT(e->level, m);
@@ -575,13 +672,25 @@ WriteGraph(BuildState *bs)
 		for (lc = 0; lc <= e->level; lc++)
 			for (k = 0; k < e->ncount[lc]; k++)
 				ntup->indextids[HNSW_LEVEL_START(lc, m) + k] =
-					bs->elements[e->nbr[HNSW_LEVEL_START(lc, m) + k]]->etid;
+					bs->elements[e->nbr[MEM_START(lc, m) + k]]->etid;
 
-		for (k = 0; k < 2; k++)
+		MemSet(&dup, 0, sizeof(dup));
+		dup.type = HNSW_DUP_TUPLE_TYPE;
+		dup.owner = e->etid;
+		for (k = 0; k < 2 + e->ndups; k++)
 		{
-			ItemPointer tid = k == 0 ? &e->etid : &e->ntid;
-			Item		item = k == 0 ? (Item) etup : (Item) ntup;
-			Size		size = k == 0 ? esize : nsize;
+			ItemPointer tid = k == 0 ? &e->etid : k == 1 ? &e->ntid : &e->duptids[k - 2];
+			Item		item = k == 0 ? (Item) etup : k == 1 ? (Item) ntup : (Item) &dup;
+			Size		size = k == 0 ? esize : k == 1 ? nsize : HNSW_DUP_TUPLE_SIZE;
+
+			if (k >= 2)
+			{
+				dup.heaptid = e->dups[k - 2];
+				if (k - 2 + 1 < e->ndups)
+					dup.next = e->duptids[k - 1];
+				else
+					ItemPointerSetInvalid(&dup.next);
+			}
 
 			if (!BufferIsValid(buf) || BufferGetBlockNumber(buf) != ItemPointerGetBlockNumber(tid))
 			{

@@ -13,6 +13,9 @@
  *					 tuple, then the indexed value exactly as the opclass stores
  *					 it (a varlena datum; normalised first when the opclass has
  *					 a norm function).
+ *	 duplicate tuple a further heap TID of an element whose value it equals
+ *					 exactly (chained from the element), so equal vectors
+ *					 share one graph node;
  *	 neighbour tuple fixed-size array of element TIDs: 2*m slots for level 0,
  *					 then m slots for each level 1..level; unused slots hold an
  *					 invalid TID.  Its size never changes, so a neighbour list
@@ -91,6 +94,7 @@
 
 #define HNSW_ELEMENT_TUPLE_TYPE	1
 #define HNSW_NEIGHBOR_TUPLE_TYPE 2
+#define HNSW_DUP_TUPLE_TYPE		3
 
 /* build phases shown in pg_stat_progress_create_index */
 #define PROGRESS_HNSW_PHASE_LOAD		2
@@ -152,8 +156,10 @@ typedef struct HnswElementTupleData
 	uint8		level;
 	uint8		deleted;
 	uint8		unused;
-	ItemPointerData heaptid;
+	ItemPointerData heaptid;	/* invalid once vacuumed (dups may live on) */
 	ItemPointerData neighbortid;
+	ItemPointerData duptid;		/* first duplicate tuple, or invalid */
+	uint16		unused2;
 	char		data[FLEXIBLE_ARRAY_MEMBER];	/* varlena value, 4-aligned */
 } HnswElementTupleData;
 
@@ -168,6 +174,25 @@ typedef struct HnswNeighborTupleData
 } HnswNeighborTupleData;
 
 typedef HnswNeighborTupleData *HnswNeighborTuple;
+
+/*
+ * A further heap TID for an element whose value it duplicates exactly:
+ * duplicates share one graph node (as in pgvector), which keeps the graph
+ * navigable however many rows hold the same vector.
+ */
+typedef struct HnswDupTupleData
+{
+	uint8		type;
+	uint8		unused;
+	uint16		unused2;
+	ItemPointerData heaptid;	/* invalid once vacuumed */
+	ItemPointerData next;		/* next duplicate tuple, or invalid */
+	ItemPointerData owner;		/* the element */
+} HnswDupTupleData;
+
+typedef HnswDupTupleData *HnswDupTuple;
+
+#define HNSW_DUP_TUPLE_SIZE		MAXALIGN(sizeof(HnswDupTupleData))
 
 #define HNSW_ELEMENT_TUPLE_SIZE(valsize) \
 	MAXALIGN(offsetof(HnswElementTupleData, data) + (valsize))
@@ -228,6 +253,7 @@ typedef struct HnswCandidate
 	ItemPointerData tid;		/* element tuple */
 	ItemPointerData ntid;		/* its neighbour tuple */
 	ItemPointerData heaptid;	/* invalid once vacuum deleted it */
+	ItemPointerData duptid;		/* first duplicate tuple */
 } HnswCandidate;
 
 /* binary heap of candidates ordered by distance (min- or max-heap) */
@@ -303,8 +329,9 @@ extern void HnswGreedyDescend(Relation index, HnswSupport *sup, const void *quer
 typedef float (*HnswPairDistance) (void *arg, int i, int j);
 extern int	HnswSelectNeighbors(int n, const float *dists, int keep,
 								HnswPairDistance pairdist, void *arg, int *out);
-extern void HnswSortCandidates(HnswCandidate *c, int n);
+extern void HnswSortCandidates(HnswCandidate *c, int n, ItemPointer owner);
 extern void *HnswLoadValue(Relation index, ItemPointer tid);
+extern bool HnswSameValue(const void *a, const void *b);
 
 /* insert.c */
 extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
@@ -313,6 +340,7 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   struct IndexInfo *indexInfo);
 extern void HnswInsertValue(Relation index, HnswSupport *sup, Datum value,
 							ItemPointer heaptid);
+extern bool HnswAppendDuplicate(Relation index, ItemPointer owner, ItemPointer heaptid);
 extern void HnswUpdateNeighborList(Relation index, HnswSupport *sup,
 								   ItemPointer ntid, ItemPointer selftid,
 								   const void *selfvalue, int lc,

@@ -133,6 +133,105 @@ AppendElement(Relation index, HnswElementTuple etup, Size esize,
 }
 
 /*
+ * Record heaptid as a duplicate of the element owner: a duplicate tuple at
+ * the end of the page chain, linked first in the element's chain.  One
+ * GenericXLog record: metapage, last page, maybe a new page, and the
+ * element's page.  Returns false (and changes nothing) when the element
+ * was deleted meanwhile.
+ */
+bool
+HnswAppendDuplicate(Relation index, ItemPointer owner, ItemPointer heaptid)
+{
+	Buffer		metabuf;
+	Buffer		lastbuf = InvalidBuffer;
+	Buffer		newbuf = InvalidBuffer;
+	Buffer		ownerbuf = InvalidBuffer;
+	Buffer		target;
+	Page		lastpage = NULL;
+	Page		targetpage;
+	Page		ownerpage = NULL;
+	GenericXLogState *state;
+	HnswMetaPage meta;
+	HnswElementTuple etup;
+	HnswDupTupleData dup;
+	BlockNumber ownerblk = ItemPointerGetBlockNumber(owner);
+	OffsetNumber off;
+
+	metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(index);
+	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+
+	if (BlockNumberIsValid(meta->insertPage))
+	{
+		lastbuf = ReadBuffer(index, meta->insertPage);
+		LockBuffer(lastbuf, BUFFER_LOCK_EXCLUSIVE);
+		lastpage = GenericXLogRegisterBuffer(state, lastbuf, 0);
+		if (meta->insertPage == ownerblk)
+		{
+			ownerbuf = lastbuf;
+			ownerpage = lastpage;
+		}
+	}
+	if (!BufferIsValid(ownerbuf))
+	{
+		ownerbuf = ReadBuffer(index, ownerblk);
+		LockBuffer(ownerbuf, BUFFER_LOCK_EXCLUSIVE);
+		ownerpage = GenericXLogRegisterBuffer(state, ownerbuf, 0);
+	}
+	etup = (HnswElementTuple) PageGetItem(ownerpage,
+										  PageGetItemId(ownerpage, ItemPointerGetOffsetNumber(owner)));
+	if (etup->type != HNSW_ELEMENT_TUPLE_TYPE || etup->deleted)
+	{
+		GenericXLogAbort(state);
+		if (BufferIsValid(lastbuf))
+			UnlockReleaseBuffer(lastbuf);
+		if (ownerbuf != lastbuf)
+			UnlockReleaseBuffer(ownerbuf);
+		UnlockReleaseBuffer(metabuf);
+		return false;
+	}
+
+	if (BufferIsValid(lastbuf) &&
+		HnswFreeSpace(lastpage) >= HNSW_DUP_TUPLE_SIZE + sizeof(ItemIdData))
+	{
+		target = lastbuf;
+		targetpage = lastpage;
+	}
+	else
+	{
+		newbuf = HnswNewBuffer(index, MAIN_FORKNUM);
+		targetpage = GenericXLogRegisterBuffer(state, newbuf, GENERIC_XLOG_FULL_IMAGE);
+		HnswInitPage(targetpage);
+		if (BufferIsValid(lastbuf))
+			HnswPageGetOpaque(lastpage)->nextblkno = BufferGetBlockNumber(newbuf);
+		meta->insertPage = BufferGetBlockNumber(newbuf);
+		target = newbuf;
+	}
+
+	MemSet(&dup, 0, sizeof(dup));
+	dup.type = HNSW_DUP_TUPLE_TYPE;
+	dup.heaptid = *heaptid;
+	dup.next = etup->duptid;
+	dup.owner = *owner;
+	off = PageAddItem(targetpage, (Item) &dup, HNSW_DUP_TUPLE_SIZE, InvalidOffsetNumber, false, false);
+	if (off == InvalidOffsetNumber)
+		elog(ERROR, "failed to add hnsw duplicate tuple to \"%s\"",
+			 RelationGetRelationName(index));
+	ItemPointerSet(&etup->duptid, BufferGetBlockNumber(target), off);
+
+	GenericXLogFinish(state);
+	if (BufferIsValid(newbuf))
+		UnlockReleaseBuffer(newbuf);
+	if (ownerbuf != lastbuf)
+		UnlockReleaseBuffer(ownerbuf);
+	if (BufferIsValid(lastbuf))
+		UnlockReleaseBuffer(lastbuf);
+	UnlockReleaseBuffer(metabuf);
+	return true;
+}
+
+/*
  * Add addtid (at distance adddist from the element selftid) to level lc of
  * the neighbour tuple ntid.  A free slot takes it; a full list is re-chosen
  * with the selection heuristic over its members plus addtid, dropping
@@ -218,7 +317,7 @@ HnswUpdateNeighborList(Relation index, HnswSupport *sup, ItemPointer ntid,
 			cands[n].distance = adddist;
 			ItemPointerCopy(addtid, &cands[n].tid);
 			n++;
-			HnswSortCandidates(cands, n);
+			HnswSortCandidates(cands, n, selftid);
 			for (i = 0; i < n; i++)
 			{
 				dists[i] = cands[i].distance;
@@ -309,6 +408,7 @@ HnswInsertValue(Relation index, HnswSupport *sup, Datum value, ItemPointer heapt
 	etup->type = HNSW_ELEMENT_TUPLE_TYPE;
 	etup->level = level;
 	etup->heaptid = *heaptid;
+	ItemPointerSetInvalid(&etup->duptid);
 	memcpy(etup->data, v, valsize);
 	ntup = palloc0(nsize);
 	ntup->type = HNSW_NEIGHBOR_TUPLE_TYPE;
@@ -362,7 +462,7 @@ HnswInsertValue(Relation index, HnswSupport *sup, Datum value, ItemPointer heapt
 				if (!w.items[i].deleted)
 					sorted[n++] = w.items[i];
 			}
-			HnswSortCandidates(sorted, n);
+			HnswSortCandidates(sorted, n, heaptid);
 			dists = palloc(sizeof(float) * Max(n, 1));
 			values = palloc(sizeof(void *) * Max(n, 1));
 			idx = palloc(sizeof(int) * keep);
@@ -372,6 +472,13 @@ HnswInsertValue(Relation index, HnswSupport *sup, Datum value, ItemPointer heapt
 				values[i] = HnswLoadValue(index, &sorted[i].tid);
 				if (values[i] == NULL)
 					values[i] = (void *) v;
+			}
+			/* an exact duplicate of the nearest element joins it */
+			if (lc == top && n > 0 && HnswSameValue(values[0], v) &&
+				HnswAppendDuplicate(index, &sorted[0].tid, heaptid))
+			{
+				UnlockPage(index, HNSW_UPDATE_LOCK, lockmode);
+				return;
 			}
 			pa.sup = sup;
 			pa.values = values;

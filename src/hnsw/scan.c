@@ -12,7 +12,8 @@
  *	  drops any element nearer than one already returned, relaxed_order
  *	  returns batches in order within each batch only.
  *
- *	  The executor does not recheck: rows come out in index order and the
+ *	  An element's duplicates (equal values, see hnsw.h) are returned right
+ *	  after it.  The executor does not recheck: rows come out in index order and the
  *	  ORDER BY expression is computed by the executor when it is selected.
  */
 #include "postgres.h"
@@ -40,6 +41,7 @@ typedef struct HnswScanOpaqueData
 	int64		tuples;			/* distance evaluations so far */
 	float		previousDistance;
 	Size		maxMemory;
+	ItemPointerData dupnext;	/* next duplicate of the last element */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -47,6 +49,44 @@ typedef HnswScanOpaqueData *HnswScanOpaque;
 static void FirstBatch(IndexScanDesc scan);
 static void NextBatch(IndexScanDesc scan);
 static void TakeBatch(HnswScanOpaque so, HnswHeap *w);
+static bool NextDuplicate(IndexScanDesc scan, ItemPointer heaptid);
+
+/*
+ * Follow the duplicate chain of the element last returned: the next live
+ * heap TID in *heaptid, or false at the end of the chain.
+ */
+static bool
+NextDuplicate(IndexScanDesc scan, ItemPointer heaptid)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	while (ItemPointerIsValid(&so->dupnext))
+	{
+		Buffer		buf;
+		Page		page;
+		HnswDupTuple dup;
+		bool		found = false;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBuffer(scan->indexRelation, ItemPointerGetBlockNumber(&so->dupnext));
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		dup = (HnswDupTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&so->dupnext)));
+		if (dup->type != HNSW_DUP_TUPLE_TYPE)
+			elog(ERROR, "hnsw index \"%s\" has a bad duplicate link",
+				 RelationGetRelationName(scan->indexRelation));
+		so->dupnext = dup->next;
+		if (ItemPointerIsValid(&dup->heaptid))
+		{
+			*heaptid = dup->heaptid;
+			found = true;
+		}
+		UnlockReleaseBuffer(buf);
+		if (found)
+			return true;
+	}
+	return false;
+}
 
 IndexScanDesc
 hnswbeginscan(Relation index, int nkeys, int norderbys)
@@ -85,6 +125,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->tuples = 0;
 	so->previousDistance = -FLT_MAX;
 	so->discarded.count = 0;
+	ItemPointerSetInvalid(&so->dupnext);
 }
 
 /* Move the result max-heap w into so->batch, nearest first. */
@@ -216,8 +257,17 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	while (!so->done)
 	{
 		HnswCandidate *c;
+		ItemPointerData heaptid;
 
 		CHECK_FOR_INTERRUPTS();
+		if (NextDuplicate(scan, &heaptid))
+		{
+			scan->xs_heaptid = heaptid;
+			scan->xs_recheck = false;
+			scan->xs_recheckorderby = false;
+			MemoryContextSwitchTo(oldctx);
+			return true;
+		}
 		if (so->pos >= so->nbatch)
 		{
 			if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF)
@@ -226,7 +276,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 			continue;
 		}
 		c = &so->batch[so->pos++];
-		if (c->deleted || !ItemPointerIsValid(&c->heaptid))
+		if (c->deleted)
 			continue;
 		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT)
 		{
@@ -234,6 +284,9 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 				continue;
 			so->previousDistance = c->distance;
 		}
+		so->dupnext = c->duptid;
+		if (!ItemPointerIsValid(&c->heaptid))
+			continue;			/* vacuumed; its duplicates come next */
 		scan->xs_heaptid = c->heaptid;
 		scan->xs_recheck = false;
 		scan->xs_recheckorderby = false;

@@ -11,12 +11,17 @@
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "utils/memutils.h"
 
 #include "hnsw/hnsw.h"
 
 static int	CompareCandidates(const void *a, const void *b);
+
+/* seed for tie-breaks between equal distances (HnswSortCandidates) */
+static uint64 tieSalt;
 
 /* ---- candidate heap ---- */
 
@@ -104,7 +109,8 @@ HnswVisitedInit(HnswVisited *v, int capacity)
 
 	while (size < (uint32) capacity * 2)
 		size <<= 1;
-	v->keys = palloc0(sizeof(uint64) * size);
+	v->keys = MemoryContextAllocExtended(CurrentMemoryContext, sizeof(uint64) * size,
+										 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	v->mask = size - 1;
 	v->count = 0;
 }
@@ -124,8 +130,11 @@ HnswVisitedAdd(HnswVisited *v, ItemPointer tid)
 		uint32		oldsize = v->mask + 1;
 		uint32		j;
 
+		/* grow in the set's own context, which may not be the current one */
 		v->mask = oldsize * 2 - 1;
-		v->keys = palloc0(sizeof(uint64) * (v->mask + 1));
+		v->keys = MemoryContextAllocExtended(GetMemoryChunkContext(old),
+											 sizeof(uint64) * (v->mask + 1),
+											 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 		for (j = 0; j < oldsize; j++)
 		{
 			if (old[j] == 0)
@@ -198,6 +207,7 @@ HnswLoadCandidate(Relation index, HnswSupport *sup, const void *query,
 			c->tid = *tid;
 			c->ntid = etup->neighbortid;
 			c->heaptid = etup->heaptid;
+			c->duptid = etup->duptid;
 			found = true;
 		}
 	}
@@ -234,6 +244,15 @@ HnswLoadValue(Relation index, ItemPointer tid)
 	}
 	UnlockReleaseBuffer(buf);
 	return result;
+}
+
+/*
+ * Whether two stored values are the same bytes (duplicates).
+ */
+bool
+HnswSameValue(const void *a, const void *b)
+{
+	return VARSIZE_ANY(a) == VARSIZE_ANY(b) && memcmp(a, b, VARSIZE_ANY(a)) == 0;
 }
 
 /*
@@ -393,19 +412,35 @@ HnswGreedyDescend(Relation index, HnswSupport *sup, const void *query,
 static int
 CompareCandidates(const void *a, const void *b)
 {
-	float		da = ((const HnswCandidate *) a)->distance;
-	float		db = ((const HnswCandidate *) b)->distance;
+	const HnswCandidate *ca = a;
+	const HnswCandidate *cb = b;
+	uint32		ha;
+	uint32		hb;
 
-	if (da < db)
+	if (ca->distance < cb->distance)
 		return -1;
-	if (da > db)
+	if (ca->distance > cb->distance)
 		return 1;
-	return 0;
+	/* duplicates: spread links over them (see CompareMemCand in build.c) */
+	ha = hash_bytes_uint32_extended(ItemPointerGetBlockNumber(&ca->tid) * 65536 +
+									ItemPointerGetOffsetNumber(&ca->tid), tieSalt);
+	hb = hash_bytes_uint32_extended(ItemPointerGetBlockNumber(&cb->tid) * 65536 +
+									ItemPointerGetOffsetNumber(&cb->tid), tieSalt);
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return ItemPointerCompare((ItemPointer) &ca->tid, (ItemPointer) &cb->tid);
 }
 
+/*
+ * Sort candidates nearest first.  Equal distances (duplicate vectors) are
+ * ordered by a hash of the TID salted with owner, the element whose list
+ * is being chosen, so that different lists keep different duplicates.
+ */
 void
-HnswSortCandidates(HnswCandidate *c, int n)
+HnswSortCandidates(HnswCandidate *c, int n, ItemPointer owner)
 {
+	tieSalt = owner ? ((uint64) ItemPointerGetBlockNumber(owner) << 16 |
+					   ItemPointerGetOffsetNumber(owner)) : 0;
 	qsort(c, n, sizeof(HnswCandidate), CompareCandidates);
 }
 

@@ -2,10 +2,12 @@
  * src/hnsw/vacuum.c
  *	  VACUUM for hnsw.
  *
- *	  ambulkdelete runs three passes over the data pages:
- *	  1. mark: each element whose heap TID the callback reports dead is
- *		 marked deleted and its heap TID cleared, one GenericXLog record per
- *		 page, before bulkdelete returns (the heap may then reuse the TID);
+ *	  ambulkdelete runs these passes over the data pages:
+ *	  1. clear: every element or duplicate heap TID the callback reports
+ *		 dead is cleared, one GenericXLog record per page, before
+ *		 bulkdelete returns (the heap may then reuse the TID); then (1b) an
+ *		 element left with no live heap TID, its own or a duplicate's, is
+ *		 marked deleted (unless a duplicate joined it meanwhile);
  *	  2. repair: each live element with a deleted neighbour on some level
  *		 keeps its live links on that level and fills the freed slots, with
  *		 the selection heuristic, from the deleted neighbours' neighbours
@@ -136,7 +138,7 @@ RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
 	}
 
 	/* live links stay; freed slots take the best of the deleted' neighbours */
-	HnswSortCandidates(cands, n);
+	HnswSortCandidates(cands, n, &le->tid);
 	dists = palloc(sizeof(float) * Max(n, 1));
 	values = palloc(sizeof(void *) * Max(n, 1));
 	chosen = palloc(sizeof(int) * slots);
@@ -221,7 +223,7 @@ Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 		if (!w.items[i].deleted && !ItemPointerEquals(&w.items[i].tid, &le->tid))
 			sorted[n++] = w.items[i];
 	}
-	HnswSortCandidates(sorted, n);
+	HnswSortCandidates(sorted, n, &le->tid);
 	for (i = 0; i < n && added < sup->m; i++, added++)
 		HnswUpdateNeighborList(index, sup, &sorted[i].ntid, &sorted[i].tid,
 							   NULL, 0, &le->tid, sorted[i].distance);
@@ -289,6 +291,11 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	int			bestLevel = -1;
 	HnswMetaPageData meta;
 	HnswVisited linked;
+	HnswVisited hasLiveDup;
+	LiveElement *cand;
+	int			ncand = 0;
+	int			candcap = 1024;
+	int			i;
 	LiveElement *all;
 	int			nall = 0;
 	int			allcap = 1024;
@@ -299,11 +306,13 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(ctx);
 	HnswVisitedInit(&deleted, 1024);
+	HnswVisitedInit(&hasLiveDup, 1024);
+	cand = palloc(sizeof(LiveElement) * candcap);
 	all = palloc(sizeof(LiveElement) * allcap);
 	ItemPointerSetInvalid(&best);
 	nblocks = RelationGetNumberOfBlocks(index);
 
-	/* pass 1: mark */
+	/* pass 1: clear dead heap TIDs of elements and duplicates */
 	for (blk = 1; blk < nblocks; blk++)
 	{
 		Buffer		buf;
@@ -319,44 +328,120 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (off = FirstOffsetNumber; off <= maxoff; off++)
 		{
-			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+			char	   *item = PageGetItem(page, PageGetItemId(page, off));
+			uint8		type = *(uint8 *) item;
+			ItemPointer heaptid;
 			ItemPointerData tid;
 
-			if (etup->type != HNSW_ELEMENT_TUPLE_TYPE)
-				continue;
-			ItemPointerSet(&tid, blk, off);
-			if (etup->deleted)
+			if (type == HNSW_ELEMENT_TUPLE_TYPE)
 			{
-				HnswVisitedAdd(&deleted, &tid);
-				continue;
+				if (((HnswElementTuple) item)->deleted)
+				{
+					ItemPointerSet(&tid, blk, off);
+					HnswVisitedAdd(&deleted, &tid);
+					continue;
+				}
+				heaptid = &((HnswElementTuple) item)->heaptid;
 			}
-			if (callback(&etup->heaptid, callback_state))
+			else if (type == HNSW_DUP_TUPLE_TYPE)
+				heaptid = &((HnswDupTuple) item)->heaptid;
+			else
+				continue;
+
+			if (ItemPointerIsValid(heaptid) && callback(heaptid, callback_state))
 			{
 				if (state == NULL)
 				{
 					state = GenericXLogStart(index);
 					page = GenericXLogRegisterBuffer(state, buf, 0);
-					etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+					item = PageGetItem(page, PageGetItemId(page, off));
+					heaptid = type == HNSW_ELEMENT_TUPLE_TYPE ?
+						&((HnswElementTuple) item)->heaptid :
+						&((HnswDupTuple) item)->heaptid;
 				}
-				etup->deleted = 1;
-				ItemPointerSetInvalid(&etup->heaptid);
-				HnswVisitedAdd(&deleted, &tid);
-				newlyDeleted++;
+				ItemPointerSetInvalid(heaptid);
 				stats->tuples_removed++;
+			}
+
+			if (type == HNSW_DUP_TUPLE_TYPE)
+			{
+				if (ItemPointerIsValid(heaptid))
+				{
+					stats->num_index_tuples++;
+					HnswVisitedAdd(&hasLiveDup, &((HnswDupTuple) item)->owner);
+				}
+			}
+			else if (!ItemPointerIsValid(heaptid))
+			{
+				/* dead unless a duplicate lives: decided in pass 1b */
+				if (ncand == candcap)
+				{
+					candcap *= 2;
+					cand = repalloc_huge(cand, sizeof(LiveElement) * candcap);
+				}
+				ItemPointerSet(&cand[ncand].tid, blk, off);
+				cand[ncand].level = ((HnswElementTuple) item)->level;
+				cand[ncand].ntid = ((HnswElementTuple) item)->duptid;	/* head seen */
+				ncand++;
 			}
 			else
 			{
 				stats->num_index_tuples++;
-				if (etup->level > bestLevel)
+				if (((HnswElementTuple) item)->level > bestLevel)
 				{
-					bestLevel = etup->level;
-					best = tid;
+					bestLevel = ((HnswElementTuple) item)->level;
+					ItemPointerSet(&best, blk, off);
 				}
 			}
 		}
 		if (state)
 			GenericXLogFinish(state);
 		UnlockReleaseBuffer(buf);
+	}
+
+	/* pass 1b: mark deleted the elements without any live heap TID */
+	for (i = 0; i < ncand;)
+	{
+		BlockNumber cblk = ItemPointerGetBlockNumber(&cand[i].tid);
+		Buffer		buf = InvalidBuffer;
+		GenericXLogState *state = NULL;
+		Page		page = NULL;
+
+		vacuum_delay_point();
+		for (; i < ncand && ItemPointerGetBlockNumber(&cand[i].tid) == cblk; i++)
+		{
+			HnswElementTuple etup;
+
+			if (HnswVisitedContains(&hasLiveDup, &cand[i].tid))
+			{
+				if (cand[i].level > bestLevel)
+				{
+					bestLevel = cand[i].level;
+					best = cand[i].tid;
+				}
+				continue;
+			}
+			if (state == NULL)
+			{
+				buf = ReadBufferExtended(index, MAIN_FORKNUM, cblk, RBM_NORMAL, info->strategy);
+				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+				state = GenericXLogStart(index);
+				page = GenericXLogRegisterBuffer(state, buf, 0);
+			}
+			etup = (HnswElementTuple) PageGetItem(page,
+												  PageGetItemId(page, ItemPointerGetOffsetNumber(&cand[i].tid)));
+			/* a duplicate joined since pass 1 (it is linked first): keep */
+			if (!ItemPointerEquals(&etup->duptid, &cand[i].ntid))
+				continue;
+			etup->deleted = 1;
+			HnswVisitedAdd(&deleted, &cand[i].tid);
+			newlyDeleted++;
+		}
+		if (state)
+		{
+			GenericXLogFinish(state);
+			UnlockReleaseBuffer(buf);
+		}
 	}
 
 	/* pass 2: repair links to deleted elements */
@@ -524,7 +609,10 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		{
 			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
 
-			if (etup->type == HNSW_ELEMENT_TUPLE_TYPE && !etup->deleted)
+			if (etup->type == HNSW_ELEMENT_TUPLE_TYPE && ItemPointerIsValid(&etup->heaptid))
+				stats->num_index_tuples++;
+			else if (etup->type == HNSW_DUP_TUPLE_TYPE &&
+					 ItemPointerIsValid(&((HnswDupTuple) etup)->heaptid))
 				stats->num_index_tuples++;
 		}
 		UnlockReleaseBuffer(buf);
