@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "core/distance.h"
+#include "hnsw/hnsw.h"
 #include "search/search.h"
 #include "vector/halfvec.h"
 
@@ -18,6 +19,7 @@ void
 _PG_init(void)
 {
 	VecDistanceInit();
-	SearchInit();
 	HalfvecKernelsInit();
+	HnswInit();
+	SearchInit();
 }
