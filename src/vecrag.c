@@ -7,6 +7,7 @@
 #include "fmgr.h"
 
 #include "core/distance.h"
+#include "ivf/ivf.h"
 
 PG_MODULE_MAGIC;
 
@@ -16,4 +17,5 @@ void
 _PG_init(void)
 {
 	VecDistanceInit();
+	IvfInit();
 }

@@ -1,0 +1,325 @@
+/*
+ * src/ivf/scan.c
+ *	  Distance-ordered scans of an IVF index (ORDER BY col <op> $1 LIMIT k).
+ *
+ *	  The first call ranks all centroids by distance to the query.  A batch
+ *	  reads the entries of the next `probes` lists, one page locked at a
+ *	  time, and estimates each entry's distance (exact for quantizer none).
+ *	  Without quantization the batch is sorted and returned in order.  With
+ *	  sq8 or rabitq, candidates are taken in order of their lower bound and
+ *	  reranked with the row's exact vector read from the table (rerank.c);
+ *	  a reranked row is returned once its exact distance is no larger than
+ *	  the next candidate's lower bound, so the order is exact as far as the
+ *	  bounds hold.  At most `ivf.rerank` candidates per batch are reranked;
+ *	  past that, the rest of the batch follows in estimated order.
+ *
+ *	  When a batch runs out and the executor still wants rows (a filter
+ *	  removed some), iterative scans read the next batch of lists, until
+ *	  every list (or ivfflat.max_probes lists, or ivf.max_scan_tuples
+ *	  entries) has been read.  Batches are each in order; across batches
+ *	  the order is relaxed, as pgvector's relaxed_order.
+ */
+#include "postgres.h"
+
+#include <float.h>
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "ivf/ivf.h"
+
+static IndexScanDesc BeginScan(Relation index, int nkeys, int norderbys, bool isFlat);
+static int	CompareProbes(const void *a, const void *b);
+static int	CompareCandidates(const void *a, const void *b);
+static int	CompareExact(const pairingheap_node *a, const pairingheap_node *b, void *arg);
+static void LoadBatch(IndexScanDesc scan);
+static IvfCandidate *NextCandidate(IndexScanDesc scan);
+
+static int
+CompareProbes(const void *a, const void *b)
+{
+	float		da = ((const IvfProbe *) a)->distance;
+	float		db = ((const IvfProbe *) b)->distance;
+
+	return da < db ? -1 : (da > db ? 1 : 0);
+}
+
+/* by lower bound, then by TID so that equal distances come out stably */
+static int
+CompareCandidates(const void *a, const void *b)
+{
+	const IvfCandidate *ca = (const IvfCandidate *) a;
+	const IvfCandidate *cb = (const IvfCandidate *) b;
+
+	if (ca->lower != cb->lower)
+		return ca->lower < cb->lower ? -1 : 1;
+	return ItemPointerCompare((ItemPointer) &ca->tid, (ItemPointer) &cb->tid);
+}
+
+/* pairing heaps keep the greatest first: invert for nearest first */
+static int
+CompareExact(const pairingheap_node *a, const pairingheap_node *b, void *arg)
+{
+	const IvfCandidate *ca = pairingheap_const_container(IvfCandidate, ph, a);
+	const IvfCandidate *cb = pairingheap_const_container(IvfCandidate, ph, b);
+
+	if (ca->exact != cb->exact)
+		return ca->exact < cb->exact ? 1 : -1;
+	return -ItemPointerCompare((ItemPointer) &ca->tid, (ItemPointer) &cb->tid);
+}
+
+static IndexScanDesc
+BeginScan(Relation index, int nkeys, int norderbys, bool isFlat)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	IvfScanOpaque so = palloc0(sizeof(IvfScanOpaqueData));
+	IvfCache   *cache = IvfGetCache(index);
+
+	so->isFlat = isFlat;
+	so->type = cache->type;
+	so->quantizer = cache->quantizer;
+	so->dimensions = cache->meta.dimensions;
+	so->lists = cache->meta.lists;
+	if (isFlat)
+	{
+		so->probes = ivfflat_probes;
+		so->iterative = ivfflat_iterative_scan;
+		so->maxProbes = ivfflat_max_probes;
+		so->maxTuples = PG_INT64_MAX;
+		so->rerank = 0;
+	}
+	else
+	{
+		so->probes = ivf_probes;
+		so->iterative = ivf_iterative_scan;
+		so->maxProbes = so->lists;
+		so->maxTuples = ivf_max_scan_tuples;
+		so->rerank = ivf_rerank;
+	}
+	so->probes = Min(so->probes, so->lists);
+	so->maxProbes = Max(Min(so->maxProbes, so->lists), so->probes);
+	so->query = palloc(sizeof(float) * so->dimensions);
+	so->order = palloc(sizeof(IvfProbe) * so->lists);
+	so->exactHeap = pairingheap_allocate(CompareExact, NULL);
+	so->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "ivf scan batch context",
+									   ALLOCSET_DEFAULT_SIZES);
+	scan->opaque = so;
+	return scan;
+}
+
+IndexScanDesc
+ivfbeginscan(Relation index, int nkeys, int norderbys)
+{
+	return BeginScan(index, nkeys, norderbys, false);
+}
+
+IndexScanDesc
+ivfflatbeginscan(Relation index, int nkeys, int norderbys)
+{
+	return BeginScan(index, nkeys, norderbys, true);
+}
+
+void
+ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+
+	so->first = true;
+	so->emptyQuery = false;
+	so->ncands = 0;
+	so->nextCand = 0;
+	pairingheap_reset(so->exactHeap);
+	MemoryContextReset(so->tmpCtx);
+	so->cands = NULL;
+}
+
+/*
+ * Read the entries of the next batch of lists into so->cands, sorted by
+ * lower bound (= distance for quantizer none).  Locks one page at a time.
+ */
+static void
+LoadBatch(IndexScanDesc scan)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
+	IvfCache   *cache = IvfGetCache(index);
+	int			entrySize = cache->meta.entrySize;
+	int			last = Min(so->nextProbe + so->probes, so->maxProbes);
+	IvfQueryList ql;
+	MemoryContext old;
+
+	pairingheap_reset(so->exactHeap);
+	MemoryContextReset(so->tmpCtx);
+	old = MemoryContextSwitchTo(so->tmpCtx);
+	memset(&ql, 0, sizeof(ql));
+	so->candsAlloc = 1024;
+	so->cands = palloc(sizeof(IvfCandidate) * so->candsAlloc);
+	so->ncands = 0;
+	so->nextCand = 0;
+
+	for (; so->nextProbe < last; so->nextProbe++)
+	{
+		IvfProbe   *probe = &so->order[so->nextProbe];
+		BlockNumber blkno = probe->startPage;
+
+		IvfQueryListInit(so->quantizer, so->query,
+						 cache->centroids + (Size) probe->list * so->dimensions, &ql);
+		while (BlockNumberIsValid(blkno))
+		{
+			Buffer		buf;
+			Page		page;
+			OffsetNumber maxoff;
+
+			CHECK_FOR_INTERRUPTS();
+			buf = ReadBuffer(index, blkno);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
+			maxoff = PageGetMaxOffsetNumber(page);
+			if (so->ncands + maxoff > so->candsAlloc)
+			{
+				so->candsAlloc = Max(so->candsAlloc * 2, so->ncands + maxoff);
+				so->cands = repalloc_huge(so->cands, sizeof(IvfCandidate) * so->candsAlloc);
+			}
+			for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
+			{
+				ItemId		iid = PageGetItemId(page, off);
+				IvfEntry	entry;
+				IvfCandidate *c = &so->cands[so->ncands];
+
+				if (!ItemIdIsNormal(iid) || ItemIdGetLength(iid) != entrySize)
+					continue;
+				entry = (IvfEntry) PageGetItem(page, iid);
+				c->tid = entry->heaptid;
+				IvfEstimate(so->quantizer, &ql, entry->payload, &c->key, &c->lower);
+				so->ncands++;
+			}
+			blkno = IvfPageGetOpaque(page)->nextblkno;
+			UnlockReleaseBuffer(buf);
+		}
+	}
+	so->tuplesSeen += so->ncands;
+	pgstat_count_index_tuples(index, so->ncands);
+	qsort(so->cands, so->ncands, sizeof(IvfCandidate), CompareCandidates);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The next candidate of the current batch in output order, or NULL when
+ * the batch is exhausted.
+ */
+static IvfCandidate *
+NextCandidate(IndexScanDesc scan)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+
+	if (so->quantizer->kind == IVF_QUANTIZER_NONE || so->rerank == 0)
+		return so->nextCand < so->ncands ? &so->cands[so->nextCand++] : NULL;
+
+	/* rerank the next chunk of candidates when the reranked ones ran out */
+	while (pairingheap_is_empty(so->exactHeap) && so->nextCand < so->ncands)
+	{
+		int			end = Min(so->ncands, so->nextCand + so->rerank);
+
+		for (; so->nextCand < end; so->nextCand++)
+		{
+			IvfCandidate *c = &so->cands[so->nextCand];
+
+			if (IvfRerankExact(scan, &c->tid, &c->exact))
+				pairingheap_add(so->exactHeap, &c->ph);
+		}
+	}
+	if (!pairingheap_is_empty(so->exactHeap))
+		return pairingheap_container(IvfCandidate, ph, pairingheap_remove_first(so->exactHeap));
+	return NULL;
+}
+
+bool
+ivfgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+	IvfCache   *cache = IvfGetCache(scan->indexRelation);
+
+	if (!ScanDirectionIsForward(dir))
+		elog(ERROR, "ivf index scans only go forward");
+	if (scan->orderByData == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot scan ivf index without order"),
+				 errhint("Use ORDER BY column <operator> value with a LIMIT.")));
+
+	if (so->first)
+	{
+		ScanKey		orderby = &scan->orderByData[0];
+
+		so->first = false;
+		/* the table is known only after ambeginscan */
+		if (so->quantizer->kind != IVF_QUANTIZER_NONE && so->rerank > 0 && so->fetch == NULL)
+			IvfRerankBegin(scan);
+		so->nextProbe = 0;
+		so->tuplesSeen = 0;
+		/* a NULL query orders by distance to the zero vector, as pgvector */
+		if (orderby->sk_flags & SK_ISNULL)
+		{
+			memset(so->query, 0, sizeof(float) * so->dimensions);
+			so->emptyQuery = so->type.normalize;
+		}
+		else
+			so->emptyQuery = !IvfDatumToFloats(&so->type, orderby->sk_argument,
+											   so->dimensions, so->query);
+		if (so->emptyQuery)
+			return false;
+		for (int i = 0; i < so->lists; i++)
+		{
+			so->order[i].list = i;
+			so->order[i].startPage = cache->startPages[i];
+			so->order[i].distance = IvfDistance(so->type.metric, so->query,
+												cache->centroids + (Size) i * so->dimensions,
+												so->dimensions);
+		}
+		qsort(so->order, so->lists, sizeof(IvfProbe), CompareProbes);
+		LoadBatch(scan);
+	}
+	if (so->emptyQuery)
+		return false;
+
+	for (;;)
+	{
+		IvfCandidate *c = NextCandidate(scan);
+
+		if (c != NULL)
+		{
+			scan->xs_heaptid = c->tid;
+			scan->xs_recheck = false;
+			scan->xs_recheckorderby = false;
+			return true;
+		}
+		if (so->iterative == IVF_ITERATIVE_OFF || so->nextProbe >= so->maxProbes ||
+			so->tuplesSeen >= so->maxTuples)
+			return false;
+		LoadBatch(scan);
+	}
+}
+
+void
+ivfendscan(IndexScanDesc scan)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+
+	if (so->fetch != NULL)
+		IvfRerankEnd(scan);
+	pairingheap_free(so->exactHeap);
+	MemoryContextDelete(so->tmpCtx);
+	pfree(so->query);
+	pfree(so->order);
+	pfree(so);
+	scan->opaque = NULL;
+}
