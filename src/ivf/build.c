@@ -387,7 +387,7 @@ BuildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 	IvfKmeans(bs->samples, bs->nsamples, bs->dimensions, bs->lists,
 			  bs->type.normalize, bs->type.metric, bs->centroids);
 	bs->quantizer = IvfQuantizerCreate(bs->quantizerKind, bs->dimensions, bs->type.metric,
-									   bs->samples, bs->nsamples);
+									   bs->type.normalize, bs->samples, bs->nsamples);
 	pfree(bs->samples);
 	bs->samples = NULL;
 

@@ -177,6 +177,7 @@ typedef struct IvfQuantizer
 	int			kind;
 	int			dim;
 	int			metric;
+	bool		normalized;		/* unit vectors: rabitq estimates via L2 */
 	int			payloadSize;
 	/* sq8 */
 	float	   *sqMin;
@@ -210,6 +211,7 @@ typedef struct IvfCandidate
 	float		key;			/* estimated distance (exact for none) */
 	float		lower;			/* lower bound for rerank order */
 	float		exact;
+	bool		done;			/* reranked (or returned unreranked) */
 } IvfCandidate;
 
 /* a list to probe, by centroid distance */
@@ -247,7 +249,7 @@ typedef struct IvfScanOpaqueData
 	IvfCandidate *cands;
 	int			ncands;
 	int			candsAlloc;
-	int			nextCand;		/* next not yet reranked, in lower order */
+	int			nextCand;		/* next to consider, in estimated order */
 	pairingheap *exactHeap;		/* reranked, by exact distance */
 
 	/* rerank: heap access */
@@ -359,7 +361,7 @@ extern float *IvfReadCentroids(Relation index, const IvfMetaPageData *meta,
 
 /* quantize.c: the quantizer interface */
 extern Size IvfPayloadSize(int kind, int dim);
-extern IvfQuantizer *IvfQuantizerCreate(int kind, int dim, int metric,
+extern IvfQuantizer *IvfQuantizerCreate(int kind, int dim, int metric, bool normalized,
 										const float *samples, int nsamples);
 extern char *IvfQuantizerParams(IvfQuantizer *q, int *nbytes);
 extern IvfQuantizer *IvfQuantizerLoad(Relation index, const IvfMetaPageData *meta);

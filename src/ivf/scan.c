@@ -48,15 +48,15 @@ CompareProbes(const void *a, const void *b)
 	return da < db ? -1 : (da > db ? 1 : 0);
 }
 
-/* by lower bound, then by TID so that equal distances come out stably */
+/* by estimated distance, then by TID so that ties come out stably */
 static int
 CompareCandidates(const void *a, const void *b)
 {
 	const IvfCandidate *ca = (const IvfCandidate *) a;
 	const IvfCandidate *cb = (const IvfCandidate *) b;
 
-	if (ca->lower != cb->lower)
-		return ca->lower < cb->lower ? -1 : 1;
+	if (ca->key != cb->key)
+		return ca->key < cb->key ? -1 : 1;
 	return ItemPointerCompare((ItemPointer) &ca->tid, (ItemPointer) &cb->tid);
 }
 
@@ -199,6 +199,7 @@ LoadBatch(IndexScanDesc scan)
 					continue;
 				entry = (IvfEntry) PageGetItem(page, iid);
 				c->tid = entry->heaptid;
+				c->done = false;
 				IvfEstimate(so->quantizer, &ql, entry->payload, &c->key, &c->lower);
 				so->ncands++;
 			}
@@ -227,12 +228,39 @@ NextCandidate(IndexScanDesc scan)
 	/* rerank the next chunk of candidates when the reranked ones ran out */
 	while (pairingheap_is_empty(so->exactHeap) && so->nextCand < so->ncands)
 	{
-		int			end = Min(so->ncands, so->nextCand + so->rerank);
+		int			taken = 0;
+		int			extra = 0;
+		float		worst = -FLT_MAX;
 
-		for (; so->nextCand < end; so->nextCand++)
+		/* the next ivf.rerank candidates by estimated distance */
+		for (; so->nextCand < so->ncands && taken < so->rerank; so->nextCand++)
 		{
 			IvfCandidate *c = &so->cands[so->nextCand];
 
+			if (c->done)
+				continue;
+			c->done = true;
+			taken++;
+			if (IvfRerankExact(scan, &c->tid, &c->exact))
+			{
+				pairingheap_add(so->exactHeap, &c->ph);
+				worst = Max(worst, c->exact);
+			}
+		}
+
+		/*
+		 * and every later candidate whose lower bound says it may be nearer
+		 * than one of those (up to as many again), so that the chunk comes
+		 * out in the right order relative to the rest of the batch
+		 */
+		for (int i = so->nextCand; i < so->ncands && extra < so->rerank; i++)
+		{
+			IvfCandidate *c = &so->cands[i];
+
+			if (c->done || c->lower >= worst)
+				continue;
+			c->done = true;
+			extra++;
 			if (IvfRerankExact(scan, &c->tid, &c->exact))
 				pairingheap_add(so->exactHeap, &c->ph);
 		}
