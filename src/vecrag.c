@@ -8,6 +8,7 @@
 
 #include "core/distance.h"
 #include "ivf/ivf.h"
+#include "search/search.h"
 
 PG_MODULE_MAGIC;
 
@@ -18,4 +19,5 @@ _PG_init(void)
 {
 	VecDistanceInit();
 	IvfInit();
+	SearchInit();
 }

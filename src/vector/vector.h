@@ -38,4 +38,7 @@ extern void VecCheckExpectedDim(int32 typmod, int dim);
 extern void VecCheckElement(float value);
 extern void VecCheckSameDims(const Vector *a, const Vector *b);
 
+/* vector_compare.c */
+extern int	VecCompare(const Vector *a, const Vector *b);
+
 #endif							/* VECRAG_VECTOR_H */

@@ -80,6 +80,29 @@ cosine_distance(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(1.0 - similarity);
 }
 
+/*
+ * Angular distance acos(a . b) / pi for unit vectors, in [0, 1]: unlike
+ * cosine distance it satisfies the triangle inequality, which index code
+ * that clusters normalized vectors relies on.  The inner product is clamped
+ * so rounding never takes acos out of its domain.
+ */
+PG_FUNCTION_INFO_V1(vector_spherical_distance);
+Datum
+vector_spherical_distance(PG_FUNCTION_ARGS)
+{
+	Vector	   *a = PG_GETARG_VECTOR_P(0);
+	Vector	   *b = PG_GETARG_VECTOR_P(1);
+	double		dot;
+
+	VecCheckSameDims(a, b);
+	dot = (double) VecInnerProduct(a->x, b->x, a->dim);
+	if (dot > 1.0)
+		dot = 1.0;
+	else if (dot < -1.0)
+		dot = -1.0;
+	PG_RETURN_FLOAT8(acos(dot) / M_PI);
+}
+
 PG_FUNCTION_INFO_V1(l1_distance);
 Datum
 l1_distance(PG_FUNCTION_ARGS)

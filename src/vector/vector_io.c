@@ -12,12 +12,12 @@
 #include "common/shortest_dec.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
-#include "parser/scansup.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "vector/vector.h"
 
+static bool IsSpace(char c);
 static int	CountElements(const char *str);
 static void InvalidSyntax(const char *str, const char *detail) pg_attribute_noreturn();
 
@@ -28,6 +28,17 @@ InvalidSyntax(const char *str, const char *detail)
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type vector: \"%s\"", str),
 			 errdetail("%s", detail)));
+}
+
+/*
+ * Whitespace around brackets, commas and numbers: the six characters
+ * isspace() knows in the C locale, as pgvector and array_in accept (the
+ * parser's scanner_isspace leaves out vertical tab).
+ */
+static bool
+IsSpace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
 /*
@@ -60,12 +71,12 @@ vector_in(PG_FUNCTION_ARGS)
 	if (capacity > VECTOR_MAX_DIM)
 		VecCheckDim(capacity);
 
-	while (scanner_isspace(*p))
+	while (IsSpace(*p))
 		p++;
 	if (*p != '[')
 		InvalidSyntax(str, "Vector contents must start with \"[\".");
 	p++;
-	while (scanner_isspace(*p))
+	while (IsSpace(*p))
 		p++;
 	if (*p == ']')
 		VecCheckDim(0);
@@ -76,7 +87,7 @@ vector_in(PG_FUNCTION_ARGS)
 		char	   *end;
 		float		value;
 
-		while (scanner_isspace(*p))
+		while (IsSpace(*p))
 			p++;
 		if (*p == '\0')
 			InvalidSyntax(str, "Unexpected end of input.");
@@ -96,7 +107,7 @@ vector_in(PG_FUNCTION_ARGS)
 		values[dim++] = value;
 		p = end;
 
-		while (scanner_isspace(*p))
+		while (IsSpace(*p))
 			p++;
 		if (*p == ',')
 		{
@@ -113,7 +124,7 @@ vector_in(PG_FUNCTION_ARGS)
 		InvalidSyntax(str, "Elements must be separated by \",\".");
 	}
 
-	while (scanner_isspace(*p))
+	while (IsSpace(*p))
 		p++;
 	if (*p != '\0')
 		InvalidSyntax(str, "Junk after closing right bracket.");

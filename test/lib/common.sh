@@ -2,6 +2,8 @@
 #   vr_need_packages PKG...   as root, apt-get install the missing ones
 #   vr_drop_root SCRIPT ARGS  as root, re-run SCRIPT as user postgres on a
 #                             private copy of the tree (PostgreSQL refuses root)
+#   vr_prepare_data           as root, generate the GloVe and WordNet sets of
+#                             ../shared/data into $VECRAG_DATA (cached)
 #   vr_private_install DIR    copy this PostgreSQL into DIR, install vecrag
 #                             there, and put DIR's bin first on PATH, so tests
 #                             and the demo never touch the system installation
@@ -14,6 +16,7 @@ PGVER=${PGVER:-15}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PGVER/bin/pg_config}
 VR_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VR_USER=${VR_USER:-postgres}
+export VECRAG_DATA=${VECRAG_DATA:-/tmp/vecrag-data}
 
 vr_need_packages()
 {
@@ -51,9 +54,25 @@ vr_drop_root()
 		chmod -R u+w "$VR_STAGE/shared"
 	fi
 	chown -R "$VR_USER": "$VR_STAGE"
-	exec runuser -u "$VR_USER" -- env VECRAG_SHARED="$VR_STAGE/shared" \
+	exec runuser -u "$VR_USER" -- env VECRAG_SHARED="$VR_STAGE/shared" VECRAG_DATA="$VECRAG_DATA" \
 		HOME="$VR_STAGE" PGVER="$PGVER" PG_CONFIG="$PG_CONFIG" \
 		bash "$VR_STAGE/repo/$script" "$@"
+}
+
+vr_prepare_data()
+{
+	local shared=${VECRAG_SHARED:-$VR_REPO/../shared}
+	if [ ! -x "$shared/data/get-glove" ]; then
+		echo "error: $shared/data not found; ../shared must sit beside the checkout (or set VECRAG_SHARED)" >&2
+		return 1
+	fi
+	command -v npm >/dev/null || vr_need_packages npm || return 1
+	mkdir -p "$VECRAG_DATA"
+	"$shared/data/get-glove" "$VECRAG_DATA" >"$VECRAG_DATA/get-glove.log" 2>&1 ||
+		{ echo "error: get-glove failed (it needs the npm registry); see $VECRAG_DATA/get-glove.log" >&2; return 1; }
+	"$shared/data/get-wordnet" "$VECRAG_DATA" >"$VECRAG_DATA/get-wordnet.log" 2>&1 ||
+		{ echo "error: get-wordnet failed; see $VECRAG_DATA/get-wordnet.log" >&2; return 1; }
+	chmod -R a+rwX "$VECRAG_DATA"
 }
 
 vr_private_install()

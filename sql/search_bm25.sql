@@ -1,0 +1,121 @@
+-- BM25 index: tokenizer, statistics under INSERT/UPDATE/DELETE/TRUNCATE,
+-- scores against the Okapi formula computed in SQL, errors
+SELECT vecrag.tokenize('Boundary-layer flow at M=1.5, 2.5e-3; Über x_y');
+SELECT * FROM vecrag.bm25_document_terms('the cat and the hat');
+SELECT * FROM vecrag.bm25_document_terms('The cats running', 'english');
+SELECT * FROM vecrag.bm25_document_terms(to_tsvector('simple', 'a b a'));
+
+CREATE TABLE docs (id bigint PRIMARY KEY, body text);
+INSERT INTO docs VALUES
+	(1, 'the quick brown fox jumps over the lazy dog'),
+	(2, 'the lazy dog sleeps'),
+	(3, 'quick quick quick'),
+	(4, ''),
+	(5, NULL);
+SELECT vecrag.bm25_create_index('docs', 'body');
+SELECT * FROM vecrag.bm25_index_info('docs_body_bm25');
+
+-- brute force over the source table, independent of the side tables
+CREATE FUNCTION brute(q text, k1 float8 DEFAULT 1.2, b float8 DEFAULT 0.75)
+RETURNS TABLE (id bigint, score float8) LANGUAGE sql AS $$
+	WITH d AS (SELECT s.id, t.term, t.tf, coalesce(t.doclen, 0) AS doclen
+			   FROM docs s LEFT JOIN LATERAL vecrag.bm25_document_terms(s.body) t ON true),
+	st AS (SELECT count(*) AS n, avg(l) AS avgdl FROM (SELECT DISTINCT id, doclen AS l FROM d) x),
+	df AS (SELECT term, count(*) AS df FROM d WHERE term IS NOT NULL GROUP BY term),
+	qt AS (SELECT term, count(*) AS qtf FROM unnest(vecrag.tokenize(q)) term GROUP BY term)
+	SELECT d.id, sum(qt.qtf * ln(1 + (st.n - df.df + 0.5) / (df.df + 0.5))
+				 * d.tf * (k1 + 1) / (d.tf + k1 * (1 - b + b * d.doclen / st.avgdl)))::float8
+	FROM d JOIN qt USING (term) JOIN df USING (term), st
+	GROUP BY d.id $$;
+CREATE FUNCTION check_query(q text) RETURNS TABLE (id bigint, score numeric, rank integer, matches boolean)
+LANGUAGE sql AS $$
+	SELECT s.id, round(s.score::numeric, 6), s.rank, abs(s.score - b.score) < 1e-9
+	FROM vecrag.bm25_search('docs_body_bm25', q, k => 10) s LEFT JOIN brute(q) b USING (id)
+	ORDER BY s.rank $$;
+
+SELECT * FROM check_query('quick dog');
+SELECT * FROM check_query('the the lazy');
+SELECT * FROM check_query('nothing matches');
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', 'quick dog', k => 1);
+SELECT round(vecrag.bm25_score('docs_body_bm25', 'quick dog', 3)::numeric, 6),
+	   vecrag.bm25_score('docs_body_bm25', 'quick dog', 4),
+	   vecrag.bm25_score('docs_body_bm25', 'quick dog', 99);
+-- k1 = 0 ignores term frequency; b = 0 ignores length
+SELECT s.id, abs(s.score - b.score) < 1e-9 AS matches
+FROM vecrag.bm25_search('docs_body_bm25', 'quick lazy', k1 => 0, b => 0) s
+JOIN brute('quick lazy', 0, 0) b USING (id) ORDER BY s.rank;
+
+-- statistics follow writes
+INSERT INTO docs VALUES (6, 'a quick dog'), (7, 'dog dog');
+SELECT * FROM vecrag.bm25_index_info('docs_body_bm25');
+SELECT * FROM check_query('quick dog');
+UPDATE docs SET body = 'slow cat' WHERE id = 3;
+UPDATE docs SET body = body WHERE id = 1;			-- unchanged text: no work
+UPDATE docs SET id = 8 WHERE id = 7;				-- new id, same text
+SELECT * FROM check_query('quick dog cat');
+DELETE FROM docs WHERE id IN (1, 6);
+SELECT * FROM vecrag.bm25_index_info('docs_body_bm25');
+SELECT * FROM check_query('quick dog cat');
+-- the deltas were folded by the writers: one row per live term
+SELECT term, df FROM docs_body_bm25_terms ORDER BY term;
+SELECT vecrag.bm25_compact('docs_body_bm25');
+BEGIN;
+INSERT INTO docs VALUES (9, 'rolled back quick');
+ROLLBACK;
+SELECT * FROM check_query('quick back');
+TRUNCATE docs;
+SELECT * FROM vecrag.bm25_index_info('docs_body_bm25');
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', 'quick');
+INSERT INTO docs VALUES (1, 'quick again');
+SELECT * FROM check_query('quick');
+
+-- varchar, tsvector and a text search configuration
+CREATE TABLE vdocs (id int PRIMARY KEY, body varchar(100));
+INSERT INTO vdocs VALUES (1, 'Running cats'), (2, 'a cat runs');
+SELECT vecrag.bm25_create_index('vdocs', 'body', config => 'english', name => 'vdocs_english');
+SELECT id, rank FROM vecrag.bm25_search('vdocs_english', 'the cat ran running');
+CREATE TABLE tdocs (id int PRIMARY KEY, tsv tsvector);
+INSERT INTO tdocs VALUES (1, to_tsvector('simple', 'x y y')), (2, 'x'::tsvector);
+SELECT vecrag.bm25_create_index('tdocs', 'tsv');
+SELECT * FROM vecrag.bm25_index_info('tdocs_tsv_bm25');
+SELECT id, rank FROM vecrag.bm25_search('tdocs_tsv_bm25', 'y x');
+SELECT vecrag.bm25_drop_index('tdocs_tsv_bm25');
+SELECT count(*) FROM pg_class WHERE relname LIKE 'tdocs_tsv_bm25%';
+INSERT INTO tdocs VALUES (3, 'z');
+
+-- errors
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', '');
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', '!!! ???');
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', NULL);
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', 'quick', k => 0);
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', 'quick', b => 2);
+SELECT * FROM vecrag.bm25_search('docs', 'quick');
+SELECT vecrag.bm25_create_index('docs', 'nope');
+SELECT vecrag.bm25_create_index('docs', 'id');
+CREATE TABLE noid (id int, body text);
+SELECT vecrag.bm25_create_index('noid', 'body');
+SELECT vecrag.bm25_create_index('docs', 'body');
+
+-- privileges and row-level security
+CREATE ROLE search_reader;
+SET ROLE search_reader;
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', 'quick');
+RESET ROLE;
+GRANT SELECT (id, body) ON docs TO search_reader;
+SET ROLE search_reader;
+SELECT id, rank FROM vecrag.bm25_search('docs_body_bm25', 'quick');
+RESET ROLE;
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+SET ROLE search_reader;
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', 'quick');
+RESET ROLE;
+ALTER TABLE docs DISABLE ROW LEVEL SECURITY;
+-- writers need no rights on the side tables
+GRANT INSERT, DELETE ON docs TO search_reader;
+SET ROLE search_reader;
+INSERT INTO docs VALUES (20, 'quick writer');
+DELETE FROM docs WHERE id = 20;
+SELECT * FROM docs_body_bm25_postings;
+RESET ROLE;
+REVOKE ALL ON docs FROM search_reader;
+DROP ROLE search_reader;

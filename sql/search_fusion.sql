@@ -1,0 +1,66 @@
+-- rank fusion (RRF, weighted with normalisations) and hybrid_search
+SELECT * FROM vecrag.rrf('{1,2,3}', '{3,1}');
+SELECT * FROM vecrag.rrf('{1,2,3}', '{3,1}', '{4}', k => 0, weights => '{1,2,0.5}');
+SELECT * FROM vecrag.rrf('{1,2,2,3}', '{}', top_k => 2);		-- repeated id: first rank counts
+SELECT * FROM vecrag.weighted_fusion('{1,2,3}', '{10,5,0}', '{3,1}', '{0.2,0.6}',
+	normalization => '{minmax,distance}');
+SELECT id, round(score::numeric, 6), rank, ranks, normalized::numeric(8,6)[]
+FROM vecrag.weighted_fusion('{1,2,3}', '{1,2,3}', '{1,2}', '{5,5}', normalization => '{zscore}',
+	weights => '{2,1}');
+SELECT * FROM vecrag.weighted_fusion('{1}', '{7}', '{2}', '{7}', normalization => '{none}');
+
+-- errors
+SELECT * FROM vecrag.rrf(NULL, '{1}');
+SELECT * FROM vecrag.rrf('{1}', '{2}', weights => '{1}');
+SELECT * FROM vecrag.rrf('{1,NULL}', '{2}');
+SELECT * FROM vecrag.rrf('{{1,2}}', '{2}');
+SELECT * FROM vecrag.rrf('{1}', '{2}', k => -1);
+SELECT * FROM vecrag.rrf('{1}', '{2}', top_k => 0);
+SELECT * FROM vecrag.weighted_fusion('{1,2}', '{1}', '{2}', '{1}');
+SELECT * FROM vecrag.weighted_fusion('{1}', '{1}', '{2}', '{1}', normalization => '{softmax}');
+SELECT * FROM vecrag.weighted_fusion('{1}', '{-1}', '{2}', '{1}', normalization => '{distance}');
+SELECT * FROM vecrag.weighted_fusion('{1}', '{1}', '{2}', '{1}', normalization => '{minmax,minmax,minmax}');
+SELECT * FROM vecrag.weighted_fusion('{1}', '{1}', '{2}', '{1}', list3 => '{3}');
+
+-- hybrid_search
+CREATE TABLE items (id int PRIMARY KEY, body text, embedding vector(2));
+INSERT INTO items VALUES
+	(1, 'red apple pie', '[1,0]'),
+	(2, 'green apple', '[0.9,0.1]'),
+	(3, 'red car', '[0,1]'),
+	(4, 'blue sky', '[0.7,0.7]'),
+	(5, 'apple apple apple', NULL),
+	(6, 'zero', '[0,0]');
+SELECT vecrag.bm25_create_index('items', 'body');
+SELECT id, round(score::numeric, 6) AS score, rank, bm25_rank, round(bm25_score::numeric, 4) AS bm25_score,
+	   vector_rank, round(vector_distance::numeric, 4) AS vector_distance
+FROM vecrag.hybrid_search('items', 'red apple', '[1,0]', k => 10);
+-- the same through the plain functions
+SELECT f.id, f.rank, f.ranks
+FROM vecrag.rrf(
+	ARRAY(SELECT id FROM vecrag.bm25_search('items_body_bm25', 'red apple', k => 100) ORDER BY rank),
+	ARRAY(SELECT id FROM items WHERE embedding IS NOT NULL AND NOT cosine_distance(embedding, '[1,0]') = 'NaN'
+		  ORDER BY embedding <=> '[1,0]', id LIMIT 100)) f;
+SELECT id, round(score::numeric, 6) AS score, rank, bm25_rank, vector_rank
+FROM vecrag.hybrid_search('items', 'red apple', '[1,0]', fusion => 'weighted', weights => '{0.3,0.7}');
+SELECT id, rank FROM vecrag.hybrid_search('items', 'red apple', '[1,0]', k => 2, distance => 'l2',
+	fusion => 'weighted', normalization => '{zscore,minmax}');
+SELECT id, rank, vector_rank FROM vecrag.hybrid_search('items', 'apple', '[0,1]', k => 3, candidates => 1,
+	bm25_index => 'items_body_bm25', vector_column => 'embedding');
+
+-- errors
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0,0]');
+SELECT * FROM vecrag.hybrid_search('items', 'apple', NULL);
+SELECT * FROM vecrag.hybrid_search('items', '', '[1,0]');
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]', k => 0);
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]', fusion => 'max');
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]', distance => 'hamming');
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]', vector_column => 'body');
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]', vector_column => 'nope');
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]', weights => '{1}');
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]', fusion => 'weighted', distance => 'inner_product');
+CREATE TABLE other (id int PRIMARY KEY, body text, embedding vector(2));
+SELECT * FROM vecrag.hybrid_search('other', 'apple', '[1,0]');
+SELECT * FROM vecrag.hybrid_search('other', 'apple', '[1,0]', bm25_index => 'items_body_bm25');
+SELECT vecrag.bm25_create_index('items', 'body', name => 'items_second');
+SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]');

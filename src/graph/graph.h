@@ -1,0 +1,154 @@
+/*
+ * src/graph/graph.h
+ *	  Graph room: the vecrag.edge type, registered graphs, the edge reader
+ *	  that reads a table's edges through its btree indexes, and the shared
+ *	  helpers of the graph algorithms (traverse, shortest_path, pagerank,
+ *	  communities).
+ *
+ * Design note.  A graph is an ordinary table of edges, registered once by
+ * name in vecrag.graph_definitions.  Every call looks the definition up,
+ * re-validates it against the table (columns may have been renamed or
+ * dropped since), checks the caller's SELECT privilege and refuses tables
+ * where row-level security applies to the caller (we read tuples directly,
+ * so we could not apply the policies).  Edges are then read under the
+ * caller's active snapshot, so deleted or uncommitted edges are never seen:
+ *   - traversals read the neighbours of a whole frontier with one btree scan
+ *     whose key is `src = ANY(frontier)` (SK_SEARCHARRAY), index-only when
+ *     the index covers every column needed and the heap page is all-visible;
+ *   - whole-graph algorithms (PageRank, communities) read the table once
+ *     with a heap scan into a compact CSR structure.
+ * All working memory lives in one memory context per call and is checked
+ * against work_mem; exceeding it is an error that says which limit was hit.
+ */
+#ifndef VECRAG_GRAPH_H
+#define VECRAG_GRAPH_H
+
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/relcache.h"
+#include "utils/tuplestore.h"
+
+/*
+ * The vecrag.edge type: fixed size (24 bytes, double aligned), passed by
+ * reference.  pad is always zero so the bytes of equal edges are equal.
+ */
+typedef struct GraphEdge
+{
+	int64		src;
+	int64		dst;
+	float4		weight;
+	int32		pad;
+} GraphEdge;
+
+#define DatumGetGraphEdgeP(d)	((GraphEdge *) DatumGetPointer(d))
+#define PG_GETARG_GRAPHEDGE_P(n) DatumGetGraphEdgeP(PG_GETARG_DATUM(n))
+
+typedef enum GraphDirection
+{
+	GRAPH_OUT,
+	GRAPH_IN,
+	GRAPH_BOTH
+} GraphDirection;
+
+/*
+ * A registered graph, resolved against the current catalog.  Attribute
+ * numbers are InvalidAttrNumber where the graph has no such column.  Either
+ * src_attno and dst_attno are set (column form) or edge_attno (edge form).
+ */
+typedef struct GraphDef
+{
+	char	   *name;
+	Oid			relid;
+	char	   *relname;		/* qualified, for messages */
+	AttrNumber	src_attno;
+	AttrNumber	dst_attno;
+	AttrNumber	edge_attno;
+	AttrNumber	relation_attno;
+	AttrNumber	weight_attno;
+	Oid			src_type;		/* int2, int4 or int8 */
+	Oid			dst_type;
+	Oid			weight_type;	/* float4, float8, int2, int4 or int8 */
+} GraphDef;
+
+/* The relations an algorithm may follow; NULL filter follows all. */
+typedef struct GraphRelationFilter
+{
+	int			count;
+	char	  **names;
+	int		   *lengths;
+} GraphRelationFilter;
+
+/* One edge as the reader returns it, seen from the side that was scanned. */
+typedef struct GraphEdgeRow
+{
+	int64		from;			/* the key that matched (src for out) */
+	int64		to;				/* the other end */
+	GraphEdge	edge;			/* the edge as stored (src -> dst) */
+	const char *relation;		/* not terminated; valid until the next row */
+	int			relation_len;	/* -1 when NULL or no relation column */
+} GraphEdgeRow;
+
+typedef struct GraphReader GraphReader;
+
+/* edge.c */
+extern Datum GraphEdgeGetDatum(const GraphEdge *edge);
+
+/* registry.c */
+extern GraphDef *GraphLookup(text *name);
+extern GraphDirection GraphParseDirection(text *direction);
+extern GraphRelationFilter *GraphRelationFilterFromArray(ArrayType *relations,
+														 const GraphDef *def);
+extern Relation GraphOpenTable(const GraphDef *def);
+extern int64 GraphWorkMemBytes(void);
+extern void GraphCheckMemory(MemoryContext cxt, const char *what);
+
+/* reader.c */
+extern GraphReader *GraphReaderOpen(const GraphDef *def, Relation heap,
+									bool inbound,
+									const GraphRelationFilter *filter);
+extern void GraphReaderScan(GraphReader *reader, int64 *keys, int nkeys);
+extern bool GraphReaderNext(GraphReader *reader, GraphEdgeRow *row);
+extern void GraphReaderClose(GraphReader *reader);
+extern GraphReader *GraphReaderOpenSeq(const GraphDef *def, Relation heap,
+									   const GraphRelationFilter *filter);
+extern bool GraphHasIndex(const GraphDef *def, Relation heap, bool inbound);
+extern bool GraphRelationMatches(const GraphRelationFilter *filter,
+								 const char *relation, int len);
+
+/* nodemap.c: int64 node id -> dense int32 index */
+typedef struct GraphNodeMap GraphNodeMap;
+extern GraphNodeMap *GraphNodeMapCreate(MemoryContext cxt, uint32 size);
+extern int32 GraphNodeMapLookup(GraphNodeMap *map, int64 id);
+extern int32 GraphNodeMapInsert(GraphNodeMap *map, int64 id, int32 index,
+								bool *found);
+extern uint32 GraphNodeMapCount(GraphNodeMap *map);
+
+/* csr.c: the whole graph in compressed sparse rows */
+typedef struct GraphCSR
+{
+	int32		nnodes;
+	int64		nedges;
+	int64	   *ids;			/* dense index -> node id, ascending ids */
+	int64	   *offsets;		/* nnodes + 1 */
+	int32	   *targets;		/* nedges */
+	float8	   *weights;		/* nedges */
+} GraphCSR;
+
+extern GraphCSR *GraphLoadCSR(const GraphDef *def, GraphDirection direction,
+							  const GraphRelationFilter *filter,
+							  bool weighted, int64 *extra_ids, int nextra,
+							  MemoryContext cxt);
+extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
+
+/* srf.c */
+extern Tuplestorestate *GraphBeginSRF(FunctionCallInfo fcinfo,
+									  TupleDesc *tupdesc);
+extern Datum GraphPathDatum(GraphEdge *edges, int n, Oid edge_type);
+
+#endif							/* VECRAG_GRAPH_H */

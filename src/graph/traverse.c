@@ -1,0 +1,312 @@
+/*
+ * src/graph/traverse.c
+ *	  vecrag.traverse: breadth-first k-hop expansion from a set of seeds.
+ *
+ * Design note.  Nodes live in one array in discovery order, so the nodes of
+ * each depth are a contiguous slice and that slice is the next frontier.
+ * A frontier is expanded with one index scan per 8192 nodes (key = ANY of
+ * their ids); each newly seen node is appended once, at the minimum depth,
+ * with its parent and the edge that reached it, so paths are rebuilt at the
+ * end by walking parents.  The visited set is a simplehash map from id to
+ * array index.  Everything lives in one memory context checked against
+ * work_mem.
+ *
+ * degree is the number of edges of a node in the traversal direction that
+ * pass the relation filter (out-degree for 'out', in-degree for 'in', their
+ * sum for 'both'); nodes that the traversal did not expand (the last depth,
+ * or those found after max_nodes stopped the traversal) get one more
+ * counting scan, so degree never depends on how far the traversal went.
+ * That scan reads the edges of the last frontier, usually most of the
+ * nodes, so count_degree => false skips it and returns degree NULL.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "graph/graph.h"
+
+#define TRAVERSE_BATCH 8192
+
+typedef struct TraverseNode
+{
+	int64		id;
+	int32		parent;			/* index of the parent, -1 for seeds */
+	int32		depth;
+	int32		degree;
+	int32		followed;		/* edges considered for expansion */
+	float8		path_weight;
+	GraphEdge	edge;			/* the edge from the parent */
+	char	   *relation;		/* its relation, or NULL */
+} TraverseNode;
+
+typedef struct TraverseState
+{
+	MemoryContext cxt;
+	GraphNodeMap *map;
+	TraverseNode *nodes;
+	int32		nnodes;
+	int32		capacity;
+	int32		max_fanout;		/* -1: no limit */
+	int32		max_nodes;		/* -1: no limit */
+	bool		stopped;		/* max_nodes reached */
+	bool		keep_relation;
+} TraverseState;
+
+static int32 AddNode(TraverseState *st, int64 id, int32 parent,
+					 const GraphEdgeRow *row);
+static void ExpandLevel(TraverseState *st, GraphReader *reader,
+						int32 start, int32 end, bool follow);
+
+/* Append a node; returns its index, or -1 when id was already visited. */
+static int32
+AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdgeRow *row)
+{
+	bool		found;
+	int32		index;
+	TraverseNode *node;
+
+	index = GraphNodeMapInsert(st->map, id, st->nnodes, &found);
+	if (found)
+		return -1;
+	if (st->nnodes == st->capacity)
+	{
+		if (st->capacity >= (int32) (MaxAllocSize / sizeof(TraverseNode) / 2))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("traversal reached more than %d nodes", st->capacity)));
+		st->capacity *= 2;
+		st->nodes = repalloc(st->nodes, sizeof(TraverseNode) * st->capacity);
+		GraphCheckMemory(st->cxt, "traversal");
+	}
+	node = &st->nodes[index];
+	node->id = id;
+	node->parent = parent;
+	node->degree = 0;
+	node->followed = 0;
+	node->relation = NULL;
+	if (parent < 0)
+	{
+		node->depth = 0;
+		node->path_weight = 0;
+		memset(&node->edge, 0, sizeof(GraphEdge));
+	}
+	else
+	{
+		node->depth = st->nodes[parent].depth + 1;
+		node->path_weight = st->nodes[parent].path_weight + row->edge.weight;
+		node->edge = row->edge;
+		if (st->keep_relation && row->relation_len >= 0)
+			node->relation = pnstrdup(row->relation, row->relation_len);
+	}
+	st->nnodes++;
+	if ((st->nnodes & 1023) == 0)
+		GraphCheckMemory(st->cxt, "traversal");
+	if (st->max_nodes >= 0 && st->nnodes >= st->max_nodes)
+		st->stopped = true;
+	return index;
+}
+
+/*
+ * Read the edges of nodes[start..end) through reader: count their degree
+ * and, when follow is set, append the nodes they reach for the first time.
+ */
+static void
+ExpandLevel(TraverseState *st, GraphReader *reader, int32 start, int32 end,
+			bool follow)
+{
+	int64	   *ids = palloc(sizeof(int64) * TRAVERSE_BATCH);
+	int32		batch;
+
+	for (batch = start; batch < end; batch += TRAVERSE_BATCH)
+	{
+		int			n = Min(TRAVERSE_BATCH, end - batch);
+		int			i;
+		GraphEdgeRow row;
+		int64		last_from = 0;
+		int32		parent = -1;
+		uint32		rows = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < n; i++)
+			ids[i] = st->nodes[batch + i].id;
+		GraphReaderScan(reader, ids, n);
+		while (GraphReaderNext(reader, &row))
+		{
+			if ((++rows & 8191) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (parent < 0 || row.from != last_from)
+			{
+				parent = GraphNodeMapLookup(st->map, row.from);
+				last_from = row.from;
+				Assert(parent >= 0);
+			}
+			st->nodes[parent].degree++;
+			if (!follow || st->stopped)
+				continue;
+			if (st->max_fanout >= 0 && st->nodes[parent].followed >= st->max_fanout)
+				continue;
+			st->nodes[parent].followed++;
+			AddNode(st, row.to, parent, &row);
+		}
+	}
+	pfree(ids);
+}
+
+PG_FUNCTION_INFO_V1(graph_traverse);
+Datum
+graph_traverse(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Tuplestorestate *store = GraphBeginSRF(fcinfo, &tupdesc);
+	MemoryContext cxt,
+				rowcxt,
+				old;
+	TraverseState st;
+	GraphDef   *def;
+	Relation	rel;
+	GraphDirection direction;
+	GraphRelationFilter *filter;
+	GraphReader *readers[2];
+	int			nreaders = 0;
+	int32		max_depth;
+	Datum	   *seeds;
+	bool	   *seednulls;
+	int			nseeds,
+				i,
+				r;
+	int32		start,
+				end,
+				depth;
+	Oid			edgetype = get_element_type(TupleDescAttr(tupdesc, 2)->atttypid);
+	bool		count_degree = PG_ARGISNULL(7) || PG_GETARG_BOOL(7);
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("graph name must not be null")));
+	if (PG_ARGISNULL(2) || PG_GETARG_INT32(2) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_depth must be zero or positive"),
+				 errdetail("max_depth is the number of hops to expand from the seeds; 0 returns the seeds only.")));
+	max_depth = PG_GETARG_INT32(2);
+	if (!PG_ARGISNULL(5) && PG_GETARG_INT32(5) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_fanout must be zero or positive")));
+	if (!PG_ARGISNULL(6) && PG_GETARG_INT32(6) < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_nodes must be positive")));
+	direction = GraphParseDirection(PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_PP(3));
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "vecrag traverse",
+								ALLOCSET_DEFAULT_SIZES);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "vecrag traverse row",
+								   ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	def = GraphLookup(PG_GETARG_TEXT_PP(0));
+	filter = GraphRelationFilterFromArray(PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4), def);
+	rel = GraphOpenTable(def);
+	if (direction != GRAPH_IN)
+		readers[nreaders++] = GraphReaderOpen(def, rel, false, filter);
+	if (direction != GRAPH_OUT)
+		readers[nreaders++] = GraphReaderOpen(def, rel, true, filter);
+
+	st.cxt = cxt;
+	st.capacity = 1024;
+	st.nodes = palloc(sizeof(TraverseNode) * st.capacity);
+	st.nnodes = 0;
+	st.map = GraphNodeMapCreate(cxt, 1024);
+	st.max_fanout = PG_ARGISNULL(5) ? -1 : PG_GETARG_INT32(5);
+	st.max_nodes = PG_ARGISNULL(6) ? -1 : PG_GETARG_INT32(6);
+	st.stopped = false;
+	st.keep_relation = def->relation_attno != InvalidAttrNumber;
+
+	/* seeds, at depth 0, in the order given, duplicates and NULLs dropped */
+	nseeds = 0;
+	if (!PG_ARGISNULL(1))
+	{
+		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
+
+		if (ARR_NDIM(arr) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("seeds must be a one-dimensional array")));
+		deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+						  TYPALIGN_DOUBLE, &seeds, &seednulls, &nseeds);
+	}
+	for (i = 0; i < nseeds && !st.stopped; i++)
+		if (!seednulls[i])
+			AddNode(&st, DatumGetInt64(seeds[i]), -1, NULL);
+
+	/* breadth first: nodes[start..end) is the frontier at depth */
+	start = 0;
+	end = st.nnodes;
+	for (depth = 0; depth < max_depth && start < end && !st.stopped; depth++)
+	{
+		for (r = 0; r < nreaders; r++)
+			ExpandLevel(&st, readers[r], start, end, true);
+		start = end;
+		end = st.nnodes;
+	}
+	/* count the edges of the nodes that were not expanded */
+	if (count_degree)
+		for (r = 0; r < nreaders; r++)
+			ExpandLevel(&st, readers[r], start, st.nnodes, false);
+	for (r = 0; r < nreaders; r++)
+		GraphReaderClose(readers[r]);
+	table_close(rel, NoLock);
+
+	/* emit rows in discovery order: by depth, seeds first */
+	MemoryContextSwitchTo(rowcxt);
+	for (i = 0; i < st.nnodes; i++)
+	{
+		TraverseNode *node = &st.nodes[i];
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+		GraphEdge  *path = palloc(sizeof(GraphEdge) * Max(node->depth, 1));
+		Datum	   *relations = palloc(sizeof(Datum) * Max(node->depth, 1));
+		bool	   *relnulls = palloc(sizeof(bool) * Max(node->depth, 1));
+		int32		at = i;
+		int			k;
+
+		for (k = node->depth - 1; k >= 0; k--)
+		{
+			path[k] = st.nodes[at].edge;
+			relnulls[k] = st.nodes[at].relation == NULL;
+			relations[k] = relnulls[k] ? (Datum) 0 : CStringGetTextDatum(st.nodes[at].relation);
+			at = st.nodes[at].parent;
+		}
+		values[0] = Int64GetDatum(node->id);
+		values[1] = Int32GetDatum(node->depth);
+		values[2] = GraphPathDatum(path, node->depth, edgetype);
+		values[3] = Float8GetDatum(node->path_weight);
+		values[4] = Int32GetDatum(node->degree);
+		nulls[4] = !count_degree;
+		if (st.keep_relation && node->depth == 0)
+			values[5] = PointerGetDatum(construct_empty_array(TEXTOID));
+		else if (st.keep_relation)
+		{
+			int			dims[1] = {node->depth};
+			int			lbs[1] = {1};
+
+			values[5] = PointerGetDatum(construct_md_array(relations, relnulls, 1, dims, lbs,
+														   TEXTOID, -1, false, TYPALIGN_INT));
+		}
+		else
+			nulls[5] = true;
+		tuplestore_putvalues(store, tupdesc, values, nulls);
+		MemoryContextReset(rowcxt);
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(rowcxt);
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}

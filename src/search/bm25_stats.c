@@ -1,0 +1,270 @@
+/*
+ * src/search/bm25_stats.c
+ *	  Reading a BM25 index's metadata and corpus statistics: which tables
+ *	  hold it, the document count and average length, and a term's document
+ *	  frequency, all summed from delta rows under the caller's snapshot (see
+ *	  search.h for why deltas).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "funcapi.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/regproc.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "search/search.h"
+
+#define BM25_META_NATTS 9
+
+static const char *const meta_columns[BM25_META_NATTS] = {
+	"source", "text_column", "id_column", "config", "postings",
+	"postings_index", "terms", "terms_index", "stats"
+};
+
+static void CheckOwner(Oid relid, Oid owner, const char *metaname);
+
+static void
+NotAnIndex(Relation rel)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("\"%s\" is not a vecrag BM25 index", RelationGetRelationName(rel)),
+			 errhint("Create one with vecrag.bm25_create_index(table, text_column, id_column).")));
+}
+
+/* every table of the index must belong to the source table's owner */
+static void
+CheckOwner(Oid relid, Oid owner, const char *metaname)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			relowner;
+
+	if (!HeapTupleIsValid(tuple))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("BM25 index \"%s\" refers to a relation that no longer exists", metaname),
+				 errhint("Drop it with vecrag.bm25_drop_index and create it again.")));
+	relowner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	if (relowner != owner)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("BM25 index \"%s\" and its tables must have the same owner as its source table", metaname)));
+}
+
+/*
+ * Read the one metadata row of the index named by meta, check that its
+ * tables belong together and that the caller may read the source columns.
+ * Fields are palloc'd in the current context.
+ */
+void
+Bm25OpenIndex(Oid meta, Bm25Index *index)
+{
+	Relation	rel = table_open(meta, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	bool		found = false;
+	Oid			owner = rel->rd_rel->relowner;
+	const char *cols[2];
+	AttrNumber	textatt;
+	char	   *metaname = RelationGetRelationName(rel);
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION || desc->natts != BM25_META_NATTS)
+		NotAnIndex(rel);
+	for (int i = 0; i < BM25_META_NATTS; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), meta_columns[i]) != 0)
+			NotAnIndex(rel);
+
+	memset(index, 0, sizeof(Bm25Index));
+	index->meta = meta;
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		if (found)
+			NotAnIndex(rel);
+		found = true;
+		slot_getallattrs(slot);
+		for (int i = 0; i < BM25_META_NATTS; i++)
+			if (slot->tts_isnull[i] && i != 3)
+				NotAnIndex(rel);
+		index->source = DatumGetObjectId(slot->tts_values[0]);
+		index->text_column = pstrdup(NameStr(*DatumGetName(slot->tts_values[1])));
+		index->id_column = pstrdup(NameStr(*DatumGetName(slot->tts_values[2])));
+		index->config = slot->tts_isnull[3] ? InvalidOid : DatumGetObjectId(slot->tts_values[3]);
+		index->postings = DatumGetObjectId(slot->tts_values[4]);
+		index->postings_index = DatumGetObjectId(slot->tts_values[5]);
+		index->terms = DatumGetObjectId(slot->tts_values[6]);
+		index->terms_index = DatumGetObjectId(slot->tts_values[7]);
+		index->stats = DatumGetObjectId(slot->tts_values[8]);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	if (!found)
+		NotAnIndex(rel);
+
+	CheckOwner(index->source, owner, metaname);
+	CheckOwner(index->postings, owner, metaname);
+	CheckOwner(index->postings_index, owner, metaname);
+	CheckOwner(index->terms, owner, metaname);
+	CheckOwner(index->terms_index, owner, metaname);
+	CheckOwner(index->stats, owner, metaname);
+
+	textatt = get_attnum(index->source, index->text_column);
+	if (textatt == InvalidAttrNumber || get_attnum(index->source, index->id_column) == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("BM25 index \"%s\" refers to a column that table %s no longer has", metaname,
+						get_rel_name(index->source)),
+				 errhint("Drop it with vecrag.bm25_drop_index and create it again.")));
+	index->source_is_tsvector = get_atttype(index->source, textatt) == TSVECTOROID;
+
+	cols[0] = index->text_column;
+	cols[1] = index->id_column;
+	SearchCheckTableAccess(index->source, cols, 2);
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * The BM25 index on source: its maintenance triggers carry the arguments
+ * ('vecrag_bm25', '<qualified metadata table name>').  Errors when there is
+ * none or more than one.
+ */
+Oid
+Bm25FindIndex(Oid source)
+{
+	Relation	rel = table_open(source, AccessShareLock);
+	TriggerDesc *trigdesc = rel->trigdesc;
+	Oid			found = InvalidOid;
+
+	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+	{
+		Trigger    *trig = &trigdesc->triggers[i];
+		Oid			meta;
+
+		if (trig->tgnargs != 2 || strcmp(trig->tgargs[0], "vecrag_bm25") != 0)
+			continue;
+		meta = DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(trig->tgargs[1])));
+		if (OidIsValid(found) && found != meta)
+			ereport(ERROR,
+					(errcode(ERRCODE_AMBIGUOUS_PARAMETER),
+					 errmsg("table %s has more than one BM25 index", RelationGetRelationName(rel)),
+					 errhint("Name the one to use with bm25_index => '...'.")));
+		found = meta;
+	}
+	if (!OidIsValid(found))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("table %s has no BM25 index", RelationGetRelationName(rel)),
+				 errhint("Create one with vecrag.bm25_create_index('%s', text_column, id_column).",
+						 RelationGetRelationName(rel))));
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/* document count and average document length, summed from the delta rows */
+void
+Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl)
+{
+	Relation	rel = table_open(index->stats, AccessShareLock);
+	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	int64		n = 0;
+	int64		len = 0;
+
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull1,
+					isnull2;
+		Datum		dn = slot_getattr(slot, 1, &isnull1);
+		Datum		dl = slot_getattr(slot, 2, &isnull2);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!isnull1)
+			n += DatumGetInt64(dn);
+		if (!isnull2)
+			len += DatumGetInt64(dl);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
+	*ndocs = n;
+	*avgdl = n > 0 ? (double) len / (double) n : 0.0;
+}
+
+/* document frequency of one term: the sum of its delta rows */
+int64
+Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
+					  const char *term, int len)
+{
+	ScanKeyData key;
+	IndexScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(terms, NULL);
+	text	   *value = cstring_to_text_with_len(term, len);
+	int64		df = 0;
+
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   C_COLLATION_OID, F_TEXTEQ, PointerGetDatum(value));
+	scan = index_beginscan(terms, terms_index, snapshot, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(slot, 2, &isnull);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!isnull)
+			df += DatumGetInt64(d);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	pfree(value);
+	return df;
+}
+
+/*
+ * vecrag.bm25_index_info(bm25_index regclass) returns (source, text_column,
+ * id_column, config, documents, avg_length) as of the caller's snapshot.
+ */
+PG_FUNCTION_INFO_V1(vecrag_bm25_index_info);
+Datum
+vecrag_bm25_index_info(PG_FUNCTION_ARGS)
+{
+	Bm25Index	index;
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
+	int64		ndocs;
+	double		avgdl;
+
+	Bm25OpenIndex(PG_GETARG_OID(0), &index);
+	Bm25CorpusStats(&index, GetActiveSnapshot(), &ndocs, &avgdl);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = ObjectIdGetDatum(index.source);
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(index.text_column));
+	values[2] = DirectFunctionCall1(namein, CStringGetDatum(index.id_column));
+	values[3] = ObjectIdGetDatum(index.config);
+	nulls[3] = !OidIsValid(index.config);
+	values[4] = Int64GetDatum(ndocs);
+	values[5] = Float8GetDatum(avgdl);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

@@ -1,0 +1,31 @@
+/*
+ * src/search/guc.c
+ *	  The search room's settings: the functions that vecrag.rerank and
+ *	  vecrag.hyde_vector call when no function is passed as an argument.
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+
+#include "search/search.h"
+
+char	   *search_reranker = NULL;
+char	   *search_hyde_generator = NULL;
+char	   *search_hyde_embedder = NULL;
+
+void
+SearchInit(void)
+{
+	DefineCustomStringVariable("vecrag.reranker",
+							   "Function that vecrag.rerank calls to score a batch of candidates.",
+							   "A function (query text, documents text[]) returning float8[], one score per document.",
+							   &search_reranker, "", PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("vecrag.hyde_generator",
+							   "Function that vecrag.hyde_vector(text) calls to write hypothetical documents.",
+							   "A function (question text) returning text[].",
+							   &search_hyde_generator, "", PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("vecrag.hyde_embedder",
+							   "Function that vecrag.hyde_vector(text) calls to embed the question and each document.",
+							   "A function (text) returning vector.",
+							   &search_hyde_embedder, "", PGC_USERSET, 0, NULL, NULL, NULL);
+}

@@ -1,0 +1,173 @@
+/*
+ * src/search/search.h
+ *	  Hybrid search: BM25 over ordinary tables, rank fusion, rerank scoring
+ *	  and HyDE query vectors.  One private header for src/search.
+ *
+ * Design of the BM25 index
+ * ------------------------
+ * vecrag.bm25_create_index() (SQL, in the install script) registers a text,
+ * varchar or tsvector column and creates four ordinary tables next to the
+ * source table, all owned by the source table's owner:
+ *
+ *	 <name>				one row: source table, columns, tokenizer config and the
+ *						oids of the tables below (the "index" users name)
+ *	 <name>_postings	(term, id, tf, doclen), btree (term, id) and btree (id)
+ *	 <name>_terms		(term, df) document-frequency deltas, btree (term)
+ *	 <name>_stats		(n, len) document-count and total-length deltas
+ *
+ * Statement-level AFTER triggers with transition tables keep them in step
+ * with INSERT, UPDATE (only rows whose text or id changed), DELETE and
+ * TRUNCATE, set-based (one INSERT ... SELECT per statement, not per row),
+ * through a SECURITY DEFINER function owned by the table owner so writers
+ * need no rights on the side tables.
+ *
+ * Why ordinary tables maintained in the writer's transaction: a reader's
+ * snapshot then sees N, the average length, every df and every posting
+ * exactly as of the same snapshot as the source rows it can see.  Scores are
+ * the scores of the visible corpus, never of uncommitted or half-applied
+ * changes, with no extra locking; crash safety, WAL, standbys, dump/restore
+ * and VACUUM come for free.  The statistics are stored as deltas (each
+ * statement appends rows such as ('heat', +3) and (+3 docs, +412 tokens))
+ * rather than updated in place, so concurrent writers never wait on one hot
+ * row (every document contains "the"); readers sum the deltas of a term
+ * through the btree.  vecrag.bm25_compact() folds the deltas into one row
+ * per term: run it after many small writes (reads stay exact without it,
+ * only slower).
+ *
+ * Why not statistics from a GIN index: GIN has no per-term document counts
+ * or document lengths, so BM25 would need a heap visit per candidate and a
+ * full count per term; ts_rank over GIN scores every matching row.  Here
+ * the postings carry tf and the document length, so scoring reads only the
+ * btree-ordered postings of the query terms.
+ *
+ * Top-k retrieval is term-at-a-time with MaxScore-style pruning: terms are
+ * processed in decreasing order of their score upper bound idf * (k1 + 1).
+ * Once the sum of the upper bounds of the remaining terms falls below the
+ * current k-th best partial score, no unseen document can enter the top k:
+ * the remaining (frequent, low-idf) terms only update the surviving
+ * candidates, by probing (term, id) in the btree when that is cheaper than
+ * reading the term's whole posting list, and candidates that can no longer
+ * reach the k-th score are dropped.  The result is exact (identical to
+ * scoring every matching document); the candidate table is capped by
+ * work_mem.
+ *
+ * Tokenizer: the default (config NULL) is vecrag's reference tokenizer:
+ * ASCII-lowercase the text and take maximal runs of [a-z0-9] as tokens,
+ * every occurrence counted, no stemming, no stop words (the tokens of
+ * Python's re.findall("[a-z0-9]+", text.lower()) for ASCII text; other
+ * bytes separate tokens).  PostgreSQL's 'simple' configuration differs: its
+ * parser keeps "boundary-layer" as a compound plus its parts, "1.5" and
+ * "2.5e-3" as single number tokens, e-mail addresses, URLs and file paths as
+ * single tokens, and non-ASCII letters inside words.  Any regconfig can be
+ * chosen instead (terms and frequencies then come from to_tsvector); a
+ * tsvector column is used as stored (tf = number of positions, 1 when
+ * stripped; PostgreSQL keeps at most 256 positions per lexeme).
+ */
+#ifndef VECRAG_SEARCH_H
+#define VECRAG_SEARCH_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/snapshot.h"
+
+#include "vector/vector.h"
+
+/* longest token indexed; longer runs are skipped (a btree entry must fit a page) */
+#define VECRAG_BM25_MAX_TERM_LEN	1000
+
+/* one distinct term of a document or query */
+typedef struct SearchTerm
+{
+	char	   *term;			/* not NUL-terminated */
+	int			len;
+	int			tf;				/* occurrences */
+} SearchTerm;
+
+/* a registered BM25 index, as read from its metadata table */
+typedef struct Bm25Index
+{
+	Oid			meta;
+	Oid			source;
+	char	   *text_column;
+	char	   *id_column;
+	Oid			config;			/* InvalidOid: vecrag tokenizer */
+	bool		source_is_tsvector;
+	Oid			postings;
+	Oid			postings_index; /* btree (term, id) */
+	Oid			terms;
+	Oid			terms_index;	/* btree (term) */
+	Oid			stats;
+} Bm25Index;
+
+/* one scored document */
+typedef struct SearchHit
+{
+	int64		id;
+	double		score;
+} SearchHit;
+
+/* a ranked list as fusion sees it: ids best first, optional scores */
+typedef struct SearchList
+{
+	int			n;
+	int64	   *ids;
+	double	   *scores;			/* NULL when the list has ranks only */
+	double		weight;
+} SearchList;
+
+/* a fused result row: per-list rank (0 = absent) and normalised score */
+typedef struct SearchFused
+{
+	int64		id;
+	double		score;
+	int		   *ranks;			/* nlists entries */
+	double	   *values;			/* nlists entries: input scores, NaN if absent */
+} SearchFused;
+
+typedef enum SearchNormalization
+{
+	SEARCH_NORM_NONE,
+	SEARCH_NORM_MINMAX,
+	SEARCH_NORM_ZSCORE,
+	SEARCH_NORM_DISTANCE
+} SearchNormalization;
+
+/* guc.c */
+extern char *search_reranker;
+extern char *search_hyde_generator;
+extern char *search_hyde_embedder;
+extern void SearchInit(void);
+
+/* tokenize.c */
+extern SearchTerm *SearchDocumentTerms(text *doc, Oid config, int *nterms, int64 *doclen);
+extern SearchTerm *SearchTsvectorTerms(Datum tsvector, int *nterms, int64 *doclen);
+extern int	SearchTermCompare(const void *a, const void *b);
+
+/* util.c */
+extern Tuplestorestate *SearchBeginResult(FunctionCallInfo fcinfo, TupleDesc *tupdesc);
+extern void SearchCheckK(int k, const char *what);
+extern void SearchCheckTableAccess(Oid relid, const char **columns, int ncolumns);
+extern SearchNormalization SearchParseNormalization(const char *name);
+extern int64 *SearchInt8Array(ArrayType *array, const char *what, int *n);
+extern double *SearchFloat8Array(ArrayType *array, const char *what, int *n);
+extern Vector **SearchVectorArray(FunctionCallInfo fcinfo, int argno, const char *what,
+								  int *n, int *dim);
+
+/* bm25_stats.c */
+extern void Bm25OpenIndex(Oid meta, Bm25Index *index);
+extern Oid	Bm25FindIndex(Oid source);
+extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl);
+extern int64 Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
+								   const char *term, int len);
+
+/* bm25_search.c */
+extern SearchHit *Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits);
+
+/* fusion.c */
+extern SearchFused *SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
+							   SearchNormalization *norms, int *nresult);
+
+#endif							/* VECRAG_SEARCH_H */
