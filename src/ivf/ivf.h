@@ -203,16 +203,22 @@ typedef struct IvfQueryList
 	float	   *decoded;		/* sq8: scratch for one decoded entry */
 } IvfQueryList;
 
-/* a candidate of a scan */
+/* a candidate of a scan: 16 bytes, as batches hold thousands */
 typedef struct IvfCandidate
+{
+	float		key;			/* estimated distance (exact for none) */
+	float		lower;			/* lower bound of the distance */
+	ItemPointerData tid;
+	bool		done;			/* taken into a rerank chunk already */
+} IvfCandidate;
+
+/* a reranked candidate */
+typedef struct IvfReranked
 {
 	pairingheap_node ph;
 	ItemPointerData tid;
-	float		key;			/* estimated distance (exact for none) */
-	float		lower;			/* lower bound for rerank order */
 	float		exact;
-	bool		done;			/* reranked (or returned unreranked) */
-} IvfCandidate;
+} IvfReranked;
 
 /* a list to probe, by centroid distance */
 typedef struct IvfProbe
@@ -247,9 +253,9 @@ typedef struct IvfScanOpaqueData
 
 	/* candidates of the current batch */
 	IvfCandidate *cands;
-	int			ncands;
+	int			ncands;			/* the first ncands are a min-heap by key */
 	int			candsAlloc;
-	int			nextCand;		/* next to consider, in estimated order */
+	IvfReranked *reranked;		/* the current rerank chunk (2 * rerank) */
 	pairingheap *exactHeap;		/* reranked, by exact distance */
 
 	/* rerank: heap access */

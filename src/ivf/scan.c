@@ -34,10 +34,12 @@
 
 static IndexScanDesc BeginScan(Relation index, int nkeys, int norderbys, bool isFlat);
 static int	CompareProbes(const void *a, const void *b);
-static int	CompareCandidates(const void *a, const void *b);
+static inline bool Before(const IvfCandidate *a, const IvfCandidate *b);
+static void SiftDown(IvfCandidate *heap, int n, int i);
+static IvfCandidate *PopCandidate(IvfScanOpaque so);
 static int	CompareExact(const pairingheap_node *a, const pairingheap_node *b, void *arg);
 static void LoadBatch(IndexScanDesc scan);
-static IvfCandidate *NextCandidate(IndexScanDesc scan);
+static bool NextCandidate(IndexScanDesc scan, ItemPointer tid);
 
 static int
 CompareProbes(const void *a, const void *b)
@@ -49,23 +51,62 @@ CompareProbes(const void *a, const void *b)
 }
 
 /* by estimated distance, then by TID so that ties come out stably */
-static int
-CompareCandidates(const void *a, const void *b)
+static inline bool
+Before(const IvfCandidate *a, const IvfCandidate *b)
 {
-	const IvfCandidate *ca = (const IvfCandidate *) a;
-	const IvfCandidate *cb = (const IvfCandidate *) b;
+	if (a->key != b->key)
+		return a->key < b->key;
+	return ItemPointerCompare((ItemPointer) &a->tid, (ItemPointer) &b->tid) < 0;
+}
 
-	if (ca->key != cb->key)
-		return ca->key < cb->key ? -1 : 1;
-	return ItemPointerCompare((ItemPointer) &ca->tid, (ItemPointer) &cb->tid);
+static void
+SiftDown(IvfCandidate *heap, int n, int i)
+{
+	IvfCandidate tmp = heap[i];
+
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= n)
+			break;
+		if (child + 1 < n && Before(&heap[child + 1], &heap[child]))
+			child++;
+		if (!Before(&heap[child], &tmp))
+			break;
+		heap[i] = heap[child];
+		i = child;
+	}
+	heap[i] = tmp;
+}
+
+/*
+ * The batch's candidates are a binary min-heap rather than a sorted array:
+ * a LIMIT k scan pops a few of the thousands it scored.  A popped candidate
+ * moves just past the heap's end, where it stays put.
+ */
+static IvfCandidate *
+PopCandidate(IvfScanOpaque so)
+{
+	IvfCandidate tmp;
+
+	if (so->ncands == 0)
+		return NULL;
+	so->ncands--;
+	tmp = so->cands[0];
+	so->cands[0] = so->cands[so->ncands];
+	so->cands[so->ncands] = tmp;
+	if (so->ncands > 1)
+		SiftDown(so->cands, so->ncands, 0);
+	return &so->cands[so->ncands];
 }
 
 /* pairing heaps keep the greatest first: invert for nearest first */
 static int
 CompareExact(const pairingheap_node *a, const pairingheap_node *b, void *arg)
 {
-	const IvfCandidate *ca = pairingheap_const_container(IvfCandidate, ph, a);
-	const IvfCandidate *cb = pairingheap_const_container(IvfCandidate, ph, b);
+	const IvfReranked *ca = pairingheap_const_container(IvfReranked, ph, a);
+	const IvfReranked *cb = pairingheap_const_container(IvfReranked, ph, b);
 
 	if (ca->exact != cb->exact)
 		return ca->exact < cb->exact ? 1 : -1;
@@ -136,10 +177,10 @@ ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int nor
 	so->first = true;
 	so->emptyQuery = false;
 	so->ncands = 0;
-	so->nextCand = 0;
 	pairingheap_reset(so->exactHeap);
 	MemoryContextReset(so->tmpCtx);
 	so->cands = NULL;
+	so->reranked = NULL;
 }
 
 /*
@@ -164,7 +205,7 @@ LoadBatch(IndexScanDesc scan)
 	so->candsAlloc = 1024;
 	so->cands = palloc(sizeof(IvfCandidate) * so->candsAlloc);
 	so->ncands = 0;
-	so->nextCand = 0;
+	so->reranked = so->rerank > 0 ? palloc(sizeof(IvfReranked) * 2 * so->rerank) : NULL;
 
 	for (; so->nextProbe < last; so->nextProbe++)
 	{
@@ -209,43 +250,66 @@ LoadBatch(IndexScanDesc scan)
 	}
 	so->tuplesSeen += so->ncands;
 	pgstat_count_index_tuples(index, so->ncands);
-	qsort(so->cands, so->ncands, sizeof(IvfCandidate), CompareCandidates);
+	for (int i = so->ncands / 2 - 1; i >= 0; i--)
+		SiftDown(so->cands, so->ncands, i);
 	MemoryContextSwitchTo(old);
 }
 
+/* rerank one candidate into the chunk (dropped if the row is not visible) */
+static void
+Rerank(IndexScanDesc scan, IvfCandidate *c, int *nreranked, float *worst)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+	IvfReranked *r = &so->reranked[*nreranked];
+
+	c->done = true;
+	r->tid = c->tid;
+	if (IvfRerankExact(scan, &r->tid, &r->exact))
+	{
+		pairingheap_add(so->exactHeap, &r->ph);
+		(*nreranked)++;
+		*worst = Max(*worst, r->exact);
+	}
+}
+
 /*
- * The next candidate of the current batch in output order, or NULL when
- * the batch is exhausted.
+ * The next candidate of the current batch in output order, into *tid;
+ * false when the batch is exhausted.
  */
-static IvfCandidate *
-NextCandidate(IndexScanDesc scan)
+static bool
+NextCandidate(IndexScanDesc scan, ItemPointer tid)
 {
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
 
 	if (so->quantizer->kind == IVF_QUANTIZER_NONE || so->rerank == 0)
-		return so->nextCand < so->ncands ? &so->cands[so->nextCand++] : NULL;
+	{
+		IvfCandidate *c = PopCandidate(so);
+
+		if (c == NULL)
+			return false;
+		*tid = c->tid;
+		return true;
+	}
 
 	/* rerank the next chunk of candidates when the reranked ones ran out */
-	while (pairingheap_is_empty(so->exactHeap) && so->nextCand < so->ncands)
+	while (pairingheap_is_empty(so->exactHeap) && so->ncands > 0)
 	{
 		int			taken = 0;
 		int			extra = 0;
+		int			nreranked = 0;
 		float		worst = -FLT_MAX;
 
 		/* the next ivf.rerank candidates by estimated distance */
-		for (; so->nextCand < so->ncands && taken < so->rerank; so->nextCand++)
+		while (taken < so->rerank)
 		{
-			IvfCandidate *c = &so->cands[so->nextCand];
+			IvfCandidate *c = PopCandidate(so);
 
+			if (c == NULL)
+				break;
 			if (c->done)
 				continue;
-			c->done = true;
 			taken++;
-			if (IvfRerankExact(scan, &c->tid, &c->exact))
-			{
-				pairingheap_add(so->exactHeap, &c->ph);
-				worst = Max(worst, c->exact);
-			}
+			Rerank(scan, c, &nreranked, &worst);
 		}
 
 		/*
@@ -253,21 +317,21 @@ NextCandidate(IndexScanDesc scan)
 		 * than one of those (up to as many again), so that the chunk comes
 		 * out in the right order relative to the rest of the batch
 		 */
-		for (int i = so->nextCand; i < so->ncands && extra < so->rerank; i++)
+		for (int i = 0; i < so->ncands && extra < so->rerank; i++)
 		{
 			IvfCandidate *c = &so->cands[i];
+			float		ignored = 0;
 
 			if (c->done || c->lower >= worst)
 				continue;
-			c->done = true;
 			extra++;
-			if (IvfRerankExact(scan, &c->tid, &c->exact))
-				pairingheap_add(so->exactHeap, &c->ph);
+			Rerank(scan, c, &nreranked, &ignored);
 		}
 	}
-	if (!pairingheap_is_empty(so->exactHeap))
-		return pairingheap_container(IvfCandidate, ph, pairingheap_remove_first(so->exactHeap));
-	return NULL;
+	if (pairingheap_is_empty(so->exactHeap))
+		return false;
+	*tid = pairingheap_container(IvfReranked, ph, pairingheap_remove_first(so->exactHeap))->tid;
+	return true;
 }
 
 bool
@@ -321,11 +385,8 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 
 	for (;;)
 	{
-		IvfCandidate *c = NextCandidate(scan);
-
-		if (c != NULL)
+		if (NextCandidate(scan, &scan->xs_heaptid))
 		{
-			scan->xs_heaptid = c->tid;
 			scan->xs_recheck = false;
 			scan->xs_recheckorderby = false;
 			return true;
