@@ -8,6 +8,7 @@
 
 #include "core/distance.h"
 #include "hnsw/hnsw.h"
+#include "ivf/ivf.h"
 #include "search/search.h"
 #include "vector/halfvec.h"
 
@@ -21,5 +22,6 @@ _PG_init(void)
 	VecDistanceInit();
 	HalfvecKernelsInit();
 	HnswInit();
+	IvfInit();
 	SearchInit();
 }
