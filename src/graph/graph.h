@@ -150,5 +150,6 @@ extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
 extern Tuplestorestate *GraphBeginSRF(FunctionCallInfo fcinfo,
 									  TupleDesc *tupdesc);
 extern Datum GraphPathDatum(GraphEdge *edges, int n, Oid edge_type);
+extern Datum GraphTextArrayDatum(char **strings, int n);
 
 #endif							/* VECRAG_GRAPH_H */

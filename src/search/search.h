@@ -10,7 +10,9 @@
  * source table, all owned by the source table's owner:
  *
  *	 <name>				one row: source table, columns, tokenizer config and the
- *						oids of the tables below (the "index" users name)
+ *						tables below (the "index" users name); the btrees are
+ *						found from the catalog, so a restored dump, whose
+ *						indexes are built after its data, works
  *	 <name>_postings	(term, id, tf, doclen), btree (term, id) and btree (id)
  *	 <name>_terms		(term, df) document-frequency deltas, btree (term)
  *	 <name>_stats		(n, len) document-count and total-length deltas
