@@ -119,3 +119,16 @@ SELECT * FROM docs_body_bm25_postings;
 RESET ROLE;
 REVOKE ALL ON docs FROM search_reader;
 DROP ROLE search_reader;
+
+-- candidates are capped by work_mem
+CREATE TABLE many (id int PRIMARY KEY, body text);
+INSERT INTO many SELECT i, 'common word' FROM generate_series(1, 3000) i;
+SELECT vecrag.bm25_create_index('many', 'body');
+SET work_mem = '64kB';
+SELECT count(*) FROM vecrag.bm25_search('many_body_bm25', 'common', k => 5);
+RESET work_mem;
+SELECT count(*) FROM vecrag.bm25_search('many_body_bm25', 'common', k => 5);
+-- serializable readers work (relation-level predicate locks)
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT id, rank FROM vecrag.bm25_search('many_body_bm25', 'common word', k => 2);
+COMMIT;
