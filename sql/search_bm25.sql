@@ -1,5 +1,6 @@
 -- BM25 index: tokenizer, statistics under INSERT/UPDATE/DELETE/TRUNCATE,
 -- scores against the Okapi formula computed in SQL, errors
+\set SHOW_CONTEXT never
 SELECT vecrag.tokenize('Boundary-layer flow at M=1.5, 2.5e-3; Über x_y');
 SELECT * FROM vecrag.bm25_document_terms('the cat and the hat');
 SELECT * FROM vecrag.bm25_document_terms('The cats running', 'english');
@@ -56,9 +57,17 @@ SELECT * FROM check_query('quick dog cat');
 DELETE FROM docs WHERE id IN (1, 6);
 SELECT * FROM vecrag.bm25_index_info('docs_body_bm25');
 SELECT * FROM check_query('quick dog cat');
--- the deltas were folded by the writers: one row per live term
-SELECT term, df FROM docs_body_bm25_terms ORDER BY term;
+-- writers append deltas; compaction folds them into one row per live term
+SELECT count(*) > 6 FROM docs_body_bm25_terms;
 SELECT vecrag.bm25_compact('docs_body_bm25');
+SELECT term, df FROM docs_body_bm25_terms ORDER BY term;
+SELECT count(*) FROM docs_body_bm25_stats;
+SELECT * FROM check_query('quick dog cat');
+-- 32 single-row writes: the writers fold too
+DO $$ BEGIN FOR i IN 1..32 LOOP INSERT INTO docs VALUES (100 + i, 'fold'); END LOOP; END $$;
+SELECT count(*) <= 2 FROM docs_body_bm25_terms WHERE term = 'fold';
+SELECT sum(df) FROM docs_body_bm25_terms WHERE term = 'fold';
+DELETE FROM docs WHERE id > 100;
 BEGIN;
 INSERT INTO docs VALUES (9, 'rolled back quick');
 ROLLBACK;
