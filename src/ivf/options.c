@@ -13,7 +13,7 @@
 #include "ivf/ivf.h"
 
 int			ivf_probes = 10;
-int			ivf_rerank = 100;
+int			ivf_rerank = 200;
 int			ivf_iterative_scan = IVF_ITERATIVE_RELAXED;
 int			ivf_max_scan_tuples = 20000;
 int			ivfflat_probes = 1;
@@ -83,7 +83,7 @@ IvfInit(void)
 	DefineCustomIntVariable("ivf.rerank",
 							"Candidates of a quantized ivf scan reranked with the exact vector at a time",
 							"0 returns rows in estimated order without reading the table.",
-							&ivf_rerank, 100, 0, 100000,
+							&ivf_rerank, 200, 0, 100000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomEnumVariable("ivf.iterative_scan",
 							 "Whether an ivf scan probes more lists when the first ones run out",
