@@ -27,4 +27,12 @@
 #define VEC_TUPLESORT_NONE	false
 #endif
 
+/*
+ * Custom GUC prefixes: MarkGUCPrefixReserved (15+) replaced
+ * EmitWarningsOnPlaceholders, which only warns.
+ */
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix)	EmitWarningsOnPlaceholders(prefix)
+#endif
+
 #endif							/* VECRAG_COMPAT_H */

@@ -95,7 +95,7 @@ IvfInit(void)
 							"The first batch of ivf.probes lists is always read in full.",
 							&ivf_max_scan_tuples, 20000, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
-	EmitWarningsOnPlaceholders("ivf");
+	MarkGUCPrefixReserved("ivf");
 
 	DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes",
 							"Valid range is 1..lists.",
@@ -107,7 +107,7 @@ IvfInit(void)
 	DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans",
 							NULL, &ivfflat_max_probes, IVF_MAX_LISTS, 1, IVF_MAX_LISTS,
 							PGC_USERSET, 0, NULL, NULL, NULL);
-	EmitWarningsOnPlaceholders("ivfflat");
+	MarkGUCPrefixReserved("ivfflat");
 }
 
 bytea *
