@@ -90,6 +90,9 @@ SELECT id, depth, degree FROM vecrag.traverse('kg', ARRAY[1], max_depth => 10, m
 ORDER BY depth, id;
 SELECT count(*) FROM vecrag.traverse('kg', ARRAY[1], max_depth => 10, max_fanout => 0);
 
+-- without an index on dst, shortest paths search from the source only
+SELECT * FROM vecrag.shortest_path('kg', 6, 7);
+SELECT * FROM vecrag.shortest_path('kg', 1, 99);
 -- direction in and both need an index on dst
 SELECT * FROM vecrag.traverse('kg', ARRAY[3], direction => 'in');
 CREATE INDEX kg_dst ON kg (dst);
@@ -175,7 +178,17 @@ GRANT USAGE ON SCHEMA public TO regress_graph_user;
 SET ROLE regress_graph_user;
 SELECT count(*) FROM vecrag.traverse('kg', ARRAY[1]);
 SELECT vecrag.create_graph('kg2', 'kg');
-SELECT vecrag.drop_graph('kg');
+-- only members of the registering role may drop a graph, also by direct DML
+-- (the owner's name depends on the installation, so only the SQLSTATE is shown)
+DO $$ BEGIN PERFORM vecrag.drop_graph('kg');
+EXCEPTION WHEN insufficient_privilege THEN RAISE NOTICE 'drop_graph: insufficient privilege'; END $$;
+DO $$ BEGIN DELETE FROM vecrag.graph_definitions WHERE name = 'kg';
+EXCEPTION WHEN insufficient_privilege THEN RAISE NOTICE 'DELETE: insufficient privilege'; END $$;
+DO $$ BEGIN INSERT INTO vecrag.graph_definitions (name, edge_table, src_column, dst_column, owner)
+	SELECT 'fake', 'kg', 'src', 'dst', owner FROM vecrag.graph_definitions WHERE name = 'kg';
+EXCEPTION WHEN insufficient_privilege THEN RAISE NOTICE 'INSERT for another role: insufficient privilege'; END $$;
+UPDATE vecrag.graph_definitions SET edge_table = 'pg_class' WHERE name = 'kg';
+SELECT count(*) FROM vecrag.graphs;
 RESET ROLE;
 GRANT SELECT (src, dst, relation, weight) ON kg TO regress_graph_user;
 SET ROLE regress_graph_user;

@@ -7,7 +7,10 @@
 #include "fmgr.h"
 
 #include "core/distance.h"
+#include "hnsw/hnsw.h"
+#include "ivf/ivf.h"
 #include "search/search.h"
+#include "vector/halfvec.h"
 
 PG_MODULE_MAGIC;
 
@@ -17,5 +20,8 @@ void
 _PG_init(void)
 {
 	VecDistanceInit();
+	HalfvecKernelsInit();
+	HnswInit();
+	IvfInit();
 	SearchInit();
 }

@@ -30,6 +30,7 @@
 #include "access/tableam.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "utils/memutils.h"
 #include "utils/array.h"
 #include "utils/relcache.h"
 #include "utils/tuplestore.h"
@@ -146,9 +147,18 @@ extern GraphCSR *GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 							  MemoryContext cxt);
 extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
 
+/*
+ * Arrays sized by a graph's nodes or edges may pass 1 GB within a large
+ * work_mem: allocate them as huge chunks (work_mem is still the cap).
+ */
+#define GraphAllocHuge(size) MemoryContextAllocHuge(CurrentMemoryContext, (size))
+#define GraphAllocHuge0(size) \
+	MemoryContextAllocExtended(CurrentMemoryContext, (size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO)
+
 /* srf.c */
 extern Tuplestorestate *GraphBeginSRF(FunctionCallInfo fcinfo,
 									  TupleDesc *tupdesc);
 extern Datum GraphPathDatum(GraphEdge *edges, int n, Oid edge_type);
+extern Datum GraphTextArrayDatum(char **strings, int n);
 
 #endif							/* VECRAG_GRAPH_H */

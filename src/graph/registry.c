@@ -36,6 +36,9 @@ static AttrNumber ResolveColumn(Relation rel, const char *column,
 								const char *role, Oid *type);
 static Oid	EdgeTypeOid(void);
 
+/* the saved plan of GraphLookup's catalog query */
+static SPIPlanPtr lookup_plan = NULL;
+
 /* The oid of type vecrag.edge. */
 static Oid
 EdgeTypeOid(void)
@@ -223,10 +226,24 @@ GraphLookup(text *name)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT edge_table::oid, src_column::text, dst_column::text, "
-							  "edge_column::text, relation_column::text, weight_column::text "
-							  "FROM vecrag.graph_definitions WHERE name = $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+
+	/*
+	 * Planned once per backend: parsing and planning the lookup would cost
+	 * more than a small traversal.  The plan cache replans it when the
+	 * catalog table changes (or the extension is dropped and recreated).
+	 */
+	if (lookup_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("SELECT edge_table::oid, src_column::text, dst_column::text, "
+									   "edge_column::text, relation_column::text, weight_column::text "
+									   "FROM vecrag.graph_definitions WHERE name = $1",
+									   1, argtypes);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare the lookup of vecrag.graph_definitions");
+		lookup_plan = plan;
+	}
+	if (SPI_execute_plan(lookup_plan, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read vecrag.graph_definitions");
 	if (SPI_processed == 0)
 		ereport(ERROR,

@@ -74,12 +74,12 @@ AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdgeRow *row)
 		return -1;
 	if (st->nnodes == st->capacity)
 	{
-		if (st->capacity >= (int32) (MaxAllocSize / sizeof(TraverseNode) / 2))
+		if (st->capacity >= (int32) (PG_INT32_MAX / 2))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("traversal reached more than %d nodes", st->capacity)));
 		st->capacity *= 2;
-		st->nodes = repalloc(st->nodes, sizeof(TraverseNode) * st->capacity);
+		st->nodes = repalloc_huge(st->nodes, sizeof(TraverseNode) * st->capacity);
 		GraphCheckMemory(st->cxt, "traversal");
 	}
 	node = &st->nodes[index];
@@ -270,16 +270,14 @@ graph_traverse(PG_FUNCTION_ARGS)
 		Datum		values[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
 		GraphEdge  *path = palloc(sizeof(GraphEdge) * Max(node->depth, 1));
-		Datum	   *relations = palloc(sizeof(Datum) * Max(node->depth, 1));
-		bool	   *relnulls = palloc(sizeof(bool) * Max(node->depth, 1));
+		char	  **relations = palloc(sizeof(char *) * Max(node->depth, 1));
 		int32		at = i;
 		int			k;
 
 		for (k = node->depth - 1; k >= 0; k--)
 		{
 			path[k] = st.nodes[at].edge;
-			relnulls[k] = st.nodes[at].relation == NULL;
-			relations[k] = relnulls[k] ? (Datum) 0 : CStringGetTextDatum(st.nodes[at].relation);
+			relations[k] = st.nodes[at].relation;
 			at = st.nodes[at].parent;
 		}
 		values[0] = Int64GetDatum(node->id);
@@ -288,16 +286,8 @@ graph_traverse(PG_FUNCTION_ARGS)
 		values[3] = Float8GetDatum(node->path_weight);
 		values[4] = Int32GetDatum(node->degree);
 		nulls[4] = !count_degree;
-		if (st.keep_relation && node->depth == 0)
-			values[5] = PointerGetDatum(construct_empty_array(TEXTOID));
-		else if (st.keep_relation)
-		{
-			int			dims[1] = {node->depth};
-			int			lbs[1] = {1};
-
-			values[5] = PointerGetDatum(construct_md_array(relations, relnulls, 1, dims, lbs,
-														   TEXTOID, -1, false, TYPALIGN_INT));
-		}
+		if (st.keep_relation)
+			values[5] = GraphTextArrayDatum(relations, node->depth);
 		else
 			nulls[5] = true;
 		tuplestore_putvalues(store, tupdesc, values, nulls);

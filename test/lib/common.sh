@@ -16,6 +16,15 @@ PGVER=${PGVER:-15}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PGVER/bin/pg_config}
 VR_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VR_USER=${VR_USER:-postgres}
+# ../shared sits beside the main checkout (for a git worktree: beside the
+# checkout that holds the repository)
+if [ -z "${VECRAG_SHARED:-}" ]; then
+	VECRAG_SHARED=$VR_REPO/../shared
+	if [ ! -d "$VECRAG_SHARED" ] && git -C "$VR_REPO" rev-parse --git-common-dir >/dev/null 2>&1; then
+		VECRAG_SHARED=$(cd "$(git -C "$VR_REPO" rev-parse --path-format=absolute --git-common-dir)/../.." && pwd)/shared
+	fi
+fi
+export VECRAG_SHARED
 export VECRAG_DATA=${VECRAG_DATA:-/tmp/vecrag-data}
 
 vr_need_packages()
@@ -43,7 +52,7 @@ vr_drop_root()
 	local script=$1
 	shift
 	VR_STAGE=${VR_STAGE:-/tmp/vecrag-stage-$(echo "$VR_REPO" | md5sum | cut -c1-8)}
-	local shared=${VECRAG_SHARED:-$VR_REPO/../shared}
+	local shared=$VECRAG_SHARED
 	id "$VR_USER" >/dev/null 2>&1 || useradd --system --create-home "$VR_USER"
 	rm -rf "$VR_STAGE"
 	mkdir -p "$VR_STAGE/repo"
@@ -61,7 +70,7 @@ vr_drop_root()
 
 vr_prepare_data()
 {
-	local shared=${VECRAG_SHARED:-$VR_REPO/../shared}
+	local shared=$VECRAG_SHARED
 	if [ ! -x "$shared/data/get-glove" ]; then
 		echo "error: $shared/data not found; ../shared must sit beside the checkout (or set VECRAG_SHARED)" >&2
 		return 1
