@@ -70,6 +70,7 @@
 #include "nodes/pathnodes.h"
 #include "storage/bufmgr.h"
 #include "utils/relcache.h"
+
 #include "core/compat.h"
 
 #define HNSW_MAGIC_NUMBER		0x5648534E	/* "VHSN" */
