@@ -5,9 +5,14 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/guc.h"
 
+#include "core/compat.h"
 #include "core/distance.h"
+#include "hnsw/hnsw.h"
+#include "ivf/ivf.h"
 #include "search/search.h"
+#include "vector/halfvec.h"
 
 PG_MODULE_MAGIC;
 
@@ -17,5 +22,10 @@ void
 _PG_init(void)
 {
 	VecDistanceInit();
+	HalfvecKernelsInit();
+	HnswInit();
+	IvfInit();
 	SearchInit();
+	/* every vecrag.* setting exists now: reject misspelt ones */
+	MarkGUCPrefixReserved("vecrag");
 }

@@ -21,12 +21,13 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/visibilitymap.h"
+#include "access/xact.h"
 #include "catalog/pg_collation.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/predicate.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
-#include "utils/hsearch.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -34,8 +35,8 @@
 
 /* probe (term, id) per candidate when candidates * this < df */
 #define BM25_PROBE_FACTOR	8
-/* estimated bytes per accumulator entry, for the work_mem cap */
-#define BM25_ACC_BYTES		64
+/* bytes per candidate (two merge arrays and a scratch score), for the work_mem cap */
+#define BM25_ACC_BYTES		40
 
 typedef struct QueryTerm
 {
@@ -47,7 +48,7 @@ typedef struct QueryTerm
 
 typedef struct Accumulator
 {
-	int64		id;				/* hash key */
+	int64		id;
 	double		score;
 } Accumulator;
 
@@ -83,7 +84,7 @@ static void PostingBegin(PostingScan *ps, Bm25Query *q, int nkeys);
 static void PostingRescan(PostingScan *ps, text *term, int64 id);
 static bool PostingNext(PostingScan *ps, int64 *id, int32 *tf, int32 *doclen);
 static void PostingEnd(PostingScan *ps);
-static double KthScore(HTAB *acc, int k);
+static double KthScore(const Accumulator *acc, int n, int k, double *scratch);
 static int	CompareQueryTerms(const void *a, const void *b);
 static int	CompareHits(const void *a, const void *b);
 
@@ -160,13 +161,27 @@ Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
 		q->terms[n].bound = q->terms[n].weight * (k1 + 1.0);
 		n++;
 	}
-	index_close(terms_index, AccessShareLock);
-	table_close(terms, AccessShareLock);
 	q->nterms = n;
 	qsort(q->terms, n, sizeof(QueryTerm), CompareQueryTerms);
 
 	q->postings = table_open(q->index.postings, AccessShareLock);
 	q->postings_index = index_open(q->index.postings_index, AccessShareLock);
+
+	/*
+	 * Serializable transactions: the reads above bypass the executor, so
+	 * take relation-level SIREAD locks on what they depend on.
+	 */
+	if (IsolationIsSerializable())
+	{
+		Relation	stats = table_open(q->index.stats, AccessShareLock);
+
+		PredicateLockRelation(q->postings, q->snapshot);
+		PredicateLockRelation(terms, q->snapshot);
+		PredicateLockRelation(stats, q->snapshot);
+		table_close(stats, AccessShareLock);
+	}
+	index_close(terms_index, AccessShareLock);
+	table_close(terms, AccessShareLock);
 	/* every document has length 0: scores are idf * (k1 + 1) * tf / (tf + k1 * (1 - b)) */
 	if (q->avgdl <= 0)
 		q->avgdl = 1.0;
@@ -268,82 +283,75 @@ PostingEnd(PostingScan *ps)
 	ExecDropSingleTupleTableSlot(ps->slot);
 }
 
-/* the k-th best accumulated score (a lower bound on the final k-th score) */
+/*
+ * The k-th largest of n scores (n >= k), by quickselect on a scratch copy:
+ * a lower bound on the final k-th score, since scores only grow.
+ */
 static double
-KthScore(HTAB *acc, int k)
+KthScore(const Accumulator *acc, int n, int k, double *scratch)
 {
-	long		n = hash_get_num_entries(acc);
-	double	   *heap;
-	int			size = 0;
-	HASH_SEQ_STATUS status;
-	Accumulator *a;
-	double		result;
+	int			lo = 0;
+	int			hi = n - 1;
+	int			want = k - 1;	/* index in descending order */
 
-	if (n < k)
-		return -1.0;
-	/* min-heap of the k best scores */
-	heap = palloc(sizeof(double) * k);
-	hash_seq_init(&status, acc);
-	while ((a = hash_seq_search(&status)) != NULL)
+	for (int i = 0; i < n; i++)
+		scratch[i] = acc[i].score;
+	while (lo < hi)
 	{
-		int			i;
+		double		pivot = scratch[lo + (hi - lo) / 2];
+		int			i = lo;
+		int			j = hi;
 
-		if (size < k)
+		while (i <= j)
 		{
-			i = size++;
-			while (i > 0 && heap[(i - 1) / 2] > a->score)
+			while (scratch[i] > pivot)
+				i++;
+			while (scratch[j] < pivot)
+				j--;
+			if (i <= j)
 			{
-				heap[i] = heap[(i - 1) / 2];
-				i = (i - 1) / 2;
-			}
-			heap[i] = a->score;
-		}
-		else if (a->score > heap[0])
-		{
-			double		v = a->score;
+				double		t = scratch[i];
 
-			i = 0;
-			for (;;)
-			{
-				int			c = 2 * i + 1;
-
-				if (c >= k)
-					break;
-				if (c + 1 < k && heap[c + 1] < heap[c])
-					c++;
-				if (heap[c] >= v)
-					break;
-				heap[i] = heap[c];
-				i = c;
+				scratch[i++] = scratch[j];
+				scratch[j--] = t;
 			}
-			heap[i] = v;
 		}
+		if (want <= j)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			break;
 	}
-	result = heap[0];
-	pfree(heap);
-	return result;
+	return scratch[want];
 }
 
 /*
  * The k best documents for query, best first (ties: smaller id first).
  * Returns a palloc'd array and its length in *nhits (fewer than k when
  * fewer documents match).
+ *
+ * Candidates are an array sorted by id; each posting list arrives sorted by
+ * id from the (term, id) btree, so adding a term is a merge, and once
+ * pruning starts an in-place walk (no hashing).
  */
 SearchHit *
 Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits)
 {
 	Bm25Query	q;
-	HASHCTL		ctl;
-	HTAB	   *acc;
 	double	   *remaining;
 	bool		pruning = false;
 	long		maxentries = Max((long) work_mem * 1024L / BM25_ACC_BYTES, 1024L);
 	PostingScan list;
 	PostingScan probe;
+	Accumulator *acc = NULL;
+	int			acc_cap = 0;
+	int			nacc = 0;
+	Accumulator *next = NULL;
+	int			next_cap = 0;
+	double	   *scratch = NULL;
+	int			scratch_cap = 0;
 	SearchHit  *hits;
-	HASH_SEQ_STATUS status;
-	Accumulator *a;
-	int			n = 0;
 
 	SearchCheckK(k, "k");
 	Bm25Begin(&q, meta, query, k1, b);
@@ -353,23 +361,16 @@ Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits)
 	for (int i = q.nterms - 1; i >= 0; i--)
 		remaining[i] = remaining[i + 1] + q.terms[i].bound;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(Accumulator);
-	ctl.hcxt = CurrentMemoryContext;
-	acc = hash_create("vecrag bm25 accumulators", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
 	PostingBegin(&list, &q, 1);
 	PostingBegin(&probe, &q, 2);
 	for (int i = 0; i < q.nterms; i++)
 	{
 		QueryTerm  *t = &q.terms[i];
 		text	   *term = cstring_to_text_with_len(t->term.term, t->term.len);
-		double		theta = KthScore(acc, k);
+		double		theta = nacc >= k ? KthScore(acc, nacc, k, scratch) : -1.0;
 		int64		id;
 		int32		tf;
 		int32		doclen;
-		bool		found;
 
 		/*
 		 * No unseen document can reach the k-th score: stop adding
@@ -377,51 +378,94 @@ Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits)
 		 */
 		if (theta > 0 && remaining[i] < theta * (1.0 - 1e-12))
 		{
+			int			n = 0;
+
 			pruning = true;
-			hash_seq_init(&status, acc);
-			while ((a = hash_seq_search(&status)) != NULL)
-				if (a->score + remaining[i] < theta * (1.0 - 1e-12))
-					hash_search(acc, &a->id, HASH_REMOVE, NULL);
+			for (int j = 0; j < nacc; j++)
+				if (acc[j].score + remaining[i] >= theta * (1.0 - 1e-12))
+					acc[n++] = acc[j];
+			nacc = n;
 		}
 
-		if (pruning && hash_get_num_entries(acc) * BM25_PROBE_FACTOR < t->df)
+		if (pruning && (int64) nacc * BM25_PROBE_FACTOR < t->df)
 		{
 			/* probe the surviving candidates in this term's postings */
-			hash_seq_init(&status, acc);
-			while ((a = hash_seq_search(&status)) != NULL)
+			for (int j = 0; j < nacc; j++)
 			{
-				PostingRescan(&probe, term, a->id);
+				PostingRescan(&probe, term, acc[j].id);
 				if (PostingNext(&probe, &id, &tf, &doclen))
-					a->score += TermScore(&q, t, tf, doclen);
+					acc[j].score += TermScore(&q, t, tf, doclen);
+			}
+		}
+		else if (pruning)
+		{
+			/* walk the list alongside the candidates, updating in place */
+			int			j = 0;
+
+			PostingRescan(&list, term, 0);
+			while (j < nacc && PostingNext(&list, &id, &tf, &doclen))
+			{
+				while (j < nacc && acc[j].id < id)
+					j++;
+				if (j < nacc && acc[j].id == id)
+					acc[j++].score += TermScore(&q, t, tf, doclen);
 			}
 		}
 		else
 		{
+			/* merge the list into the candidates */
+			int			j = 0;
+			int			n = 0;
+			int64		need = nacc + t->df;
+
+			if (need > next_cap)
+			{
+				if (need > maxentries)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("BM25 search needs more than work_mem for its candidates"),
+							 errdetail("About " INT64_FORMAT " documents contain the query's most selective terms.",
+									   need),
+							 errhint("Raise work_mem, or use more selective query terms.")));
+				if (next != NULL)
+					pfree(next);
+				next_cap = (int) need + 64;
+				next = palloc(sizeof(Accumulator) * next_cap);
+			}
 			PostingRescan(&list, term, 0);
 			while (PostingNext(&list, &id, &tf, &doclen))
 			{
-				if (pruning)
-				{
-					a = hash_search(acc, &id, HASH_FIND, NULL);
-					if (a == NULL)
-						continue;
-				}
+				double		s = TermScore(&q, t, tf, doclen);
+
+				while (j < nacc && acc[j].id < id)
+					next[n++] = acc[j++];
+				if (n >= next_cap)
+					elog(ERROR, "BM25 term \"%s\" has more postings than its document frequency",
+						 text_to_cstring(term));
+				next[n].id = id;
+				if (j < nacc && acc[j].id == id)
+					next[n++].score = acc[j++].score + s;
 				else
-				{
-					a = hash_search(acc, &id, HASH_ENTER, &found);
-					if (!found)
-					{
-						a->score = 0;
-						if (hash_get_num_entries(acc) > maxentries)
-							ereport(ERROR,
-									(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-									 errmsg("BM25 search needs more than work_mem for its candidates"),
-									 errdetail("More than %ld documents contain the query's most selective terms.",
-											   maxentries),
-									 errhint("Raise work_mem, or use more selective query terms.")));
-					}
-				}
-				a->score += TermScore(&q, t, tf, doclen);
+					next[n++].score = s;
+			}
+			while (j < nacc)
+				next[n++] = acc[j++];
+			{
+				Accumulator *swap = acc;
+				int			swapcap = acc_cap;
+
+				acc = next;
+				acc_cap = next_cap;
+				next = swap;
+				next_cap = swapcap;
+				nacc = n;
+			}
+			if (acc_cap > scratch_cap)
+			{
+				if (scratch != NULL)
+					pfree(scratch);
+				scratch_cap = acc_cap;
+				scratch = palloc(sizeof(double) * scratch_cap);
 			}
 		}
 		pfree(term);
@@ -430,17 +474,14 @@ Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits)
 	PostingEnd(&list);
 	Bm25End(&q);
 
-	hits = palloc(sizeof(SearchHit) * Max(hash_get_num_entries(acc), 1));
-	hash_seq_init(&status, acc);
-	while ((a = hash_seq_search(&status)) != NULL)
+	hits = palloc(sizeof(SearchHit) * Max(nacc, 1));
+	for (int j = 0; j < nacc; j++)
 	{
-		hits[n].id = a->id;
-		hits[n].score = a->score;
-		n++;
+		hits[j].id = acc[j].id;
+		hits[j].score = acc[j].score;
 	}
-	hash_destroy(acc);
-	qsort(hits, n, sizeof(SearchHit), CompareHits);
-	*nhits = Min(n, k);
+	qsort(hits, nacc, sizeof(SearchHit), CompareHits);
+	*nhits = Min(nacc, k);
 	return hits;
 }
 

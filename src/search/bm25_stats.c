@@ -16,7 +16,9 @@
 #include "access/tableam.h"
 #include "funcapi.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
@@ -30,14 +32,15 @@
 
 #include "search/search.h"
 
-#define BM25_META_NATTS 9
+#define BM25_META_NATTS 7
 
 static const char *const meta_columns[BM25_META_NATTS] = {
-	"source", "text_column", "id_column", "config", "postings",
-	"postings_index", "terms", "terms_index", "stats"
+	"source", "text_column", "id_column", "config", "postings", "terms", "stats"
 };
 
 static void CheckOwner(Oid relid, Oid owner, const char *metaname);
+static Oid	FindBtree(Oid relid, int nkeys, int natts, const char *metaname);
+static Oid	RelationAm(Oid relid);
 
 static void
 NotAnIndex(Relation rel)
@@ -66,6 +69,65 @@ CheckOwner(Oid relid, Oid owner, const char *metaname)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("BM25 index \"%s\" and its tables must have the same owner as its source table", metaname)));
+}
+
+/* the access method of a relation */
+static Oid
+RelationAm(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			am;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	am = ((Form_pg_class) GETSTRUCT(tuple))->relam;
+	ReleaseSysCache(tuple);
+	return am;
+}
+
+/*
+ * The valid btree on relid whose keys are its first nkeys columns (term, or
+ * term and id) with natts columns in all.  Found from the catalog rather
+ * than stored, so a restored dump (indexes built after the data) works.
+ */
+static Oid
+FindBtree(Oid relid, int nkeys, int natts, const char *metaname)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	Oid			found = InvalidOid;
+
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+		Form_pg_index form;
+		bool		match;
+
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		form = (Form_pg_index) GETSTRUCT(tuple);
+		match = form->indisvalid && form->indnkeyatts == nkeys && form->indnatts == natts &&
+			RelationAm(indexoid) == BTREE_AM_OID;
+		for (int i = 0; match && i < natts; i++)
+			match = form->indkey.values[i] == i + 1;
+		ReleaseSysCache(tuple);
+		if (match)
+		{
+			found = indexoid;
+			break;
+		}
+	}
+	list_free(indexes);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(found))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("BM25 index \"%s\" is missing the btree index of table %s", metaname,
+						get_rel_name(relid)),
+				 errhint("Drop it with vecrag.bm25_drop_index and create it again.")));
+	return found;
 }
 
 /*
@@ -110,10 +172,8 @@ Bm25OpenIndex(Oid meta, Bm25Index *index)
 		index->id_column = pstrdup(NameStr(*DatumGetName(slot->tts_values[2])));
 		index->config = slot->tts_isnull[3] ? InvalidOid : DatumGetObjectId(slot->tts_values[3]);
 		index->postings = DatumGetObjectId(slot->tts_values[4]);
-		index->postings_index = DatumGetObjectId(slot->tts_values[5]);
-		index->terms = DatumGetObjectId(slot->tts_values[6]);
-		index->terms_index = DatumGetObjectId(slot->tts_values[7]);
-		index->stats = DatumGetObjectId(slot->tts_values[8]);
+		index->terms = DatumGetObjectId(slot->tts_values[5]);
+		index->stats = DatumGetObjectId(slot->tts_values[6]);
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -122,10 +182,10 @@ Bm25OpenIndex(Oid meta, Bm25Index *index)
 
 	CheckOwner(index->source, owner, metaname);
 	CheckOwner(index->postings, owner, metaname);
-	CheckOwner(index->postings_index, owner, metaname);
 	CheckOwner(index->terms, owner, metaname);
-	CheckOwner(index->terms_index, owner, metaname);
 	CheckOwner(index->stats, owner, metaname);
+	index->postings_index = FindBtree(index->postings, 2, 4, metaname);
+	index->terms_index = FindBtree(index->terms, 1, 1, metaname);
 
 	textatt = get_attnum(index->source, index->text_column);
 	if (textatt == InvalidAttrNumber || get_attnum(index->source, index->id_column) == InvalidAttrNumber)
