@@ -145,3 +145,17 @@ SELECT * FROM vecrag.communities('tri') ORDER BY level, id;
 SELECT vecrag.drop_graph('tri');
 SELECT vecrag.drop_graph('karate');
 SELECT vecrag.drop_graph('pr');
+-- an infinite weight is refused, not turned into NaN scores
+CREATE TABLE inf_edges (src bigint, dst bigint, w real);
+INSERT INTO inf_edges VALUES (1, 2, 1), (2, 3, 2), (1, 3, 'Infinity');
+CREATE INDEX ON inf_edges (src);
+SELECT vecrag.create_graph('inf', 'inf_edges', weight => 'w');
+SELECT * FROM vecrag.pagerank('inf', weighted => true);
+SELECT * FROM vecrag.communities('inf', weighted => true);
+SELECT vecrag.drop_graph('inf');
+-- graph_validate is callable directly: NULL or contradictory column names are errors
+SELECT vecrag.graph_validate('x', 'inf_edges', NULL, NULL, NULL, NULL, NULL);
+SELECT vecrag.graph_validate('x', 'inf_edges', 'src', NULL, NULL, NULL, NULL);
+SELECT vecrag.graph_validate('x', 'inf_edges', NULL, 'dst', NULL, NULL, NULL);
+SELECT vecrag.graph_validate('x', 'inf_edges', NULL, NULL, 'src', NULL, 'w');
+DROP TABLE inf_edges;

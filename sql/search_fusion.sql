@@ -65,3 +65,5 @@ SELECT * FROM vecrag.hybrid_search('other', 'apple', '[1,0]');
 SELECT * FROM vecrag.hybrid_search('other', 'apple', '[1,0]', bm25_index => 'items_body_bm25');
 SELECT vecrag.bm25_create_index('items', 'body', name => 'items_second');
 SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0]');
+-- the largest k must not overflow into negative scores
+SELECT id, score > 0 AS positive, rank FROM vecrag.rrf(ARRAY[1], ARRAY[2], k => 2147483647);

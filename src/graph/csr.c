@@ -159,12 +159,12 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 		}
 		if (!GraphReaderNext(reader, &row))
 			break;
-		if (weighted && (row.edge.weight < 0 || isnan(row.edge.weight)))
+		if (weighted && !(row.edge.weight >= 0 && !isinf(row.edge.weight)))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("edge " INT64_FORMAT "->" INT64_FORMAT " of graph \"%s\" has negative weight %g",
+					 errmsg("edge " INT64_FORMAT "->" INT64_FORMAT " of graph \"%s\" has weight %g",
 							row.edge.src, row.edge.dst, def->name, row.edge.weight),
-					 errdetail("Weighted PageRank and communities need weights of zero or more.")));
+					 errdetail("Weighted PageRank and communities need finite weights of zero or more.")));
 		if (n == cap)
 		{
 			/* edge ends are numbered 2 * i + 1 in an int32 below */

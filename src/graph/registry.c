@@ -88,6 +88,19 @@ ResolveGraph(const char *graphname, Oid relid, const char *src,
 	Relation	rel;
 	Oid			type;
 
+	/* graph_validate is callable directly: its column names may be NULL */
+	if (edge == NULL && (src == NULL || dst == NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("graph \"%s\" needs a source and a target column, or an edge column",
+						graphname)));
+	if (edge != NULL && (src != NULL || dst != NULL || weight != NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("graph \"%s\" names an edge column together with source, target or weight columns",
+						graphname),
+				 errdetail("A vecrag.edge column holds the source, the target and the weight itself.")));
+
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),

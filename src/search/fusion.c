@@ -183,7 +183,7 @@ SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
 			if (norm != NULL)
 				row->values[l] = norm[i];
 			if (rrf)
-				row->score += list->weight / (double) (rrf_k + i + 1);
+				row->score += list->weight / ((double) rrf_k + i + 1);
 			else
 				row->score += list->weight * norm[i];
 		}
