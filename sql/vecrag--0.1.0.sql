@@ -1142,6 +1142,7 @@ DECLARE
 	terms_call text;
 	text_expr text;
 	lock_key text;
+	into_marker constant text := '/*into*/';
 	ins text;
 	del text;
 	body text;
@@ -1238,7 +1239,7 @@ BEGIN
 			   HAVING count(*) > 0),
 		f AS (INSERT INTO %5$s (term, df)
 			  SELECT term, count(*) FROM d WHERE term IS NOT NULL GROUP BY term RETURNING term)
-		SELECT array_agg(term) FROM f$sql$, id_column, terms_call, postings, stats, terms);
+		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, terms_call, postings, stats, terms);
 	del := format($sql$
 		WITH s AS MATERIALIZED (SELECT s.%1$I::bigint AS id FROM %%1$s),
 		d AS (DELETE FROM %2$s p USING s WHERE p.id = s.id RETURNING p.term, p.id, p.doclen),
@@ -1247,7 +1248,7 @@ BEGIN
 					  -coalesce((SELECT sum(doclen) FROM (SELECT DISTINCT id, doclen FROM d) x), 0)
 			   WHERE EXISTS (SELECT 1 FROM s)),
 		f AS (INSERT INTO %4$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
-		SELECT array_agg(term) FROM f$sql$, id_column, postings, stats, terms);
+		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, postings, stats, terms);
 
 	body := format($sql$
 DECLARE
@@ -1255,20 +1256,23 @@ DECLARE
 	more text[];
 BEGIN
 	IF TG_OP = 'INSERT' THEN
-		EXECUTE %1$L INTO touched;
+		%1$s;
 	ELSIF TG_OP = 'DELETE' THEN
-		EXECUTE %2$L INTO touched;
+		%2$s;
 	ELSIF TG_OP = 'UPDATE' THEN
-		EXECUTE %3$L INTO touched;
-		EXECUTE %4$L INTO more;
+		%3$s;
+		%4$s;
 		touched := touched || more;
 	ELSIF TG_OP = 'TRUNCATE' THEN
 		TRUNCATE %5$s, %6$s, %7$s;
 		RETURN NULL;
 	END IF;
-	-- fold this statement's deltas unless another writer is folding
-	-- (under REPEATABLE READ a fold could fail on rows folded meanwhile)
+	-- Every 32nd statement (by the count of unfolded stats rows) folds the
+	-- deltas of the terms it touched, unless another writer is folding;
+	-- frequent terms are touched, hence folded, often.  Not under
+	-- REPEATABLE READ, where a fold could fail on rows folded meanwhile.
 	IF touched IS NOT NULL AND current_setting('transaction_isolation') = 'read committed'
+	   AND (SELECT count(*) FROM (SELECT FROM %7$s LIMIT 32) x) >= 32
 	   AND pg_try_advisory_xact_lock(%8$s) THEN
 		WITH d AS (DELETE FROM %6$s WHERE term = ANY (touched) RETURNING term, df)
 		INSERT INTO %6$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0;
@@ -1278,10 +1282,12 @@ BEGIN
 	RETURN NULL;
 END
 $sql$,
-		format(ins, 'new_rows s'),
-		format(del, 'old_rows s'),
-		format(del, format('(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I AND n.%2$I IS NOT DISTINCT FROM o.%2$I)) s', id_column, text_column)),
-		format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
+		replace(format(ins, 'new_rows s'), into_marker, 'INTO touched'),
+		replace(format(del, 'old_rows s'), into_marker, 'INTO touched'),
+		replace(format(del, format('(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I AND n.%2$I IS NOT DISTINCT FROM o.%2$I)) s', id_column, text_column)),
+				into_marker, 'INTO touched'),
+		replace(format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
+				into_marker, 'INTO more'),
 		postings, terms, stats, lock_key);
 
 	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
