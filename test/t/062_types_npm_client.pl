@@ -22,7 +22,7 @@ my $dir = "$PostgreSQL::Test::Utils::tmp_check/npm_client";
 mkdir $dir;
 my $npm_log = "$dir/npm.log";
 my $rc = system("cd '$dir' && npm_config_cache='$dir/cache' timeout 300 npm install --no-audit --no-fund "
-	  . "--no-save --loglevel=error pg@8.23.1 pgvector@0.2.1 >'$npm_log' 2>&1");
+	  . "--no-save --loglevel=error pg\@8.23.1 pgvector\@0.2.1 >'$npm_log' 2>&1");
 is($rc, 0, 'npm install pg@8.23.1 pgvector@0.2.1') or diag(slurp_file($npm_log));
 
 my $node = PostgreSQL::Test::Cluster->new('npm');
