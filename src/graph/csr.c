@@ -28,6 +28,23 @@ typedef struct IdIndex
 } IdIndex;
 
 static void SortById(IdIndex *items, int32 n);
+static int64 EstimateEdges(Relation rel, const GraphRelationFilter *filter);
+
+/*
+ * Room for the edges about to be read: the planner's row estimate when the
+ * whole table is read (no regrowth and copying of large arrays), within
+ * what work_mem allows; a small start when a relation filter may keep few.
+ */
+static int64
+EstimateEdges(Relation rel, const GraphRelationFilter *filter)
+{
+	float8		estimate = rel->rd_rel->reltuples;
+	float8		fits = (float8) GraphWorkMemBytes() / (2 * sizeof(int64) + sizeof(float4));
+
+	if (filter != NULL || !(estimate > 0))
+		return 1024;
+	return (int64) Max(Min(estimate * 1.05 + 1024, Min(fits, 1 << 28)), 1024);
+}
 
 
 /*
@@ -118,7 +135,7 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 	Relation	rel = GraphOpenTable(def);
 	GraphReader *reader = GraphReaderOpenSeq(def, rel, filter);
 	GraphCSR   *csr = palloc0(sizeof(GraphCSR));
-	int64		cap = 1024,
+	int64		cap = EstimateEdges(rel, filter),
 				n = 0,
 				i,
 				nedges,

@@ -71,6 +71,8 @@
 #include "storage/bufmgr.h"
 #include "utils/relcache.h"
 
+#include "core/compat.h"
+
 #define HNSW_MAGIC_NUMBER		0x5648534E	/* "VHSN" */
 #define HNSW_VERSION			1
 #define HNSW_PAGE_ID			0xFF91
@@ -336,7 +338,7 @@ extern bool HnswSameValue(const void *a, const void *b);
 /* insert.c */
 extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 					   ItemPointer heap_tid, Relation heap,
-					   IndexUniqueCheck checkUnique, bool indexUnchanged,
+					   IndexUniqueCheck checkUnique, VEC_AMINSERT_INDEX_UNCHANGED_ARG
 					   struct IndexInfo *indexInfo);
 extern void HnswInsertValue(Relation index, HnswSupport *sup, Datum value,
 							ItemPointer heaptid);

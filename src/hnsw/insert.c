@@ -534,7 +534,7 @@ HnswInsertValue(Relation index, HnswSupport *sup, Datum value, ItemPointer heapt
 
 bool
 hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
-		   Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+		   Relation heap, IndexUniqueCheck checkUnique, VEC_AMINSERT_INDEX_UNCHANGED_ARG
 		   IndexInfo *indexInfo)
 {
 	MemoryContext ctx;
