@@ -169,6 +169,7 @@ typedef struct IvfTypeInfo
 } IvfTypeInfo;
 
 #define IVF_INPUT_VECTOR	0
+#define IVF_INPUT_HALFVEC	1
 
 /*
  * Quantizer state for one index: everything needed to encode a vector and

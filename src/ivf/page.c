@@ -20,6 +20,7 @@
 
 #include "core/distance.h"
 #include "ivf/ivf.h"
+#include "vector/halfvec.h"
 #include "vector/vector.h"
 
 /*
@@ -35,6 +36,8 @@ static const struct
 }			known_distances[] = {
 	{"vector_l2_squared_distance", IVF_METRIC_L2, IVF_INPUT_VECTOR},
 	{"vector_negative_inner_product", IVF_METRIC_IP, IVF_INPUT_VECTOR},
+	{"halfvec_l2_squared_distance", IVF_METRIC_L2, IVF_INPUT_HALFVEC},
+	{"halfvec_negative_inner_product", IVF_METRIC_IP, IVF_INPUT_HALFVEC},
 };
 
 void
@@ -121,7 +124,7 @@ IvfGetTypeInfo(Relation index, IvfTypeInfo *info)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("ivf does not support distance function %s", get_func_name(procid)),
-				 errdetail("The operator class's support function 1 must be vector_l2_squared_distance or vector_negative_inner_product.")));
+				 errdetail("The operator class's support function 1 must be the squared L2 distance or the negative inner product of vector or halfvec.")));
 	info->normalize = OidIsValid(index_getprocid(index, 1, IVF_NORM_PROC));
 
 	/*
@@ -138,9 +141,12 @@ IvfGetTypeInfo(Relation index, IvfTypeInfo *info)
 int
 IvfDatumDimensions(const IvfTypeInfo *info, Datum value)
 {
-	Vector	   *v = DatumGetVector(value);
+	Vector	   *v;
 
+	if (info->inputType == IVF_INPUT_HALFVEC)
+		return DatumGetHalfVector(value)->dim;
 	Assert(info->inputType == IVF_INPUT_VECTOR);
+	v = DatumGetVector(value);
 	return v->dim;
 }
 
@@ -152,16 +158,33 @@ IvfDatumDimensions(const IvfTypeInfo *info, Datum value)
 bool
 IvfDatumToFloats(const IvfTypeInfo *info, Datum value, int dim, float *out)
 {
-	Vector	   *v = DatumGetVector(value);
+	if (info->inputType == IVF_INPUT_HALFVEC)
+	{
+		/* halves widen exactly to float4; from there on all is float4 */
+		HalfVector *h = DatumGetHalfVector(value);
 
-	Assert(info->inputType == IVF_INPUT_VECTOR);
-	if (v->dim != dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", dim, v->dim)));
-	memcpy(out, v->x, sizeof(float) * dim);
-	if ((Pointer) v != DatumGetPointer(value))
-		pfree(v);
+		if (h->dim != dim)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("expected %d dimensions, not %d", dim, h->dim)));
+		for (int i = 0; i < dim; i++)
+			out[i] = HalfToFloat4(h->x[i]);
+		if ((Pointer) h != DatumGetPointer(value))
+			pfree(h);
+	}
+	else
+	{
+		Vector	   *v = DatumGetVector(value);
+
+		Assert(info->inputType == IVF_INPUT_VECTOR);
+		if (v->dim != dim)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("expected %d dimensions, not %d", dim, v->dim)));
+		memcpy(out, v->x, sizeof(float) * dim);
+		if ((Pointer) v != DatumGetPointer(value))
+			pfree(v);
+	}
 
 	if (info->normalize)
 	{

@@ -1,6 +1,7 @@
 # test/t/062_types_npm_client.pl: the npm pgvector package's own usage
 # patterns (node-postgres + pgvector/pg) against vecrag.  Installs pg and
-# pgvector with npm into this test's tmp dir, then runs
+# pgvector with npm into this test's tmp dir (pinned: pgvector 0.2.1 is the
+# last CommonJS release the script can require()), then runs
 # 062_types_npm_client.js, which writes and reads vector, halfvec, bit and
 # sparsevec columns through text and binary parameters.
 # Skipped only when node or npm is missing.
@@ -21,8 +22,8 @@ my $dir = "$PostgreSQL::Test::Utils::tmp_check/npm_client";
 mkdir $dir;
 my $npm_log = "$dir/npm.log";
 my $rc = system("cd '$dir' && npm_config_cache='$dir/cache' timeout 300 npm install --no-audit --no-fund "
-	  . "--no-save --loglevel=error pg pgvector >'$npm_log' 2>&1");
-is($rc, 0, 'npm install pg pgvector') or diag(slurp_file($npm_log));
+	  . "--no-save --loglevel=error pg\@8.23.1 pgvector\@0.2.1 >'$npm_log' 2>&1");
+is($rc, 0, 'npm install pg@8.23.1 pgvector@0.2.1') or diag(slurp_file($npm_log));
 
 my $node = PostgreSQL::Test::Cluster->new('npm');
 $node->init;
