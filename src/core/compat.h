@@ -12,6 +12,11 @@
 #error "vecrag requires PostgreSQL 13 or later"
 #endif
 
+/* PostgreSQL 16 moved the varlena macros (SET_VARSIZE, VARDATA, ...) out of postgres.h */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
 /*
  * Index access methods.  aminsert gained indexUnchanged in PostgreSQL 14;
  * tuplesort_begin_* took bool randomAccess before 15 and int sortopt since.

@@ -35,6 +35,8 @@
 #include "utils/relcache.h"
 #include "utils/tuplestore.h"
 
+#include "core/compat.h"
+
 /*
  * The vecrag.edge type: fixed size (24 bytes, double aligned), passed by
  * reference.  pad is always zero so the bytes of equal edges are equal.

@@ -711,7 +711,7 @@ WriteGraph(BuildState *bs)
 		{
 			ItemPointer tid = k == 0 ? &e->etid : k == 1 ? &e->ntid : &e->duptids[k - 2];
 			Item		item = k == 0 ? (Item) etup : k == 1 ? (Item) ntup : (Item) &dup;
-			Size		size = k == 0 ? esize : k == 1 ? nsize : HNSW_DUP_TUPLE_SIZE;
+			Size		size = k == 0 ? esize : k == 1 ? nsize : sizeof(HnswDupTupleData);
 
 			if (k >= 2)
 			{

@@ -214,7 +214,8 @@ HnswAppendDuplicate(Relation index, ItemPointer owner, ItemPointer heaptid)
 	dup.heaptid = *heaptid;
 	dup.next = etup->duptid;
 	dup.owner = *owner;
-	off = PageAddItem(targetpage, (Item) &dup, HNSW_DUP_TUPLE_SIZE, InvalidOffsetNumber, false, false);
+	/* the item takes HNSW_DUP_TUPLE_SIZE on the page; copy only the struct */
+	off = PageAddItem(targetpage, (Item) &dup, sizeof(HnswDupTupleData), InvalidOffsetNumber, false, false);
 	if (off == InvalidOffsetNumber)
 		elog(ERROR, "failed to add hnsw duplicate tuple to \"%s\"",
 			 RelationGetRelationName(index));

@@ -11,6 +11,8 @@
 
 #include "fmgr.h"
 
+#include "core/compat.h"
+
 #define VECTOR_MAX_DIM 16000
 
 /*
