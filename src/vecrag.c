@@ -7,6 +7,8 @@
 #include "fmgr.h"
 
 #include "core/distance.h"
+#include "hnsw/hnsw.h"
+#include "ivf/ivf.h"
 #include "search/search.h"
 #include "vector/halfvec.h"
 
@@ -18,6 +20,8 @@ void
 _PG_init(void)
 {
 	VecDistanceInit();
-	SearchInit();
 	HalfvecKernelsInit();
+	HnswInit();
+	IvfInit();
+	SearchInit();
 }
