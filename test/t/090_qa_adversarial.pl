@@ -703,6 +703,117 @@ $node->safe_psql('postgres', q{SELECT vecrag.drop_graph('g'); SELECT vecrag.crea
 server_ok('transactions');
 
 ###########################################################################
+# 8. index access methods: options, GUC bounds, NULL and zero vectors, exact
+# answers at full effort, options altered after the build
+$node->safe_psql('postgres', q{
+	CREATE TABLE ix (id int PRIMARY KEY, cat int, v vector(3));
+	INSERT INTO ix SELECT i, i % 10, ARRAY[(i * 7) % 101, (i * 11) % 103, (i * 13) % 107]::real[]::vector
+		FROM generate_series(1, 600) i;
+	INSERT INTO ix VALUES (1001, 1, NULL), (1002, 1, '[0,0,0]');
+	CREATE TABLE nodim (v vector);
+	CREATE TABLE bigdim (v vector(2001));});
+fails_all(
+	[ q{CREATE INDEX ON ix USING hnsw (v vector_l2_ops) WITH (m = 1)},
+	  '22023', q{value 1 out of bounds for option "m"} ],
+	[ q{CREATE INDEX ON ix USING hnsw (v vector_l2_ops) WITH (m = 101)},
+	  '22023', q{value 101 out of bounds for option "m"} ],
+	[ q{CREATE INDEX ON ix USING hnsw (v vector_l2_ops) WITH (ef_construction = 3)},
+	  '22023', q{value 3 out of bounds for option "ef_construction"} ],
+	[ q{CREATE INDEX ON ix USING hnsw (v vector_l2_ops) WITH (ef_construction = 1001)},
+	  '22023', q{value 1001 out of bounds for option "ef_construction"} ],
+	[ q{CREATE INDEX ON ix USING hnsw (v vector_l2_ops) WITH (m = 50, ef_construction = 60)},
+	  '22023', q{ef_construction must be greater than or equal to 2 * m} ],
+	[ q{CREATE INDEX ON ix USING hnsw (v vector_l2_ops) WITH (bogus = 1)},
+	  '22023', q{unrecognized parameter "bogus"} ],
+	[ q{CREATE INDEX ON ix USING hnsw (v vector_l2_ops, cat)},
+	  '0A000', q{access method "hnsw" does not support multicolumn indexes} ],
+	[ q{CREATE INDEX ON nodim USING hnsw (v vector_l2_ops)},
+	  '22023', q{column does not have dimensions} ],
+	[ q{CREATE INDEX ON bigdim USING hnsw (v vector_l2_ops)},
+	  '54000', q{column cannot have more than 2000 dimensions for hnsw index} ],
+	[ q{CREATE INDEX ON ix USING ivf (v) WITH (quantizer = 'bogus')},
+	  '22023', q{invalid value for ivf option "quantizer": "bogus"} ],
+	[ q{CREATE INDEX ON ix USING ivf (v) WITH (lists = 0)},
+	  '22023', q{value 0 out of bounds for option "lists"} ],
+	[ q{CREATE INDEX ON ix USING ivf (v) WITH (lists = 32769)},
+	  '22023', q{value 32769 out of bounds for option "lists"} ],
+	[ q{CREATE INDEX ON ix USING ivfflat (v) WITH (quantizer = 'sq8')},
+	  '22023', q{unrecognized parameter "quantizer"} ],
+	[ q{CREATE INDEX ON ix USING ivf (v vector_l1_ops)},
+	  '42704', q{operator class "vector_l1_ops" does not exist for access method "ivf"} ],
+	[ q{CREATE INDEX ON nodim USING ivf (v)},
+	  '22023', q{column does not have dimensions} ],
+	[ q{CREATE INDEX ON bigdim USING ivf (v)},
+	  '54000', q{column cannot have more than 2000 dimensions for ivf index} ],
+);
+fails("LOAD 'vecrag';\n$_->[0]", $_->[1], $_->[2]) for (
+	[ q{SET hnsw.ef_search = 0},
+	  '22023', q{0 is outside the valid range for parameter "hnsw.ef_search" (1 .. 1000} ],
+	[ q{SET hnsw.ef_search = 1001},
+	  '22023', q{1001 is outside the valid range for parameter "hnsw.ef_search" (1 .. 1} ],
+	[ q{SET hnsw.iterative_scan = 'bogus'},
+	  '22023', q{invalid value for parameter "hnsw.iterative_scan": "bogus"} ],
+	[ q{SET hnsw.max_scan_tuples = 0},
+	  '22023', q{0 is outside the valid range for parameter "hnsw.max_scan_tuples" (1 .} ],
+	[ q{SET hnsw.scan_mem_multiplier = 0},
+	  '22023', q{0 is outside the valid range for parameter "hnsw.scan_mem_multiplier" } ],
+	[ q{SET ivf.probes = 0},
+	  '22023', q{0 is outside the valid range for parameter "ivf.probes" (1 .. 32768)} ],
+	[ q{SET ivf.rerank = -1},
+	  '22023', q{-1 is outside the valid range for parameter "ivf.rerank" (0 .. 100000)} ],
+	[ q{SET ivf.iterative_scan = strict_order},
+	  '22023', q{invalid value for parameter "ivf.iterative_scan": "strict_order"} ],
+	[ q{SET ivf.max_scan_tuples = 0},
+	  '22023', q{0 is outside the valid range for parameter "ivf.max_scan_tuples" (1 ..} ],
+	[ q{SET ivfflat.probes = 0},
+	  '22023', q{0 is outside the valid range for parameter "ivfflat.probes" (1 .. 3276} ],
+	[ q{SET ivfflat.max_probes = 0},
+	  '22023', q{0 is outside the valid range for parameter "ivfflat.max_probes" (1 .. } ],
+);
+$node->safe_psql('postgres', q{
+	CREATE INDEX ix_hl2 ON ix USING hnsw (v vector_l2_ops);
+	CREATE INDEX ix_hcos ON ix USING hnsw (v vector_cosine_ops);
+	CREATE INDEX ix_il2 ON ix USING ivf (v vector_l2_ops) WITH (lists = 4, quantizer = 'sq8');
+	CREATE INDEX ix_icos ON ix USING ivf (v vector_cosine_ops) WITH (lists = 4, quantizer = 'rabitq');});
+# at full effort every non-NULL row (cosine: every non-zero one) comes back,
+# in exact distance order
+my $q = '[50,50,50]';
+my %exact = (
+	'<->' => $node->safe_psql('postgres', "SELECT string_agg(round((v <-> '$q')::numeric, 4)::text, ',' ORDER BY v <-> '$q') FROM ix WHERE v IS NOT NULL"),
+	'<=>' => $node->safe_psql('postgres', "SELECT string_agg(round((v <=> '$q')::numeric, 4)::text, ',' ORDER BY v <=> '$q') FROM ix WHERE v IS NOT NULL AND vector_norm(v) > 0"),
+);
+for my $case (
+	[ 'hnsw l2', 'ix_hl2', '<->' ], [ 'hnsw cosine', 'ix_hcos', '<=>' ],
+	[ 'ivf sq8 l2', 'ix_il2', '<->' ], [ 'ivf rabitq cosine', 'ix_icos', '<=>' ])
+{
+	my ($name, $index, $op) = @$case;
+	my $others = join(', ', grep { $_ ne $index } qw(ix_hl2 ix_hcos ix_il2 ix_icos));
+	gives(qq{BEGIN; DROP INDEX $others; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off;
+		SET LOCAL hnsw.ef_search = 1000; SET LOCAL hnsw.iterative_scan = strict_order;
+		SET LOCAL hnsw.max_scan_tuples = 1000000; SET LOCAL ivf.probes = 4; SET LOCAL ivf.rerank = 100000;
+		SELECT string_agg(round(d::numeric, 4)::text, ',') FROM
+			(SELECT v $op '$q' AS d FROM ix ORDER BY v $op '$q' LIMIT 100000) s; ROLLBACK;},
+		$exact{$op}, "$name: full-effort scan returns every row in exact order");
+}
+# options altered after the build do not change how the index reads its pages
+$node->safe_psql('postgres', q{
+	ALTER INDEX ix_hl2 SET (m = 2, ef_construction = 4);
+	ALTER INDEX ix_il2 SET (lists = 1, quantizer = 'none');
+	ALTER INDEX ix_icos RESET (quantizer);
+	INSERT INTO ix SELECT i, i % 10, ARRAY[i % 5, i % 3, 1]::real[]::vector FROM generate_series(2000, 2300) i;
+	DELETE FROM ix WHERE id % 7 = 0;
+	VACUUM ix;});
+for my $index (qw(ix_hl2 ix_il2 ix_icos))
+{
+	my $op = $index eq 'ix_icos' ? '<=>' : '<->';
+	my $others = join(', ', grep { $_ ne $index } qw(ix_hl2 ix_hcos ix_il2 ix_icos));
+	gives(qq{BEGIN; DROP INDEX $others; SET LOCAL enable_seqscan = off; SET LOCAL hnsw.iterative_scan = strict_order;
+		SELECT count(*) FROM (SELECT id FROM ix WHERE cat = 3 ORDER BY v $op '$q' LIMIT 10) s; ROLLBACK;},
+		'10', "$index: scans after ALTER INDEX SET, inserts, deletes and VACUUM");
+}
+server_ok('index access methods');
+
+###########################################################################
 # 7. memory caps and cancellation on a 200,000-edge graph and a 5,000-document
 # corpus
 $node->safe_psql('postgres', q{
