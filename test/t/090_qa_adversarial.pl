@@ -329,6 +329,24 @@ gives(q{SELECT string_agg(id || ':' || score, ',' ORDER BY id) FROM vecrag.pager
 	my $c = $node->safe_psql('postgres', q{SELECT count(*) = count(DISTINCT (id, level)) AND count(DISTINCT id) = 5 FROM vecrag.communities('g', max_levels => 2147483647)});
 	is($c, 't', 'communities: every node exactly once per level');
 }
+# narrow id columns: 64-bit seeds are not truncated to int4 / int2
+$node->safe_psql('postgres', q{
+	CREATE TABLE e4 (src int, dst smallint, w int);
+	CREATE INDEX ON e4 (src) INCLUDE (dst, w); CREATE INDEX ON e4 (dst) INCLUDE (src, w);
+	INSERT INTO e4 VALUES (1, 2, 5), (2, 3, 7), (-1, 1, 1);
+	SELECT vecrag.create_graph('g4', 'e4', weight => 'w');
+	CREATE TABLE empty_e (src bigint, dst bigint); CREATE INDEX ON empty_e (src);
+	SELECT vecrag.create_graph('empty', 'empty_e');});
+gives(q{SELECT string_agg(id::text, ',') FROM vecrag.traverse('g4', ARRAY[4294967297, -4294967295])}, '4294967297,-4294967295',
+	'int4 graph: seeds beyond int4 are not truncated');
+gives(q{SELECT string_agg(id::text, ',') FROM vecrag.traverse('g4', ARRAY[65538], direction => 'in')}, '65538',
+	'int2 target column: ids beyond int2 are not truncated');
+gives(q{SELECT count(*) FROM vecrag.shortest_path('g4', 1, 65539, weighted => true)}, '0', 'int2 graph: no path to 65539');
+gives(q{SELECT string_agg(id || ':' || depth, ',' ORDER BY id) FROM vecrag.traverse('g4', ARRAY[-1], 5)}, '-1:0,1:1,2:2,3:3',
+	'int4/int2 graph: traversal');
+gives(q{SELECT (SELECT count(*) FROM vecrag.traverse('empty', ARRAY[1])) || ',' || (SELECT count(*) FROM vecrag.pagerank('empty'))
+	|| ',' || (SELECT count(*) FROM vecrag.communities('empty')) || ',' || (SELECT count(*) FROM vecrag.shortest_path('empty', 1, 2))},
+	'1,0,0,0', 'empty graph');
 # registrations that go stale are reported by name
 $node->safe_psql('postgres', q{
 	CREATE TABLE d1 (src bigint, dst bigint); CREATE INDEX ON d1 (src);
