@@ -33,11 +33,12 @@ sub server_ok
 # $sql fails with $sqlstate and a message starting with $msg.
 sub fails
 {
-	my ($sql, $sqlstate, $msg, $db) = @_;
-	my ($rc, $out, $err) = $node->psql($db // 'postgres', "\\set VERBOSITY verbose\n$sql");
+	my ($sql, $sqlstate, $msg) = @_;
+	my ($rc, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$sql");
 	like($err, qr/^(?:psql:\S+ )?ERROR:  \Q$sqlstate: $msg\E/m, "$sql: $sqlstate $msg");
 }
 
+# fails() for each [ $sql, $sqlstate, $msg ]
 sub fails_all
 {
 	fails(@$_) for @_;
@@ -46,8 +47,8 @@ sub fails_all
 # $sql returns $expected (rows joined by "\n", columns by "|").
 sub gives
 {
-	my ($sql, $expected, $name, $db) = @_;
-	my ($rc, $out, $err) = $node->psql($db // 'postgres', $sql, on_error_stop => 0);
+	my ($sql, $expected, $name) = @_;
+	my ($rc, $out, $err) = $node->psql('postgres', $sql, on_error_stop => 0);
 	is($out, $expected, $name // $sql) or diag($err);
 }
 
@@ -721,7 +722,7 @@ $node->safe_psql('postgres', q{SELECT vecrag.drop_graph('g'); SELECT vecrag.crea
 server_ok('transactions');
 
 ###########################################################################
-# 8. index access methods: options, GUC bounds, NULL and zero vectors, exact
+# 7. index access methods: options, GUC bounds, NULL and zero vectors, exact
 # answers at full effort, options altered after the build
 $node->safe_psql('postgres', q{
 	CREATE TABLE ix (id int PRIMARY KEY, cat int, v vector(3));
@@ -832,7 +833,7 @@ for my $index (qw(ix_hl2 ix_il2 ix_icos))
 server_ok('index access methods');
 
 ###########################################################################
-# 7. memory caps and cancellation on a 200,000-edge graph and a 5,000-document
+# 8. memory caps and cancellation on a 200,000-edge graph and a 5,000-document
 # corpus
 $node->safe_psql('postgres', q{
 	CREATE TABLE big (src bigint, dst bigint, w real);
