@@ -1,5 +1,6 @@
 -- BM25 index: tokenizer, statistics under INSERT/UPDATE/DELETE/TRUNCATE,
 -- scores against the Okapi formula computed in SQL, errors
+\set SHOW_CONTEXT never
 SELECT vecrag.tokenize('Boundary-layer flow at M=1.5, 2.5e-3; Über x_y');
 SELECT * FROM vecrag.bm25_document_terms('the cat and the hat');
 SELECT * FROM vecrag.bm25_document_terms('The cats running', 'english');
@@ -56,9 +57,17 @@ SELECT * FROM check_query('quick dog cat');
 DELETE FROM docs WHERE id IN (1, 6);
 SELECT * FROM vecrag.bm25_index_info('docs_body_bm25');
 SELECT * FROM check_query('quick dog cat');
--- the deltas were folded by the writers: one row per live term
-SELECT term, df FROM docs_body_bm25_terms ORDER BY term;
+-- writers append deltas; compaction folds them into one row per live term
+SELECT count(*) > 6 FROM docs_body_bm25_terms;
 SELECT vecrag.bm25_compact('docs_body_bm25');
+SELECT term, df FROM docs_body_bm25_terms ORDER BY term;
+SELECT count(*) FROM docs_body_bm25_stats;
+SELECT * FROM check_query('quick dog cat');
+-- 32 single-row writes: the writers fold too
+DO $$ BEGIN FOR i IN 1..32 LOOP INSERT INTO docs VALUES (100 + i, 'fold'); END LOOP; END $$;
+SELECT count(*) <= 2 FROM docs_body_bm25_terms WHERE term = 'fold';
+SELECT sum(df) FROM docs_body_bm25_terms WHERE term = 'fold';
+DELETE FROM docs WHERE id > 100;
 BEGIN;
 INSERT INTO docs VALUES (9, 'rolled back quick');
 ROLLBACK;
@@ -119,3 +128,16 @@ SELECT * FROM docs_body_bm25_postings;
 RESET ROLE;
 REVOKE ALL ON docs FROM search_reader;
 DROP ROLE search_reader;
+
+-- candidates are capped by work_mem
+CREATE TABLE many (id int PRIMARY KEY, body text);
+INSERT INTO many SELECT i, 'common word' FROM generate_series(1, 3000) i;
+SELECT vecrag.bm25_create_index('many', 'body');
+SET work_mem = '64kB';
+SELECT count(*) FROM vecrag.bm25_search('many_body_bm25', 'common', k => 5);
+RESET work_mem;
+SELECT count(*) FROM vecrag.bm25_search('many_body_bm25', 'common', k => 5);
+-- serializable readers work (relation-level predicate locks)
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT id, rank FROM vecrag.bm25_search('many_body_bm25', 'common word', k => 2);
+COMMIT;

@@ -1,4 +1,5 @@
 -- rank fusion (RRF, weighted with normalisations) and hybrid_search
+\set SHOW_CONTEXT never
 SELECT * FROM vecrag.rrf('{1,2,3}', '{3,1}');
 SELECT * FROM vecrag.rrf('{1,2,3}', '{3,1}', '{4}', k => 0, weights => '{1,2,0.5}');
 SELECT * FROM vecrag.rrf('{1,2,2,3}', '{}', top_k => 2);		-- repeated id: first rank counts

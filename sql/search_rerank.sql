@@ -1,5 +1,6 @@
 -- rerank scoring: MMR, ColBERT MaxSim, feature scores, a model reranker
 -- called once per batch, and HyDE
+\set SHOW_CONTEXT never
 SELECT id, round(score::numeric, 6) AS score, rank
 FROM vecrag.mmr('[1,0]', '{1,2,3,4}', ARRAY['[1,0]', '[0.99,0.01]', '[0.6,0.8]', '[0,1]']::vector[],
 				k => 4, lambda => 0.5);

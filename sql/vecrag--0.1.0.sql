@@ -729,6 +729,85 @@ CREATE OPERATOR CLASS vector_cosine_ops
 -- section: index opclasses for halfvec, sparsevec and bit (src/hnsw, src/ivf)
 -------------------------------------------------------------------------------
 
+-- hnsw: support function 3 returns the C kernels (src/vector/*_hnsw.c) the
+-- index calls directly; limits per index as pgvector's: halfvec 4,000
+-- dimensions, sparsevec 1,000 non-zero elements, bit 64,000 bits.
+CREATE FUNCTION vecrag.hnsw_halfvec_l2_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_halfvec_ip_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_halfvec_cosine_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_halfvec_l1_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_sparsevec_l2_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_sparsevec_ip_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_sparsevec_cosine_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_sparsevec_l1_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_bit_hamming_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_bit_jaccard_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR CLASS halfvec_l2_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_l2_squared_distance(halfvec, halfvec),
+	FUNCTION 3 vecrag.hnsw_halfvec_l2_kernel(internal);
+CREATE OPERATOR CLASS halfvec_ip_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <#> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec),
+	FUNCTION 3 vecrag.hnsw_halfvec_ip_kernel(internal);
+CREATE OPERATOR CLASS halfvec_cosine_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <=> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec),
+	FUNCTION 2 l2_norm(halfvec),
+	FUNCTION 3 vecrag.hnsw_halfvec_cosine_kernel(internal);
+CREATE OPERATOR CLASS halfvec_l1_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <+> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(halfvec, halfvec),
+	FUNCTION 3 vecrag.hnsw_halfvec_l1_kernel(internal);
+
+CREATE OPERATOR CLASS sparsevec_l2_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <-> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_l2_squared_distance(sparsevec, sparsevec),
+	FUNCTION 3 vecrag.hnsw_sparsevec_l2_kernel(internal);
+CREATE OPERATOR CLASS sparsevec_ip_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <#> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_negative_inner_product(sparsevec, sparsevec),
+	FUNCTION 3 vecrag.hnsw_sparsevec_ip_kernel(internal);
+CREATE OPERATOR CLASS sparsevec_cosine_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <=> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_negative_inner_product(sparsevec, sparsevec),
+	FUNCTION 2 l2_norm(sparsevec),
+	FUNCTION 3 vecrag.hnsw_sparsevec_cosine_kernel(internal);
+CREATE OPERATOR CLASS sparsevec_l1_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <+> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(sparsevec, sparsevec),
+	FUNCTION 3 vecrag.hnsw_sparsevec_l1_kernel(internal);
+
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit),
+	FUNCTION 3 vecrag.hnsw_bit_hamming_kernel(internal);
+CREATE OPERATOR CLASS bit_jaccard_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 jaccard_distance(bit, bit),
+	FUNCTION 3 vecrag.hnsw_bit_jaccard_kernel(internal);
+
 -------------------------------------------------------------------------------
 -- section: graph edges and traversal (src/graph)
 -------------------------------------------------------------------------------
@@ -1033,6 +1112,7 @@ DECLARE
 	terms_call text;
 	text_expr text;
 	lock_key text;
+	into_marker constant text := '/*into*/';
 	ins text;
 	del text;
 	body text;
@@ -1129,7 +1209,7 @@ BEGIN
 			   HAVING count(*) > 0),
 		f AS (INSERT INTO %5$s (term, df)
 			  SELECT term, count(*) FROM d WHERE term IS NOT NULL GROUP BY term RETURNING term)
-		SELECT array_agg(term) FROM f$sql$, id_column, terms_call, postings, stats, terms);
+		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, terms_call, postings, stats, terms);
 	del := format($sql$
 		WITH s AS MATERIALIZED (SELECT s.%1$I::bigint AS id FROM %%1$s),
 		d AS (DELETE FROM %2$s p USING s WHERE p.id = s.id RETURNING p.term, p.id, p.doclen),
@@ -1138,7 +1218,7 @@ BEGIN
 					  -coalesce((SELECT sum(doclen) FROM (SELECT DISTINCT id, doclen FROM d) x), 0)
 			   WHERE EXISTS (SELECT 1 FROM s)),
 		f AS (INSERT INTO %4$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
-		SELECT array_agg(term) FROM f$sql$, id_column, postings, stats, terms);
+		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, postings, stats, terms);
 
 	body := format($sql$
 DECLARE
@@ -1146,20 +1226,23 @@ DECLARE
 	more text[];
 BEGIN
 	IF TG_OP = 'INSERT' THEN
-		EXECUTE %1$L INTO touched;
+		%1$s;
 	ELSIF TG_OP = 'DELETE' THEN
-		EXECUTE %2$L INTO touched;
+		%2$s;
 	ELSIF TG_OP = 'UPDATE' THEN
-		EXECUTE %3$L INTO touched;
-		EXECUTE %4$L INTO more;
+		%3$s;
+		%4$s;
 		touched := touched || more;
 	ELSIF TG_OP = 'TRUNCATE' THEN
 		TRUNCATE %5$s, %6$s, %7$s;
 		RETURN NULL;
 	END IF;
-	-- fold this statement's deltas unless another writer is folding
-	-- (under REPEATABLE READ a fold could fail on rows folded meanwhile)
+	-- Every 32nd statement (by the count of unfolded stats rows) folds the
+	-- deltas of the terms it touched, unless another writer is folding;
+	-- frequent terms are touched, hence folded, often.  Not under
+	-- REPEATABLE READ, where a fold could fail on rows folded meanwhile.
 	IF touched IS NOT NULL AND current_setting('transaction_isolation') = 'read committed'
+	   AND (SELECT count(*) FROM (SELECT FROM %7$s LIMIT 32) x) >= 32
 	   AND pg_try_advisory_xact_lock(%8$s) THEN
 		WITH d AS (DELETE FROM %6$s WHERE term = ANY (touched) RETURNING term, df)
 		INSERT INTO %6$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0;
@@ -1169,10 +1252,12 @@ BEGIN
 	RETURN NULL;
 END
 $sql$,
-		format(ins, 'new_rows s'),
-		format(del, 'old_rows s'),
-		format(del, format('(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I AND n.%2$I IS NOT DISTINCT FROM o.%2$I)) s', id_column, text_column)),
-		format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
+		replace(format(ins, 'new_rows s'), into_marker, 'INTO touched'),
+		replace(format(del, 'old_rows s'), into_marker, 'INTO touched'),
+		replace(format(del, format('(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I AND n.%2$I IS NOT DISTINCT FROM o.%2$I)) s', id_column, text_column)),
+				into_marker, 'INTO touched'),
+		replace(format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
+				into_marker, 'INTO more'),
 		postings, terms, stats, lock_key);
 
 	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '

@@ -5,7 +5,9 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/guc.h"
 
+#include "core/compat.h"
 #include "core/distance.h"
 #include "hnsw/hnsw.h"
 #include "ivf/ivf.h"
@@ -24,4 +26,6 @@ _PG_init(void)
 	HnswInit();
 	IvfInit();
 	SearchInit();
+	/* every vecrag.* setting exists now: reject misspelt ones */
+	MarkGUCPrefixReserved("vecrag");
 }

@@ -12,4 +12,27 @@
 #error "vecrag requires PostgreSQL 13 or later"
 #endif
 
+/*
+ * Index access methods.  aminsert gained indexUnchanged in PostgreSQL 14;
+ * tuplesort_begin_* took bool randomAccess before 15 and int sortopt since.
+ */
+#if PG_VERSION_NUM >= 140000
+#define VEC_AMINSERT_INDEX_UNCHANGED_ARG	bool indexUnchanged,
+#else
+#define VEC_AMINSERT_INDEX_UNCHANGED_ARG
+#endif
+#if PG_VERSION_NUM >= 150000
+#define VEC_TUPLESORT_NONE	TUPLESORT_NONE
+#else
+#define VEC_TUPLESORT_NONE	false
+#endif
+
+/*
+ * Custom GUC prefixes: MarkGUCPrefixReserved (15+) replaced
+ * EmitWarningsOnPlaceholders, which only warns.
+ */
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix)	EmitWarningsOnPlaceholders(prefix)
+#endif
+
 #endif							/* VECRAG_COMPAT_H */

@@ -57,6 +57,7 @@ static void UseKernels(const VecDistanceKernels *kernels);
 void
 VecDistanceInit(void)
 {
+	/* valid pointers before the GUC machinery first calls AssignSimd */
 	UseKernels(BestKernels());
 	DefineCustomEnumVariable("vecrag.simd",
 							 "Chooses the SIMD implementation of the distance kernels.",
@@ -87,6 +88,7 @@ CheckSimd(int *newval, void **extra, GucSource source)
 		if (VecKernelSets[i]->supported())
 			appendStringInfo(&usable, ", %s", VecKernelSets[i]->name);
 	GUC_check_errcode(ERRCODE_FEATURE_NOT_SUPPORTED);
+	/* simd_options lists auto first, then the sets in VecKernelSets order */
 	GUC_check_errdetail("This CPU does not support the \"%s\" kernels.",
 						simd_options[*newval + 1].name);
 	GUC_check_errhint("Values this server can use: %s.", usable.data);

@@ -46,10 +46,10 @@ static bool
 LocalMoving(const LevelGraph *g, float8 resolution, int32 *comm)
 {
 	int32		n = g->n;
-	float8	   *k = palloc0(sizeof(float8) * Max(n, 1));
-	float8	   *tot = palloc0(sizeof(float8) * Max(n, 1));
-	float8	   *neighw = palloc0(sizeof(float8) * Max(n, 1));
-	int32	   *touched = palloc(sizeof(int32) * Max(n, 1));
+	float8	   *k = GraphAllocHuge0(sizeof(float8) * Max(n, 1));
+	float8	   *tot = GraphAllocHuge0(sizeof(float8) * Max(n, 1));
+	float8	   *neighw = GraphAllocHuge0(sizeof(float8) * Max(n, 1));
+	int32	   *touched = GraphAllocHuge(sizeof(int32) * Max(n, 1));
 	float8		m2 = 0;
 	bool		any = false;
 	int32		i;
@@ -128,11 +128,11 @@ static LevelGraph *
 Aggregate(const LevelGraph *g, const int32 *comm, int32 ncomm)
 {
 	LevelGraph *a = palloc(sizeof(LevelGraph));
-	int32	   *count = palloc0(sizeof(int32) * (ncomm + 1));
+	int32	   *count = GraphAllocHuge0(sizeof(int32) * (ncomm + 1));
 	int32	   *members;
 	int32	   *cursor;
-	float8	   *neighw = palloc0(sizeof(float8) * Max(ncomm, 1));
-	int32	   *touched = palloc(sizeof(int32) * Max(ncomm, 1));
+	float8	   *neighw = GraphAllocHuge0(sizeof(float8) * Max(ncomm, 1));
+	int32	   *touched = GraphAllocHuge(sizeof(int32) * Max(ncomm, 1));
 	int64		cap = Max(g->offsets[g->n], 1),
 				nedges = 0;
 	int32		c,
@@ -143,16 +143,16 @@ Aggregate(const LevelGraph *g, const int32 *comm, int32 ncomm)
 		count[comm[i] + 1]++;
 	for (c = 0; c < ncomm; c++)
 		count[c + 1] += count[c];
-	members = palloc(sizeof(int32) * Max(g->n, 1));
-	cursor = palloc(sizeof(int32) * Max(ncomm, 1));
+	members = GraphAllocHuge(sizeof(int32) * Max(g->n, 1));
+	cursor = GraphAllocHuge(sizeof(int32) * Max(ncomm, 1));
 	memcpy(cursor, count, sizeof(int32) * ncomm);
 	for (i = 0; i < g->n; i++)
 		members[cursor[comm[i]]++] = i;
 
 	a->n = ncomm;
-	a->offsets = palloc(sizeof(int64) * (ncomm + 1));
-	a->targets = palloc(sizeof(int32) * cap);
-	a->weights = palloc(sizeof(float8) * cap);
+	a->offsets = GraphAllocHuge(sizeof(int64) * (ncomm + 1));
+	a->targets = GraphAllocHuge(sizeof(int32) * cap);
+	a->weights = GraphAllocHuge(sizeof(float8) * cap);
 	for (c = 0; c < ncomm; c++)
 	{
 		int32		ntouched = 0;
@@ -245,14 +245,14 @@ graph_communities(PG_FUNCTION_ARGS)
 	g->offsets = csr->offsets;
 	g->targets = csr->targets;
 	g->weights = csr->weights;
-	assign = palloc(sizeof(int32) * Max(n, 1));
+	assign = GraphAllocHuge(sizeof(int32) * Max(n, 1));
 	for (i = 0; i < n; i++)
 		assign[i] = i;
 
 	for (level = 0; level < max_levels; level++)
 	{
-		int32	   *comm = palloc(sizeof(int32) * Max(g->n, 1));
-		int32	   *dense = palloc(sizeof(int32) * Max(g->n, 1));
+		int32	   *comm = GraphAllocHuge(sizeof(int32) * Max(g->n, 1));
+		int32	   *dense = GraphAllocHuge(sizeof(int32) * Max(g->n, 1));
 		int64	   *label;
 		int32		ncomm = 0;
 		bool		moved;
@@ -276,7 +276,7 @@ graph_communities(PG_FUNCTION_ARGS)
 				dense[comm[i]] = ncomm++;
 		for (i = 0; i < g->n; i++)
 			comm[i] = dense[comm[i]];
-		label = palloc(sizeof(int64) * Max(ncomm, 1));
+		label = GraphAllocHuge(sizeof(int64) * Max(ncomm, 1));
 		for (i = 0; i < ncomm; i++)
 			label[i] = PG_INT64_MAX;
 		for (i = 0; i < n; i++)

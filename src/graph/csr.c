@@ -64,9 +64,9 @@ SortById(IdIndex *items, int32 n)
 		passes++;
 	if (passes == 0)
 		return;
-	tmp = palloc(sizeof(IdIndex) * n);
+	tmp = GraphAllocHuge(sizeof(IdIndex) * n);
 	dst = tmp;
-	count = palloc0(sizeof(int32) * RADIX_SIZE * passes);
+	count = GraphAllocHuge0(sizeof(int32) * RADIX_SIZE * passes);
 	for (i = 0; i < n; i++)
 	{
 		uint64		key = (uint64) items[i].id - (uint64) min;
@@ -123,9 +123,9 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 				i,
 				nedges,
 				pos;
-	int64	   *src = palloc(sizeof(int64) * cap);
-	int64	   *dst = palloc(sizeof(int64) * cap);
-	float4	   *w = palloc(sizeof(float4) * cap);
+	int64	   *src = GraphAllocHuge(sizeof(int64) * cap);
+	int64	   *dst = GraphAllocHuge(sizeof(int64) * cap);
+	float4	   *w = GraphAllocHuge(sizeof(float4) * cap);
 	int32	   *from;
 	int32	   *to;
 	IdIndex    *ends;
@@ -150,14 +150,15 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 					 errdetail("Weighted PageRank and communities need weights of zero or more.")));
 		if (n == cap)
 		{
-			if (cap >= (int64) (MaxAllocSize / sizeof(int64) / 4))
+			/* edge ends are numbered 2 * i + 1 in an int32 below */
+			if (cap >= (int64) 1 << 29)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 						 errmsg("graph \"%s\" has too many edges to load", def->name)));
 			cap *= 2;
-			src = repalloc(src, sizeof(int64) * cap);
-			dst = repalloc(dst, sizeof(int64) * cap);
-			w = repalloc(w, sizeof(float4) * cap);
+			src = repalloc_huge(src, sizeof(int64) * cap);
+			dst = repalloc_huge(dst, sizeof(int64) * cap);
+			w = repalloc_huge(w, sizeof(float4) * cap);
 		}
 		src[n] = row.edge.src;
 		dst[n] = row.edge.dst;
@@ -173,11 +174,11 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 	 * only, so this is much faster than hashing ids at random.
 	 */
 	nends = 2 * n + nextra;
-	if (nends > (int64) (MaxAllocSize / sizeof(IdIndex) / 2))
+	if (nends > PG_INT32_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("graph \"%s\" has too many edges to load", def->name)));
-	ends = palloc(sizeof(IdIndex) * Max(nends, 1));
+	ends = GraphAllocHuge(sizeof(IdIndex) * Max(nends, 1));
 	for (i = 0; i < n; i++)
 	{
 		ends[2 * i].id = src[i];
@@ -196,9 +197,9 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 	if (nends > 0)
 		SortById(ends, (int32) nends);
 	GraphCheckMemory(cxt, "loading the graph");
-	from = palloc(sizeof(int32) * Max(n, 1));
-	to = palloc(sizeof(int32) * Max(n, 1));
-	csr->ids = palloc(sizeof(int64) * Max(nends, 1));
+	from = GraphAllocHuge(sizeof(int32) * Max(n, 1));
+	to = GraphAllocHuge(sizeof(int32) * Max(n, 1));
+	csr->ids = GraphAllocHuge(sizeof(int64) * Max(nends, 1));
 	for (i = 0; i < nends; i++)
 	{
 		int32		slot = ends[i].index;
@@ -218,9 +219,9 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 	nedges = direction == GRAPH_BOTH ? 2 * n : n;
 	csr->nnodes = nnodes;
 	csr->nedges = nedges;
-	csr->offsets = palloc0(sizeof(int64) * (nnodes + 1));
-	csr->targets = palloc(sizeof(int32) * Max(nedges, 1));
-	csr->weights = palloc(sizeof(float8) * Max(nedges, 1));
+	csr->offsets = GraphAllocHuge0(sizeof(int64) * (nnodes + 1));
+	csr->targets = GraphAllocHuge(sizeof(int32) * Max(nedges, 1));
+	csr->weights = GraphAllocHuge(sizeof(float8) * Max(nedges, 1));
 	GraphCheckMemory(cxt, "loading the graph");
 	for (i = 0; i < n; i++)
 	{
@@ -232,7 +233,7 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 	for (i = 0; i < nnodes; i++)
 		csr->offsets[i + 1] += csr->offsets[i];
 	{
-		int64	   *cursor = palloc(sizeof(int64) * Max(nnodes, 1));
+		int64	   *cursor = GraphAllocHuge(sizeof(int64) * Max(nnodes, 1));
 
 		memcpy(cursor, csr->offsets, sizeof(int64) * nnodes);
 		for (i = 0; i < n; i++)

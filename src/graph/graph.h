@@ -30,6 +30,7 @@
 #include "access/tableam.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "utils/memutils.h"
 #include "utils/array.h"
 #include "utils/relcache.h"
 #include "utils/tuplestore.h"
@@ -145,6 +146,14 @@ extern GraphCSR *GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 							  bool weighted, int64 *extra_ids, int nextra,
 							  MemoryContext cxt);
 extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
+
+/*
+ * Arrays sized by a graph's nodes or edges may pass 1 GB within a large
+ * work_mem: allocate them as huge chunks (work_mem is still the cap).
+ */
+#define GraphAllocHuge(size) MemoryContextAllocHuge(CurrentMemoryContext, (size))
+#define GraphAllocHuge0(size) \
+	MemoryContextAllocExtended(CurrentMemoryContext, (size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO)
 
 /* srf.c */
 extern Tuplestorestate *GraphBeginSRF(FunctionCallInfo fcinfo,

@@ -269,10 +269,10 @@ graph_pagerank(PG_FUNCTION_ARGS)
 					   filter, weighted, seeds, nseeds, cxt);
 	nnodes = csr->nnodes;
 
-	p = palloc0(sizeof(float8) * Max(nnodes, 1));
-	r = palloc(sizeof(float8) * Max(nnodes, 1));
-	x = palloc(sizeof(float8) * Max(nnodes, 1));
-	outw = palloc0(sizeof(float8) * Max(nnodes, 1));
+	p = GraphAllocHuge0(sizeof(float8) * Max(nnodes, 1));
+	r = GraphAllocHuge(sizeof(float8) * Max(nnodes, 1));
+	x = GraphAllocHuge(sizeof(float8) * Max(nnodes, 1));
+	outw = GraphAllocHuge0(sizeof(float8) * Max(nnodes, 1));
 	GraphCheckMemory(cxt, "PageRank");
 	if (seeds != NULL)
 	{
@@ -329,12 +329,12 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	}
 
 	/* the nodes to report: restrict_to, or every node with a score */
-	scored = palloc(sizeof(ScoredNode) * Max(nnodes, 1));
+	scored = GraphAllocHuge(sizeof(ScoredNode) * Max(nnodes, 1));
 	if (restricted)
 	{
 		int			nrestrict;
 		int64	   *restrict_ids = ArrayToIds(PG_GETARG_ARRAYTYPE_P(6), "restrict_to", &nrestrict);
-		bool	   *taken = palloc0(sizeof(bool) * Max(nnodes, 1));
+		bool	   *taken = GraphAllocHuge0(sizeof(bool) * Max(nnodes, 1));
 
 		for (i = 0; i < nrestrict; i++)
 		{

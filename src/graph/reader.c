@@ -38,6 +38,11 @@
 
 #include "graph/graph.h"
 
+/* frontier ids are handed to btree as an int8[] built straight from int64s */
+#if !FLOAT8PASSBYVAL
+#error "vecrag's graph reader needs 64-bit pass-by-value Datums"
+#endif
+
 /* the values a row is built from */
 enum
 {
@@ -308,9 +313,6 @@ GraphReaderScan(GraphReader *reader, int64 *keys, int nkeys)
 		pfree(reader->keys);
 	reader->keys = construct_array((Datum *) keys, nkeys, INT8OID, sizeof(int64),
 								   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
-#if !FLOAT8PASSBYVAL
-#error "vecrag's graph reader needs 64-bit pass-by-value Datums"
-#endif
 	ScanKeyEntryInitialize(&key, SK_SEARCHARRAY, 1, BTEqualStrategyNumber,
 						   reader->subtype, InvalidOid, reader->eqproc,
 						   PointerGetDatum(reader->keys));

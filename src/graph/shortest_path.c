@@ -91,12 +91,12 @@ AddPathNode(PathSide *side, int64 id, int32 parent, const GraphEdgeRow *row,
 		return index;
 	if (side->nnodes == side->capacity)
 	{
-		if (side->capacity >= (int32) (MaxAllocSize / sizeof(PathNode) / 2))
+		if (side->capacity >= (int32) (PG_INT32_MAX / 2))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("shortest path search reached more than %d nodes", side->capacity)));
 		side->capacity *= 2;
-		side->nodes = repalloc(side->nodes, sizeof(PathNode) * side->capacity);
+		side->nodes = repalloc_huge(side->nodes, sizeof(PathNode) * side->capacity);
 	}
 	node = &side->nodes[index];
 	node->id = id;

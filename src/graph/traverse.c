@@ -74,12 +74,12 @@ AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdgeRow *row)
 		return -1;
 	if (st->nnodes == st->capacity)
 	{
-		if (st->capacity >= (int32) (MaxAllocSize / sizeof(TraverseNode) / 2))
+		if (st->capacity >= (int32) (PG_INT32_MAX / 2))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("traversal reached more than %d nodes", st->capacity)));
 		st->capacity *= 2;
-		st->nodes = repalloc(st->nodes, sizeof(TraverseNode) * st->capacity);
+		st->nodes = repalloc_huge(st->nodes, sizeof(TraverseNode) * st->capacity);
 		GraphCheckMemory(st->cxt, "traversal");
 	}
 	node = &st->nodes[index];

@@ -60,6 +60,12 @@ typedef struct MemElement
 	int			dupcap;
 } MemElement;
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void) 0)
+#endif
+
 /* (distance, element) pair in a search */
 typedef struct MemCand
 {
@@ -236,6 +242,8 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 {
 	MemHeap		cand;
 	int			m = bs->m;
+	int32	   *todo = palloc(sizeof(int32) * MEM_CAP(0, m));
+	int			ntodo;
 	int			i;
 
 	bs->stamp++;
@@ -261,14 +269,35 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 			break;
 		nbr = ce->nbr + MEM_START(lc, m);
 		n = ce->ncount[lc];
+
+		/*
+		 * Collect the unvisited neighbours and prefetch their values first:
+		 * the graph walk is bound by cache misses on scattered elements.
+		 */
+		ntodo = 0;
 		for (i = 0; i < n; i++)
 		{
 			int32		e = nbr[i];
-			float		d;
 
 			if (bs->visited[e] == bs->stamp)
 				continue;
 			bs->visited[e] = bs->stamp;
+			todo[ntodo++] = e;
+			PREFETCH(bs->elements[e]);
+		}
+		for (i = 0; i < ntodo; i++)
+		{
+			const char *val = bs->elements[todo[i]]->value;
+
+			PREFETCH(val);
+			PREFETCH(val + 64);
+			PREFETCH(val + 128);
+		}
+		for (i = 0; i < ntodo; i++)
+		{
+			int32		e = todo[i];
+			float		d;
+
 			d = HnswDistance(bs->sup, q, bs->elements[e]->value);
 			if (w->count < ef || d < w->items[0].d)
 			{
@@ -280,6 +309,7 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 		}
 	}
 	pfree(cand.items);
+	pfree(todo);
 }
 
 /*

@@ -341,10 +341,10 @@ extern bool hnswinsert(Relation index, Datum *values, bool *isnull,
 extern void HnswInsertValue(Relation index, HnswSupport *sup, Datum value,
 							ItemPointer heaptid);
 extern bool HnswAppendDuplicate(Relation index, ItemPointer owner, ItemPointer heaptid);
-extern void HnswUpdateNeighborList(Relation index, HnswSupport *sup,
+extern bool HnswUpdateNeighborList(Relation index, HnswSupport *sup,
 								   ItemPointer ntid, ItemPointer selftid,
 								   const void *selfvalue, int lc,
-								   ItemPointer addtid, float adddist);
+								   ItemPointer addtid, float adddist, bool force);
 
 /* build.c */
 extern IndexBuildResult *hnswbuild(Relation heap, Relation index, struct IndexInfo *indexInfo);

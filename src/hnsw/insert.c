@@ -235,14 +235,18 @@ HnswAppendDuplicate(Relation index, ItemPointer owner, ItemPointer heaptid)
  * Add addtid (at distance adddist from the element selftid) to level lc of
  * the neighbour tuple ntid.  A free slot takes it; a full list is re-chosen
  * with the selection heuristic over its members plus addtid, dropping
- * deleted members.  Optimistic: computed without locks, written only when
- * the list is unchanged since it was read, retried otherwise.
+ * deleted members; with force, a list that would drop addtid drops its
+ * least preferred member instead (so a new element gets an in-link).
+ * Optimistic: computed without locks, written only when the list is
+ * unchanged since it was read, retried otherwise.  Returns whether addtid
+ * is in the list afterwards.
  */
-void
+bool
 HnswUpdateNeighborList(Relation index, HnswSupport *sup, ItemPointer ntid,
 					   ItemPointer selftid, const void *selfvalue, int lc,
-					   ItemPointer addtid, float adddist)
+					   ItemPointer addtid, float adddist, bool force)
 {
+	bool		linked = false;
 	int			m = sup->m;
 	int			start = HNSW_LEVEL_START(lc, m);
 	int			slots = HNSW_LEVEL_SLOTS(lc, m);
@@ -286,7 +290,10 @@ HnswUpdateNeighborList(Relation index, HnswSupport *sup, ItemPointer ntid,
 				present = true;
 		}
 		if (present)
+		{
+			linked = true;
 			break;
+		}
 
 		memcpy(new, old, sizeof(ItemPointerData) * slots);
 		if (freeslot >= 0)
@@ -339,6 +346,15 @@ HnswUpdateNeighborList(Relation index, HnswSupport *sup, ItemPointer ntid,
 				if (ItemPointerEquals(&new[i], addtid))
 					keepsNew = true;
 			}
+			if (!keepsNew && force)
+			{
+				/* replace the least preferred member (the last chosen) */
+				if (nchosen < slots)
+					new[nchosen] = *addtid;
+				else
+					new[nchosen - 1] = *addtid;
+				keepsNew = true;
+			}
 			if (!keepsNew)
 				changed = false;
 		}
@@ -361,12 +377,14 @@ HnswUpdateNeighborList(Relation index, HnswSupport *sup, ItemPointer ntid,
 			memcpy(&ntup->indextids[start], new, sizeof(ItemPointerData) * slots);
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buf);
+			linked = true;
 			break;
 		}
 		UnlockReleaseBuffer(buf);
 	}
 	pfree(old);
 	pfree(new);
+	return linked;
 }
 
 /*
@@ -496,13 +514,19 @@ HnswInsertValue(Relation index, HnswSupport *sup, Datum value, ItemPointer heapt
 				  !BlockNumberIsValid(meta.entryBlkno) || level > meta.entryLevel,
 				  &etid, &ntidNew);
 
-	/* back links */
+	/* back links; on level 0 at least one, or nothing would reach it */
 	for (lc = top; lc >= 0; lc--)
 	{
+		bool		anyLinked = false;
+
 		for (i = 0; i < nchosen[lc]; i++)
-			HnswUpdateNeighborList(index, sup, &chosen[lc][i].ntid,
-								   &chosen[lc][i].tid, NULL, lc, &etid,
-								   chosen[lc][i].distance);
+			anyLinked |= HnswUpdateNeighborList(index, sup, &chosen[lc][i].ntid,
+												&chosen[lc][i].tid, NULL, lc, &etid,
+												chosen[lc][i].distance, false);
+		if (lc == 0 && !anyLinked && nchosen[0] > 0)
+			HnswUpdateNeighborList(index, sup, &chosen[0][0].ntid,
+								   &chosen[0][0].tid, NULL, 0, &etid,
+								   chosen[0][0].distance, true);
 	}
 
 	UnlockPage(index, HNSW_UPDATE_LOCK, lockmode);

@@ -11,6 +11,7 @@
 #include "access/reloptions.h"
 #include "utils/guc.h"
 
+#include "core/compat.h"
 #include "hnsw/hnsw.h"
 
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;

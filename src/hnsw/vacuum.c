@@ -16,12 +16,15 @@
  *		 the highest level found in pass 1 replaces it (under the
  *		 exclusive update lock, so no insert raises the entry meanwhile);
  *	  4. reconnect: a live element that no live element links to on level
- *		 0 any more (all its in-links came from deleted elements) is
- *		 searched for like an insert and linked from its nearest elements,
- *		 so nothing live becomes unreachable.
+ *		 0 (its in-links came from deleted elements, or concurrent inserts
+ *		 pruned them: as in pgvector, an insert re-choosing a full list can
+ *		 leave an old element without in-links) is searched for like an
+ *		 insert and linked from its nearest elements, so every live element
+ *		 is reachable again after each VACUUM.
  *	  Deleted elements keep their own lists, so scans running concurrently
  *	  still route through them; their space is not reused (REINDEX
- *	  compacts).  amvacuumcleanup reports the index size and live count.
+ *	  compacts).  amvacuumcleanup runs the same passes when no bulkdelete
+ *	  ran (nothing deleted), for the counts and the reconnect pass.
  */
 #include "postgres.h"
 
@@ -50,12 +53,20 @@ typedef struct PairArg
 } PairArg;
 
 static float PairDistance(void *arg, int i, int j);
+static bool NothingDead(ItemPointer itemptr, void *state);
 static bool IsDeleted(HnswVisited *deleted, ItemPointer tid);
 static void RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
 						  HnswVisited *deleted, HnswVisited *linked);
 static bool RepairLevel(Relation index, HnswSupport *sup, LiveElement *le,
 						int lc, ItemPointerData *old, HnswVisited *deleted);
 static void Reconnect(Relation index, HnswSupport *sup, LiveElement *le);
+
+/* bulkdelete callback of a cleanup-only vacuum */
+static bool
+NothingDead(ItemPointer itemptr, void *state)
+{
+	return false;
+}
 
 static float
 PairDistance(void *arg, int i, int j)
@@ -224,9 +235,15 @@ Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 			sorted[n++] = w.items[i];
 	}
 	HnswSortCandidates(sorted, n, &le->tid);
-	for (i = 0; i < n && added < sup->m; i++, added++)
-		HnswUpdateNeighborList(index, sup, &sorted[i].ntid, &sorted[i].tid,
-							   NULL, 0, &le->tid, sorted[i].distance);
+	for (i = 0; i < n && added < sup->m; i++)
+	{
+		if (HnswUpdateNeighborList(index, sup, &sorted[i].ntid, &sorted[i].tid,
+								   NULL, 0, &le->tid, sorted[i].distance, false))
+			added++;
+	}
+	if (added == 0 && n > 0)
+		HnswUpdateNeighborList(index, sup, &sorted[0].ntid, &sorted[0].tid,
+							   NULL, 0, &le->tid, sorted[0].distance, true);
 }
 
 /*
@@ -444,8 +461,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		}
 	}
 
-	/* pass 2: repair links to deleted elements */
-	if (newlyDeleted > 0)
+	/* pass 2: repair links to deleted elements, note who is linked */
 	{
 		MemoryContext pagectx = AllocSetContextCreate(ctx, "hnsw vacuum page",
 													  ALLOCSET_DEFAULT_SIZES);
@@ -545,17 +561,20 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		}
 	}
 
-	/* pass 4: live elements that lost every level-0 in-link */
-	if (newlyDeleted > 0)
+	/* pass 4: live elements without any level-0 in-link */
 	{
-		int			i;
+		ItemPointerData entryTid;
+
+		HnswReadMeta(index, &meta);
+		ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
 
 		for (i = 0; i < nall; i++)
 		{
 			MemoryContext tmp;
 
 			vacuum_delay_point();
-			if (HnswVisitedContains(&linked, &all[i].tid))
+			if (HnswVisitedContains(&linked, &all[i].tid) ||
+				ItemPointerEquals(&all[i].tid, &entryTid))
 				continue;
 			tmp = AllocSetContextCreate(ctx, "hnsw vacuum reconnect",
 										ALLOCSET_DEFAULT_SIZES);
@@ -581,42 +600,13 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 IndexBulkDeleteResult *
 hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
-	Relation	index = info->index;
-	BlockNumber nblocks;
-	BlockNumber blk;
-
-	if (info->analyze_only)
-		return stats;
-	if (stats != NULL)
+	if (info->analyze_only || stats != NULL)
 		return stats;
 
-	/* no bulkdelete ran: count live elements */
-	stats = palloc0(sizeof(IndexBulkDeleteResult));
-	nblocks = RelationGetNumberOfBlocks(index);
-	for (blk = 1; blk < nblocks; blk++)
-	{
-		Buffer		buf;
-		Page		page;
-		OffsetNumber off;
-		OffsetNumber maxoff;
-
-		vacuum_delay_point();
-		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		maxoff = PageGetMaxOffsetNumber(page);
-		for (off = FirstOffsetNumber; off <= maxoff; off++)
-		{
-			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
-
-			if (etup->type == HNSW_ELEMENT_TUPLE_TYPE && ItemPointerIsValid(&etup->heaptid))
-				stats->num_index_tuples++;
-			else if (etup->type == HNSW_DUP_TUPLE_TYPE &&
-					 ItemPointerIsValid(&((HnswDupTuple) etup)->heaptid))
-				stats->num_index_tuples++;
-		}
-		UnlockReleaseBuffer(buf);
-	}
-	stats->num_pages = nblocks;
-	return stats;
+	/*
+	 * No bulkdelete ran (nothing was deleted, e.g. an insert-only table):
+	 * run its passes anyway, to count live tuples and re-link elements that
+	 * inserts left without in-links.
+	 */
+	return hnswbulkdelete(info, NULL, NothingDead, NULL);
 }

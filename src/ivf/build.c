@@ -387,7 +387,7 @@ BuildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 	IvfKmeans(bs->samples, bs->nsamples, bs->dimensions, bs->lists,
 			  bs->type.normalize, bs->type.metric, bs->centroids);
 	bs->quantizer = IvfQuantizerCreate(bs->quantizerKind, bs->dimensions, bs->type.metric,
-									   bs->type.normalize, bs->samples, bs->nsamples);
+									   bs->samples, bs->nsamples);
 	pfree(bs->samples);
 	bs->samples = NULL;
 
@@ -407,7 +407,7 @@ BuildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, bs->rowsSeen);
 		bs->sort = tuplesort_begin_heap(bs->sortDesc, 1, attNums, sortOperators,
 										sortCollations, nullsFirst, maintenance_work_mem,
-										NULL, TUPLESORT_NONE);
+										NULL, VEC_TUPLESORT_NONE);
 		table_index_build_scan(heap, index, indexInfo, false, true, AssignCallback, bs, NULL);
 		tuplesort_performsort(bs->sort);
 	}

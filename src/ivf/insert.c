@@ -91,7 +91,7 @@ AddEntry(Relation index, IvfCache *cache, int list, IvfEntry entry)
 
 bool
 ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
-		  Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+		  Relation heap, IndexUniqueCheck checkUnique, VEC_AMINSERT_INDEX_UNCHANGED_ARG
 		  IndexInfo *indexInfo)
 {
 	IvfCache   *cache;

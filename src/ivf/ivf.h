@@ -49,6 +49,8 @@
 #include "storage/bufmgr.h"
 #include "utils/relcache.h"
 
+#include "core/compat.h"
+
 #define IVF_MAGIC_NUMBER		0x56524946	/* "VRIF" */
 #define IVF_VERSION				1
 #define IVF_METAPAGE_BLKNO		0
@@ -177,7 +179,6 @@ typedef struct IvfQuantizer
 	int			kind;
 	int			dim;
 	int			metric;
-	bool		normalized;		/* unit vectors: rabitq estimates via L2 */
 	int			payloadSize;
 	/* sq8 */
 	float	   *sqMin;
@@ -327,7 +328,7 @@ extern int	IvfNearestCentroid(const float *vec, const float *centroids,
 /* insert.c */
 extern bool ivfinsert(Relation index, Datum *values, bool *isnull,
 					  ItemPointer heap_tid, Relation heap,
-					  IndexUniqueCheck checkUnique, bool indexUnchanged,
+					  IndexUniqueCheck checkUnique, VEC_AMINSERT_INDEX_UNCHANGED_ARG
 					  IndexInfo *indexInfo);
 
 /* scan.c */
@@ -367,7 +368,7 @@ extern float *IvfReadCentroids(Relation index, const IvfMetaPageData *meta,
 
 /* quantize.c: the quantizer interface */
 extern Size IvfPayloadSize(int kind, int dim);
-extern IvfQuantizer *IvfQuantizerCreate(int kind, int dim, int metric, bool normalized,
+extern IvfQuantizer *IvfQuantizerCreate(int kind, int dim, int metric,
 										const float *samples, int nsamples);
 extern char *IvfQuantizerParams(IvfQuantizer *q, int *nbytes);
 extern IvfQuantizer *IvfQuantizerLoad(Relation index, const IvfMetaPageData *meta);

@@ -2,9 +2,9 @@
  * src/ivf/kmeans.c
  *	  k-means for the IVF build: k-means++ seeding on the sample, then a
  *	  bounded number of Lloyd iterations.  Under the inner-product metric
- *	  (ip and cosine opclasses) centroids are kept at unit length (spherical
- *	  k-means), so that probing by inner product does not favour long
- *	  centroids.  Deterministic (fixed seed), interruptible, and it uses no
+ *	  (the ip opclass) centroids are kept at unit length (spherical k-means),
+ *	  so that probing by inner product does not favour long centroids; the
+ *	  cosine opclass clusters unit vectors in L2 (see IvfGetTypeInfo).  Deterministic (fixed seed), interruptible, and it uses no
  *	  memory beyond the centroids and two arrays of nsamples.
  */
 #include "postgres.h"

@@ -13,7 +13,7 @@
 #include "ivf/ivf.h"
 
 int			ivf_probes = 10;
-int			ivf_rerank = 100;
+int			ivf_rerank = 200;
 int			ivf_iterative_scan = IVF_ITERATIVE_RELAXED;
 int			ivf_max_scan_tuples = 20000;
 int			ivfflat_probes = 1;
@@ -83,7 +83,7 @@ IvfInit(void)
 	DefineCustomIntVariable("ivf.rerank",
 							"Candidates of a quantized ivf scan reranked with the exact vector at a time",
 							"0 returns rows in estimated order without reading the table.",
-							&ivf_rerank, 100, 0, 100000,
+							&ivf_rerank, 200, 0, 100000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomEnumVariable("ivf.iterative_scan",
 							 "Whether an ivf scan probes more lists when the first ones run out",
@@ -95,7 +95,7 @@ IvfInit(void)
 							"The first batch of ivf.probes lists is always read in full.",
 							&ivf_max_scan_tuples, 20000, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
-	EmitWarningsOnPlaceholders("ivf");
+	MarkGUCPrefixReserved("ivf");
 
 	DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes",
 							"Valid range is 1..lists.",
@@ -107,7 +107,7 @@ IvfInit(void)
 	DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans",
 							NULL, &ivfflat_max_probes, IVF_MAX_LISTS, 1, IVF_MAX_LISTS,
 							PGC_USERSET, 0, NULL, NULL, NULL);
-	EmitWarningsOnPlaceholders("ivfflat");
+	MarkGUCPrefixReserved("ivfflat");
 }
 
 bytea *

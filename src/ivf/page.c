@@ -123,6 +123,15 @@ IvfGetTypeInfo(Relation index, IvfTypeInfo *info)
 				 errmsg("ivf does not support distance function %s", get_func_name(procid)),
 				 errdetail("The operator class's support function 1 must be vector_l2_squared_distance or vector_negative_inner_product.")));
 	info->normalize = OidIsValid(index_getprocid(index, 1, IVF_NORM_PROC));
+
+	/*
+	 * On unit vectors -<a, b> = |a - b|^2 / 2 - 1: the same order, so
+	 * normalized indexes work in L2 throughout.  k-means then keeps plain
+	 * means as centroids, which sit inside the sphere, nearer their rows
+	 * than normalized centroids would: smaller residuals for rabitq.
+	 */
+	if (info->normalize)
+		info->metric = IVF_METRIC_L2;
 	pfree(symbol);
 }
 

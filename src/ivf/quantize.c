@@ -38,15 +38,13 @@ IvfPayloadSize(int kind, int dim)
  * (rabitq).  Allocated in the current memory context.
  */
 IvfQuantizer *
-IvfQuantizerCreate(int kind, int dim, int metric, bool normalized,
-				   const float *samples, int nsamples)
+IvfQuantizerCreate(int kind, int dim, int metric, const float *samples, int nsamples)
 {
 	IvfQuantizer *q = palloc0(sizeof(IvfQuantizer));
 
 	q->kind = kind;
 	q->dim = dim;
 	q->metric = metric;
-	q->normalized = normalized;
 	q->payloadSize = IvfPayloadSize(kind, dim);
 	if (kind == IVF_QUANTIZER_SQ8)
 		IvfSq8Train(q, samples, nsamples);
@@ -91,7 +89,6 @@ IvfQuantizerLoad(Relation index, const IvfMetaPageData *meta)
 	q->kind = meta->quantizer;
 	q->dim = meta->dimensions;
 	q->metric = meta->metric;
-	q->normalized = meta->normalized;
 	q->payloadSize = IvfPayloadSize(q->kind, q->dim);
 	if (q->kind == IVF_QUANTIZER_SQ8)
 	{

@@ -16,8 +16,8 @@
  *	    L2:  |o - q|^2 = |o-c|^2 + |q-c|^2 - 2 |o-c| <o_hat, q - c>
  *	         (x = q - c, the query's residual for this list)
  *	    IP:  <o, q> = <c, q> + |o-c| <o_hat, q>           (x = q)
- *	  and for unit vectors (cosine), -<o, q> = |o - q|^2 / 2 - 1 from the L2
- *	  form, whose error scales with |q - c| rather than |q| = 1; and the bound on the inner product scales to a bound on the distance,
+ *	  (cosine indexes normalize vectors and use the L2 form, whose error
+ *	  scales with |q - c| rather than |q| = 1); and the bound on the inner product scales to a bound on the distance,
  *	  which gives the lower bound the scan reranks by.
  *
  *	  <o_bar, P x> = (2 * sum of (P x)_i over set bits - sum (P x)_i) / sqrt(D);
@@ -149,7 +149,7 @@ IvfRabitqQueryInit(IvfQuantizer *q, const float *query, const float *centroid,
 	}
 	x = ql->decoded;			/* scratch: dim floats of input, then D rotated */
 
-	if (q->metric == IVF_METRIC_L2 || q->normalized)
+	if (q->metric == IVF_METRIC_L2)
 	{
 		for (int j = 0; j < q->dim; j++)
 			x[j] = query[j] - centroid[j];
@@ -175,7 +175,7 @@ IvfRabitqQueryInit(IvfQuantizer *q, const float *query, const float *centroid,
 	}
 	ql->qsum = (float) sum;
 	ql->qnorm = (float) sqrt(sq);
-	if (q->metric == IVF_METRIC_L2 || q->normalized)
+	if (q->metric == IVF_METRIC_L2)
 		ql->base = (float) sq;	/* |q - c|^2: rotation keeps norms */
 
 	for (int g = 0; g < D / 8; g++)
@@ -214,16 +214,10 @@ IvfRabitqEstimate(IvfQuantizer *q, IvfQueryList *ql, const char *payload,
 	bound = ql->qnorm * sqrtf(Max(0.0f, 1.0f - hdr->dot * hdr->dot)) / hdr->dot *
 		RABITQ_EPSILON0 / sqrtf((float) (D - 1));
 
-	if (q->metric == IVF_METRIC_L2 || q->normalized)
+	if (q->metric == IVF_METRIC_L2)
 	{
 		*estimate = hdr->norm * hdr->norm + ql->base - 2.0f * hdr->norm * ipEstimate;
 		*lower = *estimate - 2.0f * hdr->norm * bound;
-		if (q->metric == IVF_METRIC_IP)
-		{
-			/* unit vectors: -<o, q> = |o - q|^2 / 2 - 1 */
-			*estimate = *estimate * 0.5f - 1.0f;
-			*lower = *lower * 0.5f - 1.0f;
-		}
 	}
 	else
 	{

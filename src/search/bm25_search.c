@@ -21,9 +21,11 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/visibilitymap.h"
+#include "access/xact.h"
 #include "catalog/pg_collation.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/predicate.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
@@ -159,13 +161,27 @@ Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
 		q->terms[n].bound = q->terms[n].weight * (k1 + 1.0);
 		n++;
 	}
-	index_close(terms_index, AccessShareLock);
-	table_close(terms, AccessShareLock);
 	q->nterms = n;
 	qsort(q->terms, n, sizeof(QueryTerm), CompareQueryTerms);
 
 	q->postings = table_open(q->index.postings, AccessShareLock);
 	q->postings_index = index_open(q->index.postings_index, AccessShareLock);
+
+	/*
+	 * Serializable transactions: the reads above bypass the executor, so
+	 * take relation-level SIREAD locks on what they depend on.
+	 */
+	if (IsolationIsSerializable())
+	{
+		Relation	stats = table_open(q->index.stats, AccessShareLock);
+
+		PredicateLockRelation(q->postings, q->snapshot);
+		PredicateLockRelation(terms, q->snapshot);
+		PredicateLockRelation(stats, q->snapshot);
+		table_close(stats, AccessShareLock);
+	}
+	index_close(terms_index, AccessShareLock);
+	table_close(terms, AccessShareLock);
 	/* every document has length 0: scores are idf * (k1 + 1) * tf / (tf + k1 * (1 - b)) */
 	if (q->avgdl <= 0)
 		q->avgdl = 1.0;

@@ -32,9 +32,10 @@
  * statement appends rows such as ('heat', +3) and (+3 docs, +412 tokens))
  * rather than updated in place, so concurrent writers never wait on one hot
  * row (every document contains "the"); readers sum the deltas of a term
- * through the btree.  vecrag.bm25_compact() folds the deltas into one row
- * per term: run it after many small writes (reads stay exact without it,
- * only slower).
+ * through the btree.  Every 32nd writing statement folds the deltas of the
+ * terms it touched (under a try-lock, READ COMMITTED only), and
+ * vecrag.bm25_compact() folds everything: reads stay exact either way, and
+ * frequent terms, being touched often, never carry many deltas.
  *
  * Why not statistics from a GIN index: GIN has no per-term document counts
  * or document lengths, so BM25 would need a heap visit per candidate and a

@@ -12,6 +12,7 @@
 #include "port/pg_bitutils.h"
 #include "utils/varbit.h"
 
+#include "vector/bitvec.h"
 #include "vector/halfvec.h"
 
 static VarBit *InitBitVector(int bits);
@@ -51,20 +52,16 @@ halfvec_binary_quantize(PG_FUNCTION_ARGS)
 	PG_RETURN_VARBIT_P(result);
 }
 
-PG_FUNCTION_INFO_V1(hamming_distance);
-Datum
-hamming_distance(PG_FUNCTION_ARGS)
+/* Bits set in a XOR b, 8 bytes at a time then a byte-table tail. */
+uint64
+BitHammingDistance(const VarBit *a, const VarBit *b)
 {
-	VarBit	   *a = PG_GETARG_VARBIT_P(0);
-	VarBit	   *b = PG_GETARG_VARBIT_P(1);
 	const bits8 *ax = VARBITS(a);
 	const bits8 *bx = VARBITS(b);
-	int			bytes;
+	int			bytes = VARBITBYTES(a);
 	uint64		distance = 0;
 	int			i = 0;
 
-	CheckSameLength(a, b);
-	bytes = VARBITBYTES(a);
 	for (; i + 8 <= bytes; i += 8)
 	{
 		uint64		x;
@@ -76,28 +73,23 @@ hamming_distance(PG_FUNCTION_ARGS)
 	}
 	for (; i < bytes; i++)
 		distance += pg_number_of_ones[ax[i] ^ bx[i]];
-	PG_RETURN_FLOAT8((double) distance);
+	return distance;
 }
 
 /*
  * 1 - |a AND b| / |a OR b|; 1 when the vectors share no set bit (also when
  * both are all zeros), as pgvector.
  */
-PG_FUNCTION_INFO_V1(jaccard_distance);
-Datum
-jaccard_distance(PG_FUNCTION_ARGS)
+double
+BitJaccardDistance(const VarBit *a, const VarBit *b)
 {
-	VarBit	   *a = PG_GETARG_VARBIT_P(0);
-	VarBit	   *b = PG_GETARG_VARBIT_P(1);
 	const bits8 *ax = VARBITS(a);
 	const bits8 *bx = VARBITS(b);
-	int			bytes;
+	int			bytes = VARBITBYTES(a);
 	uint64		both = 0;
 	uint64		either = 0;
 	int			i = 0;
 
-	CheckSameLength(a, b);
-	bytes = VARBITBYTES(a);
 	for (; i + 8 <= bytes; i += 8)
 	{
 		uint64		x;
@@ -114,6 +106,28 @@ jaccard_distance(PG_FUNCTION_ARGS)
 		either += pg_number_of_ones[ax[i] | bx[i]];
 	}
 	if (both == 0)
-		PG_RETURN_FLOAT8(1.0);
-	PG_RETURN_FLOAT8(1.0 - (double) both / (double) either);
+		return 1.0;
+	return 1.0 - (double) both / (double) either;
+}
+
+PG_FUNCTION_INFO_V1(hamming_distance);
+Datum
+hamming_distance(PG_FUNCTION_ARGS)
+{
+	VarBit	   *a = PG_GETARG_VARBIT_P(0);
+	VarBit	   *b = PG_GETARG_VARBIT_P(1);
+
+	CheckSameLength(a, b);
+	PG_RETURN_FLOAT8((double) BitHammingDistance(a, b));
+}
+
+PG_FUNCTION_INFO_V1(jaccard_distance);
+Datum
+jaccard_distance(PG_FUNCTION_ARGS)
+{
+	VarBit	   *a = PG_GETARG_VARBIT_P(0);
+	VarBit	   *b = PG_GETARG_VARBIT_P(1);
+
+	CheckSameLength(a, b);
+	PG_RETURN_FLOAT8(BitJaccardDistance(a, b));
 }

@@ -44,4 +44,10 @@ extern void SparsevecCheckElement(float value);
 extern void SparsevecCheckSameDims(const SparseVector *a, const SparseVector *b);
 extern SparseVector *SparsevecFromDense(const float *values, int dim, int32 typmod);
 
+/* sparsevec_distance.c: merges over the sorted indices, in float */
+extern float SparsevecL2SquaredDistance(const SparseVector *a, const SparseVector *b);
+extern float SparsevecInnerProduct(const SparseVector *a, const SparseVector *b);
+extern float SparsevecL1Distance(const SparseVector *a, const SparseVector *b);
+extern SparseVector *SparsevecDivide(const SparseVector *a, double norm);
+
 #endif							/* VECRAG_SPARSEVEC_H */

@@ -13,12 +13,8 @@
 
 #include "vector/sparsevec.h"
 
-static float L2Squared(const SparseVector *a, const SparseVector *b);
-static float InnerProduct(const SparseVector *a, const SparseVector *b);
-static float L1(const SparseVector *a, const SparseVector *b);
-
-static float
-L2Squared(const SparseVector *a, const SparseVector *b)
+float
+SparsevecL2SquaredDistance(const SparseVector *a, const SparseVector *b)
 {
 	const float *ax = SPARSEVEC_VALUES(a);
 	const float *bx = SPARSEVEC_VALUES(b);
@@ -52,8 +48,8 @@ L2Squared(const SparseVector *a, const SparseVector *b)
 	return sum;
 }
 
-static float
-InnerProduct(const SparseVector *a, const SparseVector *b)
+float
+SparsevecInnerProduct(const SparseVector *a, const SparseVector *b)
 {
 	const float *ax = SPARSEVEC_VALUES(a);
 	const float *bx = SPARSEVEC_VALUES(b);
@@ -73,8 +69,8 @@ InnerProduct(const SparseVector *a, const SparseVector *b)
 	return sum;
 }
 
-static float
-L1(const SparseVector *a, const SparseVector *b)
+float
+SparsevecL1Distance(const SparseVector *a, const SparseVector *b)
 {
 	const float *ax = SPARSEVEC_VALUES(a);
 	const float *bx = SPARSEVEC_VALUES(b);
@@ -106,7 +102,7 @@ sparsevec_l2_distance(PG_FUNCTION_ARGS)
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 
 	SparsevecCheckSameDims(a, b);
-	PG_RETURN_FLOAT8(sqrt((double) L2Squared(a, b)));
+	PG_RETURN_FLOAT8(sqrt((double) SparsevecL2SquaredDistance(a, b)));
 }
 
 PG_FUNCTION_INFO_V1(sparsevec_l2_squared_distance);
@@ -117,7 +113,7 @@ sparsevec_l2_squared_distance(PG_FUNCTION_ARGS)
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 
 	SparsevecCheckSameDims(a, b);
-	PG_RETURN_FLOAT8((double) L2Squared(a, b));
+	PG_RETURN_FLOAT8((double) SparsevecL2SquaredDistance(a, b));
 }
 
 PG_FUNCTION_INFO_V1(sparsevec_inner_product);
@@ -128,7 +124,7 @@ sparsevec_inner_product(PG_FUNCTION_ARGS)
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 
 	SparsevecCheckSameDims(a, b);
-	PG_RETURN_FLOAT8((double) InnerProduct(a, b));
+	PG_RETURN_FLOAT8((double) SparsevecInnerProduct(a, b));
 }
 
 PG_FUNCTION_INFO_V1(sparsevec_negative_inner_product);
@@ -139,7 +135,7 @@ sparsevec_negative_inner_product(PG_FUNCTION_ARGS)
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 
 	SparsevecCheckSameDims(a, b);
-	PG_RETURN_FLOAT8((double) -InnerProduct(a, b));
+	PG_RETURN_FLOAT8((double) -SparsevecInnerProduct(a, b));
 }
 
 /*
@@ -162,7 +158,7 @@ sparsevec_cosine_distance(PG_FUNCTION_ARGS)
 		na += ax[i] * ax[i];
 	for (int j = 0; j < b->nnz; j++)
 		nb += bx[j] * bx[j];
-	similarity = (double) InnerProduct(a, b) / sqrt((double) na * (double) nb);
+	similarity = (double) SparsevecInnerProduct(a, b) / sqrt((double) na * (double) nb);
 	if (isnan(similarity))
 		PG_RETURN_FLOAT8(get_float8_nan());
 	if (similarity > 1.0)
@@ -180,7 +176,7 @@ sparsevec_l1_distance(PG_FUNCTION_ARGS)
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 
 	SparsevecCheckSameDims(a, b);
-	PG_RETURN_FLOAT8((double) L1(a, b));
+	PG_RETURN_FLOAT8((double) SparsevecL1Distance(a, b));
 }
 
 PG_FUNCTION_INFO_V1(sparsevec_l2_norm);
@@ -197,26 +193,17 @@ sparsevec_l2_norm(PG_FUNCTION_ARGS)
 }
 
 /*
- * a / |a|; a zero vector stays zero.  Values that underflow to zero are
- * dropped so the result stays a valid sparsevec.
+ * a / norm, with values that underflow to zero dropped so the result stays a
+ * valid sparsevec.  norm > 0.  The result is palloc'd in the current context.
  */
-PG_FUNCTION_INFO_V1(sparsevec_l2_normalize);
-Datum
-sparsevec_l2_normalize(PG_FUNCTION_ARGS)
+SparseVector *
+SparsevecDivide(const SparseVector *a, double norm)
 {
-	SparseVector *a = PG_GETARG_SPARSEVEC_P(0);
 	const float *ax = SPARSEVEC_VALUES(a);
-	double		norm = 0.0;
 	int			nnz = 0;
 	SparseVector *result;
 	float	   *rx;
 	int			j = 0;
-
-	for (int i = 0; i < a->nnz; i++)
-		norm += (double) ax[i] * (double) ax[i];
-	norm = sqrt(norm);
-	if (norm == 0.0)
-		PG_RETURN_SPARSEVEC_P(InitSparseVector(a->dim, 0));
 
 	for (int i = 0; i < a->nnz; i++)
 		if ((float) (ax[i] / norm) != 0.0f)
@@ -235,5 +222,24 @@ sparsevec_l2_normalize(PG_FUNCTION_ARGS)
 		rx[j] = value;
 		j++;
 	}
-	PG_RETURN_SPARSEVEC_P(result);
+	return result;
+}
+
+/*
+ * a / |a|; a zero vector stays zero.
+ */
+PG_FUNCTION_INFO_V1(sparsevec_l2_normalize);
+Datum
+sparsevec_l2_normalize(PG_FUNCTION_ARGS)
+{
+	SparseVector *a = PG_GETARG_SPARSEVEC_P(0);
+	const float *ax = SPARSEVEC_VALUES(a);
+	double		norm = 0.0;
+
+	for (int i = 0; i < a->nnz; i++)
+		norm += (double) ax[i] * (double) ax[i];
+	norm = sqrt(norm);
+	if (norm == 0.0)
+		PG_RETURN_SPARSEVEC_P(InitSparseVector(a->dim, 0));
+	PG_RETURN_SPARSEVEC_P(SparsevecDivide(a, norm));
 }
