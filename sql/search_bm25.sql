@@ -91,14 +91,37 @@ SELECT id, rank FROM vecrag.bm25_search('tdocs_tsv_bm25', 'y x');
 SELECT vecrag.bm25_drop_index('tdocs_tsv_bm25');
 SELECT count(*) FROM pg_class WHERE relname LIKE 'tdocs_tsv_bm25%';
 INSERT INTO tdocs VALUES (3, 'z');
+-- schema and owner names that need quoting
+CREATE SCHEMA "My Schema";
+CREATE ROLE "App User";
+GRANT USAGE ON SCHEMA "My Schema" TO "App User";
+CREATE TABLE "My Schema".qt (id bigint PRIMARY KEY, body text);
+ALTER TABLE "My Schema".qt OWNER TO "App User";
+INSERT INTO "My Schema".qt VALUES (1, 'quoted names work');
+SELECT vecrag.bm25_create_index('"My Schema".qt', 'body');
+SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
+WHERE c.relnamespace = '"My Schema"'::regnamespace AND c.relname LIKE 'qt_body_bm25%' AND c.relkind = 'r'
+ORDER BY 1;
+SELECT p.proname, pg_get_userbyid(p.proowner) AS owner, p.prosecdef FROM pg_proc p
+WHERE p.pronamespace = '"My Schema"'::regnamespace;
+INSERT INTO "My Schema".qt VALUES (2, 'names again');
+SELECT id, rank FROM vecrag.bm25_search('"My Schema".qt_body_bm25', 'names') ORDER BY id;
+SELECT vecrag.bm25_drop_index('"My Schema".qt_body_bm25');
+SELECT count(*) FROM pg_class WHERE relnamespace = '"My Schema"'::regnamespace AND relname LIKE 'qt_body_bm25%';
+SELECT count(*) FROM pg_proc WHERE pronamespace = '"My Schema"'::regnamespace;
+DROP SCHEMA "My Schema" CASCADE;
+DROP ROLE "App User";
 
 -- errors
 SELECT * FROM vecrag.bm25_search('docs_body_bm25', '');
 SELECT * FROM vecrag.bm25_search('docs_body_bm25', '!!! ???');
+SELECT * FROM vecrag.bm25_search('docs_body_bm25', repeat('x', 2000));
 SELECT * FROM vecrag.bm25_search('docs_body_bm25', NULL);
 SELECT * FROM vecrag.bm25_search('docs_body_bm25', 'quick', k => 0);
 SELECT * FROM vecrag.bm25_search('docs_body_bm25', 'quick', b => 2);
 SELECT * FROM vecrag.bm25_search('docs', 'quick');
+SELECT * FROM vecrag.bm25_search('4294967295'::regclass, 'quick');
+SELECT * FROM vecrag.hybrid_search('4294967295'::regclass, 'quick', '[1,0]');
 SELECT vecrag.bm25_create_index('docs', 'nope');
 SELECT vecrag.bm25_create_index('docs', 'id');
 CREATE TABLE noid (id int, body text);

@@ -1151,9 +1151,11 @@ BEGIN
 		RAISE EXCEPTION 'tbl, text_column and id_column must not be NULL'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT c.relnamespace::regnamespace::name, c.relname, c.relowner, c.relkind
+	-- nspname, not relnamespace::regnamespace: that text is already quoted,
+	-- and every use below quotes it with %I
+	SELECT n.nspname, c.relname, c.relowner, c.relkind
 		INTO nsp, relname, relowner, relkind
-		FROM pg_class c WHERE c.oid = tbl;
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
 	IF relkind <> 'r' THEN
 		RAISE EXCEPTION '"%" is not a table', tbl
 			USING ERRCODE = 'wrong_object_type',
@@ -1316,11 +1318,11 @@ $sql$,
 				   tbl, text_column, id_column, config, postings, terms, stats);
 
 	IF (SELECT c.relowner FROM pg_class c WHERE c.oid = meta::regclass) <> relowner THEN
-		EXECUTE format('ALTER TABLE %s OWNER TO %I', meta, relowner::regrole);
-		EXECUTE format('ALTER TABLE %s OWNER TO %I', postings, relowner::regrole);
-		EXECUTE format('ALTER TABLE %s OWNER TO %I', terms, relowner::regrole);
-		EXECUTE format('ALTER TABLE %s OWNER TO %I', stats, relowner::regrole);
-		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, name || '_maintain', relowner::regrole);
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', meta, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', postings, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', terms, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', stats, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, name || '_maintain', pg_get_userbyid(relowner));
 	END IF;
 	RETURN meta::regclass;
 END
@@ -1340,7 +1342,8 @@ DECLARE
 BEGIN
 	PERFORM vecrag.bm25_index_info(bm25_index);
 	EXECUTE format('SELECT source, postings, terms, stats FROM %s', bm25_index) INTO src, p, t, s;
-	SELECT c.relname, c.relnamespace::regnamespace::name INTO base, nsp FROM pg_class c WHERE c.oid = bm25_index;
+	SELECT c.relname, n.nspname INTO base, nsp
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
 	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_insert', src);
 	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_update', src);
 	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_delete', src);
