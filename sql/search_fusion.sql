@@ -9,6 +9,10 @@ SELECT id, round(score::numeric, 6), rank, ranks, normalized::numeric(8,6)[]
 FROM vecrag.weighted_fusion('{1,2,3}', '{1,2,3}', '{1,2}', '{5,5}', normalization => '{zscore}',
 	weights => '{2,1}');
 SELECT * FROM vecrag.weighted_fusion('{1}', '{7}', '{2}', '{7}', normalization => '{none}');
+-- score ranges wider than DBL_MAX still normalise to finite scores
+SELECT * FROM vecrag.weighted_fusion(ARRAY[1,2], ARRAY[1e308,-1e308], ARRAY[2,3], ARRAY[3,1]);
+SELECT * FROM vecrag.weighted_fusion(ARRAY[1,2,3], ARRAY[1.7e308,1.7e308,-1.7e308], ARRAY[2], ARRAY[1],
+                                     normalization => '{zscore}');
 
 -- errors
 SELECT * FROM vecrag.rrf(NULL, '{1}');

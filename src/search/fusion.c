@@ -53,7 +53,8 @@ Normalize(SearchList *list, SearchNormalization norm, double *out)
 	double		min = INFINITY,
 				max = -INFINITY,
 				sum = 0,
-				sumsq = 0;
+				sumsq = 0,
+				scale = 1.0;
 
 	for (int i = 0; i < list->n; i++)
 	{
@@ -65,11 +66,24 @@ Normalize(SearchList *list, SearchNormalization norm, double *out)
 					 errmsg("scores to fuse must be finite")));
 		min = Min(min, s);
 		max = Max(max, s);
-		sum += s;
 	}
+
+	/*
+	 * minmax and zscore do not change when every score is divided by the
+	 * same positive number: dividing by the largest magnitude keeps max -
+	 * min, sums and squares finite for scores near DBL_MAX.
+	 */
+	if (norm == SEARCH_NORM_MINMAX || norm == SEARCH_NORM_ZSCORE)
+		scale = Max(fabs(min), fabs(max));
+	if (scale == 0)
+		scale = 1.0;
+	min /= scale;
+	max /= scale;
+	for (int i = 0; i < list->n; i++)
+		sum += list->scores[i] / scale;
 	for (int i = 0; i < list->n; i++)
 	{
-		double		s = list->scores[i];
+		double		s = list->scores[i] / scale;
 
 		switch (norm)
 		{
@@ -88,7 +102,7 @@ Normalize(SearchList *list, SearchNormalization norm, double *out)
 					{
 						sumsq = 0;
 						for (int j = 0; j < list->n; j++)
-							sumsq += (list->scores[j] - mean) * (list->scores[j] - mean);
+							sumsq += (list->scores[j] / scale - mean) * (list->scores[j] / scale - mean);
 					}
 					sd = sqrt(sumsq / list->n);
 					out[i] = sd > 0 ? (s - mean) / sd : 0.0;
