@@ -23,6 +23,7 @@
 #include "access/visibilitymap.h"
 #include "access/xact.h"
 #include "catalog/pg_collation.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/predicate.h"
@@ -137,10 +138,19 @@ Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
 
 	qterms = SearchDocumentTerms(query, q->index.config, &nqterms, &qlen);
 	if (nqterms == 0)
+	{
+		/* quote at most the first 100 bytes of the query, not all of it */
+		const char *qtext = VARDATA_ANY(query);
+		int			qbytes = VARSIZE_ANY_EXHDR(query);
+		int			shown = pg_mbcliplen(qtext, qbytes, 100);
+
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("query has no searchable terms"),
-				 errdetail("The tokenizer found no terms in \"%s\".", text_to_cstring(query))));
+				 errdetail("The tokenizer found no terms in \"%.*s%s\"; terms longer than %d bytes are ignored.",
+						   shown, qtext, shown < qbytes ? "..." : "",
+						   VECRAG_BM25_MAX_TERM_LEN)));
+	}
 
 	Bm25CorpusStats(&q->index, q->snapshot, &q->ndocs, &q->avgdl);
 	q->terms = palloc(sizeof(QueryTerm) * nqterms);
