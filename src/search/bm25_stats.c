@@ -22,6 +22,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -55,9 +56,12 @@ NotAnIndex(Relation rel)
 static void
 CheckOwner(Oid relid, Oid owner, const char *metaname)
 {
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	HeapTuple	tuple;
 	Oid			relowner;
 
+	/* lock first: a concurrent DROP then either finished or waits for us */
+	LockRelationOid(relid, AccessShareLock);
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -138,15 +142,21 @@ FindBtree(Oid relid, int nkeys, int natts, const char *metaname)
 void
 Bm25OpenIndex(Oid meta, Bm25Index *index)
 {
-	Relation	rel = table_open(meta, AccessShareLock);
-	TupleDesc	desc = RelationGetDescr(rel);
+	Relation	rel;
+	TupleDesc	desc;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 	bool		found = false;
-	Oid			owner = rel->rd_rel->relowner;
+	Oid			owner;
 	const char *cols[2];
 	AttrNumber	textatt;
-	char	   *metaname = RelationGetRelationName(rel);
+	char	   *metaname;
+
+	SearchLockRelation(meta, AccessShareLock);
+	rel = table_open(meta, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	owner = rel->rd_rel->relowner;
+	metaname = RelationGetRelationName(rel);
 
 	if (rel->rd_rel->relkind != RELKIND_RELATION || desc->natts != BM25_META_NATTS)
 		NotAnIndex(rel);
@@ -210,9 +220,13 @@ Bm25OpenIndex(Oid meta, Bm25Index *index)
 Oid
 Bm25FindIndex(Oid source)
 {
-	Relation	rel = table_open(source, AccessShareLock);
-	TriggerDesc *trigdesc = rel->trigdesc;
+	Relation	rel;
+	TriggerDesc *trigdesc;
 	Oid			found = InvalidOid;
+
+	SearchLockRelation(source, AccessShareLock);
+	rel = table_open(source, AccessShareLock);
+	trigdesc = rel->trigdesc;
 
 	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
 	{

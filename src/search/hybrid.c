@@ -213,6 +213,7 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 		norms[1] = SearchParseNormalization(TextDatumGetCString(elems[1]));
 	}
 
+	SearchLockRelation(relid, AccessShareLock);
 	meta = PG_ARGISNULL(5) ? Bm25FindIndex(relid) : PG_GETARG_OID(5);
 	Bm25OpenIndex(meta, &index);
 	if (index.source != relid)

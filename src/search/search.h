@@ -73,6 +73,7 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "storage/lockdefs.h"
 #include "utils/array.h"
 #include "utils/snapshot.h"
 
@@ -153,6 +154,7 @@ extern int	SearchTermCompare(const void *a, const void *b);
 extern Tuplestorestate *SearchBeginResult(FunctionCallInfo fcinfo, TupleDesc *tupdesc);
 extern void SearchCheckK(int k, const char *what);
 extern void SearchCheckTableAccess(Oid relid, const char **columns, int ncolumns);
+extern void SearchLockRelation(Oid relid, LOCKMODE lockmode);
 extern SearchNormalization SearchParseNormalization(const char *name);
 extern int64 *SearchInt8Array(ArrayType *array, const char *what, int *n);
 extern double *SearchFloat8Array(ArrayType *array, const char *what, int *n);

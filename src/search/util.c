@@ -10,10 +10,12 @@
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/rls.h"
+#include "utils/syscache.h"
 
 #include "search/search.h"
 
@@ -58,6 +60,23 @@ SearchCheckK(int k, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be greater than zero", what)));
+}
+
+/*
+ * Take lockmode on relid and check it still exists: a stale OID, or a table
+ * dropped while the caller waited for the lock, gets a 42P01 error instead
+ * of table_open's internal "could not open relation".  The lock is held to
+ * the end of the transaction, so later opens of relid cannot fail.
+ */
+void
+SearchLockRelation(Oid relid, LOCKMODE lockmode)
+{
+	LockRelationOid(relid, lockmode);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid),
+				 errdetail("It was dropped, possibly while this statement waited for it.")));
 }
 
 /*
