@@ -158,4 +158,21 @@ SELECT vecrag.graph_validate('x', 'inf_edges', NULL, NULL, NULL, NULL, NULL);
 SELECT vecrag.graph_validate('x', 'inf_edges', 'src', NULL, NULL, NULL, NULL);
 SELECT vecrag.graph_validate('x', 'inf_edges', NULL, 'dst', NULL, NULL, NULL);
 SELECT vecrag.graph_validate('x', 'inf_edges', NULL, NULL, 'src', NULL, 'w');
+-- temporary tables are refused, also on a direct INSERT: a registry row
+-- naming pg_temp_n.t would make pg_restore of every registration fail
+CREATE TEMP TABLE tmp_edges (src bigint, dst bigint);
+CREATE INDEX ON tmp_edges (src);
+SELECT vecrag.create_graph('tmp', 'tmp_edges');
+INSERT INTO vecrag.graph_definitions (name, edge_table, src_column, dst_column)
+VALUES ('tmp', 'tmp_edges', 'src', 'dst');
+SELECT count(*) FROM vecrag.graphs WHERE name = 'tmp';
+DROP TABLE tmp_edges;
+-- a missing edge table is reported by graph name (errcode 42P01); the
+-- drop_graph hint only for a graph that is already registered
+SELECT vecrag.create_graph('x', 4294967295::oid::regclass);
+SELECT vecrag.create_graph('gone', 'inf_edges', weight => 'w');
 DROP TABLE inf_edges;
+DO $$ BEGIN PERFORM vecrag.traverse('gone', ARRAY[1]);
+EXCEPTION WHEN undefined_table THEN RAISE NOTICE 'traverse: % (%)', SQLERRM, SQLSTATE; END $$;
+SELECT * FROM vecrag.pagerank('gone');
+SELECT vecrag.drop_graph('gone');

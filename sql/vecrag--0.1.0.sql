@@ -961,6 +961,8 @@ CREATE FUNCTION vecrag.graph_definitions_check() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	temp_table name;
 BEGIN
 	IF TG_OP = 'DELETE' THEN
 		IF NOT pg_has_role(OLD.owner, 'MEMBER') THEN
@@ -972,6 +974,16 @@ BEGIN
 	IF NOT pg_has_role(NEW.owner, 'MEMBER') THEN
 		RAISE EXCEPTION 'must be a member of role % to register graph "%" for it', NEW.owner, NEW.name
 			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	-- direct INSERTs skip graph_validate: a row naming a temporary table
+	-- would make the restore of this whole table fail (schema pg_temp_n)
+	SELECT relname INTO temp_table FROM pg_class
+		WHERE oid = NEW.edge_table AND relpersistence = 't';
+	IF FOUND THEN
+		RAISE EXCEPTION 'graph "%" cannot use temporary table "%"', NEW.name, temp_table
+			USING ERRCODE = 'feature_not_supported',
+			DETAIL = 'Graph registrations are kept in vecrag.graph_definitions and dumped with the database; a temporary table belongs to one session and could not be restored.',
+			HINT = 'Use a permanent or unlogged table.';
 	END IF;
 	RETURN NEW;
 END

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -28,8 +29,8 @@
 
 #include "graph/graph.h"
 
-static GraphDef *ResolveGraph(const char *graphname, Oid relid,
-							  const char *src, const char *dst,
+static GraphDef *ResolveGraph(const char *graphname, bool registered,
+							  Oid relid, const char *src, const char *dst,
 							  const char *edge, const char *relation,
 							  const char *weight);
 static AttrNumber ResolveColumn(Relation rel, const char *column,
@@ -78,10 +79,12 @@ ResolveColumn(Relation rel, const char *column, const char *role, Oid *type)
  * Resolve a graph's column names against its table and check their types
  * and that the table is readable.  Returns a GraphDef palloc'd in the
  * current context.  Opens and closes the table (the lock is kept).
+ * registered says whether the graph is already registered (a lookup) or
+ * about to be (graph_validate); only the former gets the drop_graph hint.
  */
 static GraphDef *
-ResolveGraph(const char *graphname, Oid relid, const char *src,
-			 const char *dst, const char *edge, const char *relation,
+ResolveGraph(const char *graphname, bool registered, Oid relid,
+			 const char *src, const char *dst, const char *edge, const char *relation,
 			 const char *weight)
 {
 	GraphDef   *def = palloc0(sizeof(GraphDef));
@@ -101,12 +104,18 @@ ResolveGraph(const char *graphname, Oid relid, const char *src,
 						graphname),
 				 errdetail("A vecrag.edge column holds the source, the target and the weight itself.")));
 
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+	/*
+	 * Lock first, then check that the table still exists: a table dropped
+	 * by a concurrent transaction we waited for (or a stale oid) gets this
+	 * message, not "could not open relation with OID".
+	 */
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("edge table of graph \"%s\" does not exist", graphname),
-				 errhint("Drop the graph with vecrag.drop_graph and register it again.")));
-	rel = table_open(relid, AccessShareLock);
+				 registered ?
+				 errhint("Drop the graph with vecrag.drop_graph and register it again.") : 0));
 	def->name = pstrdup(graphname);
 	def->relid = relid;
 	def->relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
@@ -117,6 +126,13 @@ ResolveGraph(const char *graphname, Oid relid, const char *src,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not a table or materialized view", def->relname),
 				 errdetail("Graph edges are read through btree indexes, so they must be in a plain table or materialized view (partitioned tables are not supported).")));
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("graph \"%s\" cannot use temporary table \"%s\"",
+						graphname, RelationGetRelationName(rel)),
+				 errdetail("Graph registrations are kept in vecrag.graph_definitions and dumped with the database; a temporary table belongs to one session and could not be restored."),
+				 errhint("Use a permanent or unlogged table.")));
 
 	if (edge != NULL)
 	{
@@ -193,7 +209,7 @@ graph_validate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("graph name and edge table must not be null")));
 	relid = PG_GETARG_OID(1);
-	def = ResolveGraph(text_to_cstring(PG_GETARG_TEXT_PP(0)), relid, NAMEARG(2),
+	def = ResolveGraph(text_to_cstring(PG_GETARG_TEXT_PP(0)), false, relid, NAMEARG(2),
 					   NAMEARG(3), NAMEARG(4), NAMEARG(5), NAMEARG(6));
 #undef NAMEARG
 	rel = GraphOpenTable(def);
@@ -271,7 +287,7 @@ GraphLookup(text *name)
 		cols[i] = v ? MemoryContextStrdup(caller, v) : NULL;
 	}
 	SPI_finish();
-	def = ResolveGraph(graphname, relid, cols[0], cols[1], cols[2], cols[3], cols[4]);
+	def = ResolveGraph(graphname, true, relid, cols[0], cols[1], cols[2], cols[3], cols[4]);
 	return def;
 }
 

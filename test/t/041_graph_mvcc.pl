@@ -2,8 +2,9 @@
 # snapshot sees -- a deleted edge is not followed, an uncommitted edge is
 # invisible to other sessions, a repeatable-read snapshot keeps its view --
 # through index-only scans (covering index, all-visible pages) and plain
-# index scans alike.  Also: graph definitions survive pg_dump/restore, and
-# edge columns survive binary COPY.
+# index scans alike.  Also: an edge table dropped under a waiting call gives
+# a clear error, graph definitions survive pg_dump/restore, and edge columns
+# survive binary COPY.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -69,6 +70,31 @@ for my $g ('covered', 'plain')
 		'1', "$g: a rolled-back edge is never followed");
 	$writer->quit;
 	$reader->quit;
+}
+
+# a table dropped by a transaction the call waits for is reported by graph
+# name with 42P01, not as XX000 "could not open relation with OID n"
+for my $fn ("vecrag.traverse('gone', ARRAY[1])", "vecrag.pagerank('gone')")
+{
+	$node->safe_psql('postgres', q{
+		CREATE TABLE gone_edges (src bigint, dst bigint);
+		CREATE INDEX ON gone_edges (src);
+		SELECT vecrag.create_graph('gone', 'gone_edges');});
+	my $dropper = $node->background_psql('postgres');
+	my $caller = $node->background_psql('postgres', on_error_stop => 0);
+	$dropper->query_safe('BEGIN; DROP TABLE gone_edges;');
+	$caller->query_until(qr/started/, "\\set VERBOSITY verbose\n\\echo started\nSELECT count(*) FROM $fn;\n");
+	$node->poll_query_until('postgres', q{
+		SELECT EXISTS (SELECT FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE '%vecrag.%(''gone''%')})
+	  or die "the call did not wait for the dropping transaction";
+	$dropper->query_safe('COMMIT;');
+	$caller->query('SELECT 1');
+	like($caller->{stderr}, qr/ERROR:  42P01: edge table of graph "gone" does not exist/,
+		"$fn: a concurrently dropped edge table is reported by graph name");
+	$dropper->quit;
+	$caller->quit;
+	$node->safe_psql('postgres', "SELECT vecrag.drop_graph('gone')");
 }
 
 # the graph registry is dumped and restored with the database
