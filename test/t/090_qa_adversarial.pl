@@ -298,7 +298,7 @@ fails_all(
 	[ q{SELECT vecrag.create_graph('x', 'e', edge => 'src')},
 	  '42804', q{column "src" of relation "e" has type bigint, not vecrag.edge} ],
 	[ q{SELECT vecrag.create_graph('x', 'e_src_dst_relation_weight_idx')},
-	  '42809', q{"e_src_dst_relation_weight_idx" is an index} ],
+	  '42809', q{"public.e_src_dst_relation_weight_idx" is not a table or materialized view} ],
 	[ q{SELECT vecrag.drop_graph('nonexistent')},
 	  '42704', q{graph "nonexistent" does not exist} ],
 );
