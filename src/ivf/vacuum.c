@@ -43,6 +43,7 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			OffsetNumber maxoff;
 			OffsetNumber deletable[MaxOffsetNumber];
 			int			ndeletable = 0;
+			BlockNumber next;
 
 			vacuum_delay_point();
 			buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
@@ -58,6 +59,8 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				else
 					stats->num_index_tuples++;
 			}
+			/* read the link first: GenericXLogFinish frees the page copy */
+			next = IvfPageGetOpaque(page)->nextblkno;
 			if (ndeletable > 0)
 			{
 				GenericXLogState *state = GenericXLogStart(index);
@@ -67,7 +70,7 @@ ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				GenericXLogFinish(state);
 				stats->tuples_removed += ndeletable;
 			}
-			blkno = IvfPageGetOpaque(page)->nextblkno;
+			blkno = next;
 			UnlockReleaseBuffer(buf);
 		}
 	}
