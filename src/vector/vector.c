@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include "utils/array.h"
+
 #include "vector/vector.h"
 
 /*
@@ -69,4 +71,31 @@ VecCheckSameDims(const Vector *a, const Vector *b)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("different vector dimensions %d and %d", a->dim, b->dim)));
+}
+
+/*
+ * The typmod of a vector type: its one modifier, the number of dimensions,
+ * checked against 1..maxdim.  Shared by vector, halfvec and sparsevec.
+ */
+int32
+VecTypmodIn(ArrayType *ta, const char *typname, int maxdim)
+{
+	int32	   *tl;
+	int			n;
+
+	tl = ArrayGetIntegerTypmods(ta, &n);
+	if (n != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid type modifier"),
+				 errdetail("The type %s takes one modifier, its number of dimensions.", typname)));
+	if (*tl < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type %s must be at least 1", typname)));
+	if (*tl > maxdim)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type %s cannot exceed %d", typname, maxdim)));
+	return *tl;
 }

@@ -39,6 +39,7 @@ extern void VecCheckDim(int dim);
 extern void VecCheckExpectedDim(int32 typmod, int dim);
 extern void VecCheckElement(float value);
 extern void VecCheckSameDims(const Vector *a, const Vector *b);
+extern int32 VecTypmodIn(struct ArrayType *ta, const char *typname, int maxdim);
 
 /* vector_compare.c */
 extern int	VecCompare(const Vector *a, const Vector *b);
