@@ -5,9 +5,13 @@ EXTENSION = vecrag
 MODULE_big = vecrag
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 PG_CPPFLAGS = -I$(srcdir)/src
+# sql/vecrag.sql is the live install script, installed as vecrag--<default_version>.sql;
+# released install scripts and the upgrade scripts between versions are installed as they are.
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" vecrag.control)
 DATA = $(wildcard sql/vecrag--*.sql)
+DATA_built = vecrag--$(EXTVERSION).sql
 
-REGRESS = $(sort $(filter-out vecrag--%,$(notdir $(basename $(wildcard sql/*.sql)))))
+REGRESS = $(sort $(filter-out vecrag vecrag--%,$(notdir $(basename $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --load-extension=vecrag
 ISOLATION = $(notdir $(basename $(wildcard test/isolation/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=vecrag
@@ -15,6 +19,9 @@ TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
 EXTRA_CLEAN = build results regression.diffs regression.out tmp_check log output_iso
+
+vecrag--$(EXTVERSION).sql: sql/vecrag.sql
+	cp $< $@
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

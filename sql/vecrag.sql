@@ -1,0 +1,1616 @@
+-- vecrag install script for the current version (the Makefile installs it as
+-- vecrag--<default_version>.sql). Released versions are frozen in sql/vecrag--X.Y.Z.sql;
+-- every change made here also goes into the upgrade script sql/vecrag--A--B.sql, and
+-- test/t/083_extension_upgrade.pl proves an updated install equals a fresh one.
+-- pgvector's names (types, operators, functions, opclasses) go in the schema the
+-- extension is installed into; everything vecrag adds goes in schema vecrag.
+-- Sections, in dependency order, one per room; each room edits only its own.
+
+\echo Use "CREATE EXTENSION vecrag" to load this file. \quit
+
+CREATE SCHEMA vecrag;
+GRANT USAGE ON SCHEMA vecrag TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- section: vector type (src/vector)
+-------------------------------------------------------------------------------
+
+CREATE TYPE vector;
+
+CREATE FUNCTION vector_in(cstring, oid, integer) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_out(vector) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_typmod_in(cstring[]) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_typmod_out(integer) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_recv(internal, oid, integer) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_send(vector) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE vector (
+	INPUT     = vector_in,
+	OUTPUT    = vector_out,
+	TYPMOD_IN = vector_typmod_in,
+	TYPMOD_OUT = vector_typmod_out,
+	RECEIVE   = vector_recv,
+	SEND      = vector_send,
+	STORAGE   = external
+);
+
+CREATE FUNCTION vector(vector, integer, boolean) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (vector AS vector)
+	WITH FUNCTION vector(vector, integer, boolean) AS IMPLICIT;
+
+CREATE FUNCTION l2_distance(vector, vector) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION inner_product(vector, vector) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cosine_distance(vector, vector) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l1_distance(vector, vector) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_dims(vector) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_norm(vector) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- index support: squared L2 and negated inner product order like <-> and <#>
+CREATE FUNCTION vector_l2_squared_distance(vector, vector) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_negative_inner_product(vector, vector) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR <-> (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = l2_distance,
+	COMMUTATOR = '<->'
+);
+CREATE OPERATOR <#> (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_negative_inner_product,
+	COMMUTATOR = '<#>'
+);
+CREATE OPERATOR <=> (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = cosine_distance,
+	COMMUTATOR = '<=>'
+);
+CREATE OPERATOR <+> (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = l1_distance,
+	COMMUTATOR = '<+>'
+);
+
+CREATE FUNCTION vector_spherical_distance(vector, vector) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION l2_normalize(vector) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION binary_quantize(vector) RETURNS bit
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION subvector(vector, int, int) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- element-wise arithmetic and concatenation
+CREATE FUNCTION vector_add(vector, vector) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_sub(vector, vector) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_mul(vector, vector) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_concat(vector, vector) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR + (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_add,
+	COMMUTATOR = +
+);
+CREATE OPERATOR - (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_sub
+);
+CREATE OPERATOR * (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_mul,
+	COMMUTATOR = *
+);
+CREATE OPERATOR || (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_concat
+);
+
+-- comparison: element by element, then dimensions (btree order)
+CREATE FUNCTION vector_lt(vector, vector) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_le(vector, vector) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_eq(vector, vector) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_ne(vector, vector) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_ge(vector, vector) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_gt(vector, vector) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_cmp(vector, vector) RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR < (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_lt,
+	COMMUTATOR = > , NEGATOR = >= ,
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR <= (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_le,
+	COMMUTATOR = >= , NEGATOR = > ,
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+-- MERGES (which pgvector leaves out) lets the planner merge-join on vector
+-- equality through vector_ops
+CREATE OPERATOR = (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_eq,
+	COMMUTATOR = = , NEGATOR = <> ,
+	RESTRICT = eqsel, JOIN = eqjoinsel, MERGES
+);
+CREATE OPERATOR <> (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_ne,
+	COMMUTATOR = <> , NEGATOR = = ,
+	RESTRICT = neqsel, JOIN = neqjoinsel
+);
+CREATE OPERATOR >= (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_ge,
+	COMMUTATOR = <= , NEGATOR = < ,
+	RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+CREATE OPERATOR > (
+	LEFTARG = vector, RIGHTARG = vector, PROCEDURE = vector_gt,
+	COMMUTATOR = < , NEGATOR = <= ,
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+
+CREATE OPERATOR CLASS vector_ops
+	DEFAULT FOR TYPE vector USING btree AS
+	OPERATOR 1 < ,
+	OPERATOR 2 <= ,
+	OPERATOR 3 = ,
+	OPERATOR 4 >= ,
+	OPERATOR 5 > ,
+	FUNCTION 1 vector_cmp(vector, vector);
+
+-- aggregates: avg keeps a float8[] state {count, sum_1, ..., sum_dim};
+-- sum adds in float4 with vector_add, as pgvector does
+CREATE FUNCTION vector_accum(double precision[], vector) RETURNS double precision[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_combine(double precision[], double precision[]) RETURNS double precision[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_avg(double precision[]) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE avg(vector) (
+	SFUNC = vector_accum,
+	STYPE = double precision[],
+	FINALFUNC = vector_avg,
+	COMBINEFUNC = vector_combine,
+	INITCOND = '{0}',
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE sum(vector) (
+	SFUNC = vector_add,
+	STYPE = vector,
+	COMBINEFUNC = vector_add,
+	PARALLEL = SAFE
+);
+
+-- casts between arrays and vector
+CREATE FUNCTION array_to_vector(integer[], integer, boolean) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_vector(real[], integer, boolean) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_vector(double precision[], integer, boolean) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_vector(numeric[], integer, boolean) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_to_float4(vector, integer, boolean) RETURNS real[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE CAST (vector AS real[])
+	WITH FUNCTION vector_to_float4(vector, integer, boolean) AS IMPLICIT;
+CREATE CAST (integer[] AS vector)
+	WITH FUNCTION array_to_vector(integer[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (real[] AS vector)
+	WITH FUNCTION array_to_vector(real[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (double precision[] AS vector)
+	WITH FUNCTION array_to_vector(double precision[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (numeric[] AS vector)
+	WITH FUNCTION array_to_vector(numeric[], integer, boolean) AS ASSIGNMENT;
+
+COMMENT ON TYPE vector IS 'single-precision vector';
+COMMENT ON FUNCTION l2_distance(vector, vector) IS 'Euclidean distance';
+COMMENT ON FUNCTION inner_product(vector, vector) IS 'inner product';
+COMMENT ON FUNCTION cosine_distance(vector, vector) IS 'cosine distance';
+COMMENT ON FUNCTION l1_distance(vector, vector) IS 'taxicab distance';
+COMMENT ON FUNCTION vector_dims(vector) IS 'number of dimensions';
+COMMENT ON FUNCTION vector_norm(vector) IS 'Euclidean norm';
+COMMENT ON FUNCTION l2_normalize(vector) IS 'normalize with Euclidean norm';
+COMMENT ON FUNCTION binary_quantize(vector) IS 'binary quantize';
+COMMENT ON FUNCTION subvector(vector, int, int) IS 'subvector';
+COMMENT ON FUNCTION vector_spherical_distance(vector, vector) IS 'angular distance of unit vectors';
+COMMENT ON OPERATOR <-> (vector, vector) IS 'Euclidean distance';
+COMMENT ON OPERATOR <#> (vector, vector) IS 'negative inner product';
+COMMENT ON OPERATOR <=> (vector, vector) IS 'cosine distance';
+COMMENT ON OPERATOR <+> (vector, vector) IS 'taxicab distance';
+COMMENT ON OPERATOR + (vector, vector) IS 'add';
+COMMENT ON OPERATOR - (vector, vector) IS 'subtract';
+COMMENT ON OPERATOR * (vector, vector) IS 'multiply';
+COMMENT ON OPERATOR || (vector, vector) IS 'concatenate';
+COMMENT ON OPERATOR < (vector, vector) IS 'less than';
+COMMENT ON OPERATOR <= (vector, vector) IS 'less than or equal';
+COMMENT ON OPERATOR = (vector, vector) IS 'equal';
+COMMENT ON OPERATOR <> (vector, vector) IS 'not equal';
+COMMENT ON OPERATOR >= (vector, vector) IS 'greater than or equal';
+COMMENT ON OPERATOR > (vector, vector) IS 'greater than';
+COMMENT ON AGGREGATE avg(vector) IS 'the average (arithmetic mean) as vector of all vector values';
+COMMENT ON AGGREGATE sum(vector) IS 'sum as vector across all vector input values';
+
+-------------------------------------------------------------------------------
+-- section: halfvec, sparsevec and bit vectors (src/vector)
+-------------------------------------------------------------------------------
+
+-- halfvec: half-precision vectors (pgvector's names, formats and behaviour)
+
+CREATE TYPE halfvec;
+
+CREATE FUNCTION halfvec_in(cstring, oid, integer) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_out(halfvec) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_typmod_in(cstring[]) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_recv(internal, oid, integer) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_send(halfvec) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE halfvec (
+	INPUT     = halfvec_in,
+	OUTPUT    = halfvec_out,
+	TYPMOD_IN = halfvec_typmod_in,
+	RECEIVE   = halfvec_recv,
+	SEND      = halfvec_send,
+	STORAGE   = external
+);
+COMMENT ON TYPE halfvec IS 'half-precision vector';
+
+CREATE FUNCTION l2_distance(halfvec, halfvec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'halfvec_l2_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION inner_product(halfvec, halfvec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'halfvec_inner_product' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cosine_distance(halfvec, halfvec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'halfvec_cosine_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l1_distance(halfvec, halfvec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'halfvec_l1_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_dims(halfvec) RETURNS integer
+	AS 'MODULE_PATHNAME', 'halfvec_vector_dims' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l2_norm(halfvec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'halfvec_l2_norm' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l2_normalize(halfvec) RETURNS halfvec
+	AS 'MODULE_PATHNAME', 'halfvec_l2_normalize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION binary_quantize(halfvec) RETURNS bit
+	AS 'MODULE_PATHNAME', 'halfvec_binary_quantize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION subvector(halfvec, int, int) RETURNS halfvec
+	AS 'MODULE_PATHNAME', 'halfvec_subvector' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION halfvec_add(halfvec, halfvec) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_sub(halfvec, halfvec) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_mul(halfvec, halfvec) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_concat(halfvec, halfvec) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_lt(halfvec, halfvec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_le(halfvec, halfvec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_eq(halfvec, halfvec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_ne(halfvec, halfvec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_ge(halfvec, halfvec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_gt(halfvec, halfvec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_cmp(halfvec, halfvec) RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- index support: squared L2 and negated inner product order like <-> and <#>;
+-- spherical (angular) distance of unit vectors for spherical k-means
+CREATE FUNCTION halfvec_l2_squared_distance(halfvec, halfvec) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_negative_inner_product(halfvec, halfvec) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_spherical_distance(halfvec, halfvec) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION halfvec_accum(double precision[], halfvec) RETURNS double precision[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_avg(double precision[]) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_combine(double precision[], double precision[]) RETURNS double precision[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE avg(halfvec) (
+	SFUNC = halfvec_accum,
+	STYPE = double precision[],
+	FINALFUNC = halfvec_avg,
+	COMBINEFUNC = halfvec_combine,
+	INITCOND = '{0}',
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE sum(halfvec) (
+	SFUNC = halfvec_add,
+	STYPE = halfvec,
+	COMBINEFUNC = halfvec_add,
+	PARALLEL = SAFE
+);
+
+CREATE FUNCTION halfvec(halfvec, integer, boolean) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_to_vector(halfvec, integer, boolean) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_to_halfvec(vector, integer, boolean) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_halfvec(integer[], integer, boolean) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_halfvec(real[], integer, boolean) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_halfvec(double precision[], integer, boolean) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_halfvec(numeric[], integer, boolean) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_to_float4(halfvec, integer, boolean) RETURNS real[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE CAST (halfvec AS halfvec)
+	WITH FUNCTION halfvec(halfvec, integer, boolean) AS IMPLICIT;
+CREATE CAST (halfvec AS vector)
+	WITH FUNCTION halfvec_to_vector(halfvec, integer, boolean) AS ASSIGNMENT;
+CREATE CAST (vector AS halfvec)
+	WITH FUNCTION vector_to_halfvec(vector, integer, boolean) AS IMPLICIT;
+CREATE CAST (halfvec AS real[])
+	WITH FUNCTION halfvec_to_float4(halfvec, integer, boolean) AS ASSIGNMENT;
+CREATE CAST (integer[] AS halfvec)
+	WITH FUNCTION array_to_halfvec(integer[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (real[] AS halfvec)
+	WITH FUNCTION array_to_halfvec(real[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (double precision[] AS halfvec)
+	WITH FUNCTION array_to_halfvec(double precision[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (numeric[] AS halfvec)
+	WITH FUNCTION array_to_halfvec(numeric[], integer, boolean) AS ASSIGNMENT;
+
+CREATE OPERATOR <-> (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = l2_distance,
+	COMMUTATOR = '<->'
+);
+CREATE OPERATOR <#> (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_negative_inner_product,
+	COMMUTATOR = '<#>'
+);
+CREATE OPERATOR <=> (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = cosine_distance,
+	COMMUTATOR = '<=>'
+);
+CREATE OPERATOR <+> (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = l1_distance,
+	COMMUTATOR = '<+>'
+);
+CREATE OPERATOR + (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_add,
+	COMMUTATOR = +
+);
+CREATE OPERATOR - (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_sub
+);
+CREATE OPERATOR * (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_mul,
+	COMMUTATOR = *
+);
+CREATE OPERATOR || (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_concat
+);
+CREATE OPERATOR < (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_lt,
+	COMMUTATOR = > , NEGATOR = >= ,
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR <= (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_le,
+	COMMUTATOR = >= , NEGATOR = > ,
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR = (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_eq,
+	COMMUTATOR = = , NEGATOR = <> ,
+	RESTRICT = eqsel, JOIN = eqjoinsel
+);
+CREATE OPERATOR <> (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_ne,
+	COMMUTATOR = <> , NEGATOR = = ,
+	RESTRICT = eqsel, JOIN = eqjoinsel
+);
+CREATE OPERATOR >= (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_ge,
+	COMMUTATOR = <= , NEGATOR = < ,
+	RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+CREATE OPERATOR > (
+	LEFTARG = halfvec, RIGHTARG = halfvec, PROCEDURE = halfvec_gt,
+	COMMUTATOR = < , NEGATOR = <= ,
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+
+CREATE OPERATOR CLASS halfvec_ops
+	DEFAULT FOR TYPE halfvec USING btree AS
+	OPERATOR 1 < ,
+	OPERATOR 2 <= ,
+	OPERATOR 3 = ,
+	OPERATOR 4 >= ,
+	OPERATOR 5 > ,
+	FUNCTION 1 halfvec_cmp(halfvec, halfvec);
+
+-- bit vectors: binary quantization and bit distances on PostgreSQL's bit type
+
+-- (binary_quantize(vector) is in the vector section, as in pgvector)
+CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION jaccard_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR <~> (
+	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = hamming_distance,
+	COMMUTATOR = '<~>'
+);
+CREATE OPERATOR <%> (
+	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = jaccard_distance,
+	COMMUTATOR = '<%>'
+);
+
+-- sparsevec: sparse vectors (pgvector's names, formats and behaviour)
+
+CREATE TYPE sparsevec;
+
+CREATE FUNCTION sparsevec_in(cstring, oid, integer) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_out(sparsevec) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_typmod_in(cstring[]) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_recv(internal, oid, integer) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_send(sparsevec) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE sparsevec (
+	INPUT     = sparsevec_in,
+	OUTPUT    = sparsevec_out,
+	TYPMOD_IN = sparsevec_typmod_in,
+	RECEIVE   = sparsevec_recv,
+	SEND      = sparsevec_send,
+	STORAGE   = external
+);
+COMMENT ON TYPE sparsevec IS 'single-precision sparse vector';
+
+CREATE FUNCTION l2_distance(sparsevec, sparsevec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'sparsevec_l2_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION inner_product(sparsevec, sparsevec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'sparsevec_inner_product' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cosine_distance(sparsevec, sparsevec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'sparsevec_cosine_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l1_distance(sparsevec, sparsevec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'sparsevec_l1_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l2_norm(sparsevec) RETURNS float8
+	AS 'MODULE_PATHNAME', 'sparsevec_l2_norm' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l2_normalize(sparsevec) RETURNS sparsevec
+	AS 'MODULE_PATHNAME', 'sparsevec_l2_normalize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION sparsevec_lt(sparsevec, sparsevec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_le(sparsevec, sparsevec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_eq(sparsevec, sparsevec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_ne(sparsevec, sparsevec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_ge(sparsevec, sparsevec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_gt(sparsevec, sparsevec) RETURNS bool
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_cmp(sparsevec, sparsevec) RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- index support: squared L2 and negated inner product order like <-> and <#>
+CREATE FUNCTION sparsevec_l2_squared_distance(sparsevec, sparsevec) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_negative_inner_product(sparsevec, sparsevec) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION sparsevec(sparsevec, integer, boolean) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vector_to_sparsevec(vector, integer, boolean) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_to_vector(sparsevec, integer, boolean) RETURNS vector
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halfvec_to_sparsevec(halfvec, integer, boolean) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION sparsevec_to_halfvec(sparsevec, integer, boolean) RETURNS halfvec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_sparsevec(integer[], integer, boolean) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_sparsevec(real[], integer, boolean) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_sparsevec(double precision[], integer, boolean) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_sparsevec(numeric[], integer, boolean) RETURNS sparsevec
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE CAST (sparsevec AS sparsevec)
+	WITH FUNCTION sparsevec(sparsevec, integer, boolean) AS IMPLICIT;
+CREATE CAST (sparsevec AS vector)
+	WITH FUNCTION sparsevec_to_vector(sparsevec, integer, boolean) AS ASSIGNMENT;
+CREATE CAST (vector AS sparsevec)
+	WITH FUNCTION vector_to_sparsevec(vector, integer, boolean) AS IMPLICIT;
+CREATE CAST (sparsevec AS halfvec)
+	WITH FUNCTION sparsevec_to_halfvec(sparsevec, integer, boolean) AS ASSIGNMENT;
+CREATE CAST (halfvec AS sparsevec)
+	WITH FUNCTION halfvec_to_sparsevec(halfvec, integer, boolean) AS IMPLICIT;
+CREATE CAST (integer[] AS sparsevec)
+	WITH FUNCTION array_to_sparsevec(integer[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (real[] AS sparsevec)
+	WITH FUNCTION array_to_sparsevec(real[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (double precision[] AS sparsevec)
+	WITH FUNCTION array_to_sparsevec(double precision[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (numeric[] AS sparsevec)
+	WITH FUNCTION array_to_sparsevec(numeric[], integer, boolean) AS ASSIGNMENT;
+
+CREATE OPERATOR <-> (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = l2_distance,
+	COMMUTATOR = '<->'
+);
+CREATE OPERATOR <#> (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = sparsevec_negative_inner_product,
+	COMMUTATOR = '<#>'
+);
+CREATE OPERATOR <=> (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = cosine_distance,
+	COMMUTATOR = '<=>'
+);
+CREATE OPERATOR <+> (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = l1_distance,
+	COMMUTATOR = '<+>'
+);
+CREATE OPERATOR < (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = sparsevec_lt,
+	COMMUTATOR = > , NEGATOR = >= ,
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR <= (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = sparsevec_le,
+	COMMUTATOR = >= , NEGATOR = > ,
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR = (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = sparsevec_eq,
+	COMMUTATOR = = , NEGATOR = <> ,
+	RESTRICT = eqsel, JOIN = eqjoinsel
+);
+CREATE OPERATOR <> (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = sparsevec_ne,
+	COMMUTATOR = <> , NEGATOR = = ,
+	RESTRICT = eqsel, JOIN = eqjoinsel
+);
+CREATE OPERATOR >= (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = sparsevec_ge,
+	COMMUTATOR = <= , NEGATOR = < ,
+	RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+CREATE OPERATOR > (
+	LEFTARG = sparsevec, RIGHTARG = sparsevec, PROCEDURE = sparsevec_gt,
+	COMMUTATOR = < , NEGATOR = <= ,
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+
+CREATE OPERATOR CLASS sparsevec_ops
+	DEFAULT FOR TYPE sparsevec USING btree AS
+	OPERATOR 1 < ,
+	OPERATOR 2 <= ,
+	OPERATOR 3 = ,
+	OPERATOR 4 >= ,
+	OPERATOR 5 > ,
+	FUNCTION 1 sparsevec_cmp(sparsevec, sparsevec);
+
+-------------------------------------------------------------------------------
+-- section: distance kernels (src/core)
+-------------------------------------------------------------------------------
+
+-- The distance kernel sets compiled into this server, whether this CPU runs
+-- each, and which one the GUC vecrag.simd makes this session use.
+CREATE FUNCTION vecrag.simd_kernels()
+	RETURNS TABLE (kernel text, supported boolean, active boolean, description text)
+	AS 'MODULE_PATHNAME', 'vecrag_simd_kernels'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 3;
+
+-------------------------------------------------------------------------------
+-- section: hnsw access method (src/hnsw)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION hnswhandler(internal) RETURNS index_am_handler
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+CREATE ACCESS METHOD hnsw TYPE INDEX HANDLER hnswhandler;
+COMMENT ON ACCESS METHOD hnsw IS 'hnsw index access method';
+
+-- support function 3: C kernels the index calls directly (see src/hnsw/hnsw.h)
+CREATE FUNCTION vecrag.hnsw_vector_l2_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_vector_ip_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_vector_cosine_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_vector_l1_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR CLASS vector_l2_ops
+	FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_l2_squared_distance(vector, vector),
+	FUNCTION 3 vecrag.hnsw_vector_l2_kernel(internal);
+
+CREATE OPERATOR CLASS vector_ip_ops
+	FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_negative_inner_product(vector, vector),
+	FUNCTION 3 vecrag.hnsw_vector_ip_kernel(internal);
+
+CREATE OPERATOR CLASS vector_cosine_ops
+	FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_negative_inner_product(vector, vector),
+	FUNCTION 2 vector_norm(vector),
+	FUNCTION 3 vecrag.hnsw_vector_cosine_kernel(internal);
+
+CREATE OPERATOR CLASS vector_l1_ops
+	FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(vector, vector),
+	FUNCTION 3 vecrag.hnsw_vector_l1_kernel(internal);
+
+-------------------------------------------------------------------------------
+-- section: ivf access method (src/ivf)
+-------------------------------------------------------------------------------
+
+-- `ivf`: our IVF with quantizers (WITH (lists, quantizer)), settings ivf.*.
+-- `ivfflat`: the same access method under pgvector's name, option lists only,
+-- settings ivfflat.*, so pgvector schemas and dumps restore unchanged.
+-- Support functions: 1 = distance (the index computes it with the float4
+-- kernel of the same metric), 2 = norm (optional; when present, vectors are
+-- normalized and zero vectors are not indexed).
+CREATE FUNCTION vecrag.ivfhandler(internal) RETURNS index_am_handler
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+CREATE ACCESS METHOD ivf TYPE INDEX HANDLER vecrag.ivfhandler;
+COMMENT ON ACCESS METHOD ivf IS 'vecrag inverted-file index with none, sq8 or rabitq quantization';
+
+CREATE FUNCTION ivfflathandler(internal) RETURNS index_am_handler
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+CREATE ACCESS METHOD ivfflat TYPE INDEX HANDLER ivfflathandler;
+COMMENT ON ACCESS METHOD ivfflat IS 'ivfflat index access method (pgvector compatible; vecrag ivf without quantization)';
+
+CREATE OPERATOR CLASS vector_l2_ops
+	DEFAULT FOR TYPE vector USING ivf AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_l2_squared_distance(vector, vector);
+CREATE OPERATOR CLASS vector_ip_ops
+	FOR TYPE vector USING ivf AS
+	OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_negative_inner_product(vector, vector);
+CREATE OPERATOR CLASS vector_cosine_ops
+	FOR TYPE vector USING ivf AS
+	OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_negative_inner_product(vector, vector),
+	FUNCTION 2 vector_norm(vector);
+
+CREATE OPERATOR CLASS vector_l2_ops
+	DEFAULT FOR TYPE vector USING ivfflat AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_l2_squared_distance(vector, vector);
+CREATE OPERATOR CLASS vector_ip_ops
+	FOR TYPE vector USING ivfflat AS
+	OPERATOR 1 <#> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_negative_inner_product(vector, vector);
+CREATE OPERATOR CLASS vector_cosine_ops
+	FOR TYPE vector USING ivfflat AS
+	OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 vector_negative_inner_product(vector, vector),
+	FUNCTION 2 vector_norm(vector);
+
+-------------------------------------------------------------------------------
+-- section: index opclasses for halfvec, sparsevec and bit (src/hnsw, src/ivf)
+-------------------------------------------------------------------------------
+
+-- hnsw: support function 3 returns the C kernels (src/vector/*_hnsw.c) the
+-- index calls directly; limits per index as pgvector's: halfvec 4,000
+-- dimensions, sparsevec 1,000 non-zero elements, bit 64,000 bits.
+CREATE FUNCTION vecrag.hnsw_halfvec_l2_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_halfvec_ip_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_halfvec_cosine_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_halfvec_l1_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_sparsevec_l2_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_sparsevec_ip_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_sparsevec_cosine_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_sparsevec_l1_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_bit_hamming_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.hnsw_bit_jaccard_kernel(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR CLASS halfvec_l2_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_l2_squared_distance(halfvec, halfvec),
+	FUNCTION 3 vecrag.hnsw_halfvec_l2_kernel(internal);
+CREATE OPERATOR CLASS halfvec_ip_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <#> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec),
+	FUNCTION 3 vecrag.hnsw_halfvec_ip_kernel(internal);
+CREATE OPERATOR CLASS halfvec_cosine_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <=> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec),
+	FUNCTION 2 l2_norm(halfvec),
+	FUNCTION 3 vecrag.hnsw_halfvec_cosine_kernel(internal);
+CREATE OPERATOR CLASS halfvec_l1_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <+> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(halfvec, halfvec),
+	FUNCTION 3 vecrag.hnsw_halfvec_l1_kernel(internal);
+
+CREATE OPERATOR CLASS sparsevec_l2_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <-> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_l2_squared_distance(sparsevec, sparsevec),
+	FUNCTION 3 vecrag.hnsw_sparsevec_l2_kernel(internal);
+CREATE OPERATOR CLASS sparsevec_ip_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <#> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_negative_inner_product(sparsevec, sparsevec),
+	FUNCTION 3 vecrag.hnsw_sparsevec_ip_kernel(internal);
+CREATE OPERATOR CLASS sparsevec_cosine_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <=> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_negative_inner_product(sparsevec, sparsevec),
+	FUNCTION 2 l2_norm(sparsevec),
+	FUNCTION 3 vecrag.hnsw_sparsevec_cosine_kernel(internal);
+CREATE OPERATOR CLASS sparsevec_l1_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <+> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(sparsevec, sparsevec),
+	FUNCTION 3 vecrag.hnsw_sparsevec_l1_kernel(internal);
+
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit),
+	FUNCTION 3 vecrag.hnsw_bit_hamming_kernel(internal);
+CREATE OPERATOR CLASS bit_jaccard_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 jaccard_distance(bit, bit),
+	FUNCTION 3 vecrag.hnsw_bit_jaccard_kernel(internal);
+
+-- ivf and ivfflat: halfvec columns are widened to float4 as the index reads
+-- them (src/ivf/page.c maps the halfvec distance functions to its kernels)
+CREATE OPERATOR CLASS halfvec_l2_ops
+	FOR TYPE halfvec USING ivf AS
+	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_l2_squared_distance(halfvec, halfvec);
+CREATE OPERATOR CLASS halfvec_ip_ops
+	FOR TYPE halfvec USING ivf AS
+	OPERATOR 1 <#> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec);
+CREATE OPERATOR CLASS halfvec_cosine_ops
+	FOR TYPE halfvec USING ivf AS
+	OPERATOR 1 <=> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec),
+	FUNCTION 2 l2_norm(halfvec);
+
+CREATE OPERATOR CLASS halfvec_l2_ops
+	FOR TYPE halfvec USING ivfflat AS
+	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_l2_squared_distance(halfvec, halfvec);
+CREATE OPERATOR CLASS halfvec_ip_ops
+	FOR TYPE halfvec USING ivfflat AS
+	OPERATOR 1 <#> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec);
+CREATE OPERATOR CLASS halfvec_cosine_ops
+	FOR TYPE halfvec USING ivfflat AS
+	OPERATOR 1 <=> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec),
+	FUNCTION 2 l2_norm(halfvec);
+
+-------------------------------------------------------------------------------
+-- section: graph edges and traversal (src/graph)
+-------------------------------------------------------------------------------
+
+-- vecrag.edge: a directed, weighted edge (src bigint, dst bigint, weight real
+-- default 1), written '1->2' or '1->2:0.5'.
+CREATE TYPE vecrag.edge;
+
+CREATE FUNCTION vecrag.edge_in(cstring) RETURNS vecrag.edge
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_out(vecrag.edge) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_recv(internal) RETURNS vecrag.edge
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_send(vecrag.edge) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE vecrag.edge (
+	INPUT = vecrag.edge_in,
+	OUTPUT = vecrag.edge_out,
+	RECEIVE = vecrag.edge_recv,
+	SEND = vecrag.edge_send,
+	INTERNALLENGTH = 24,
+	ALIGNMENT = double,
+	STORAGE = plain
+);
+COMMENT ON TYPE vecrag.edge IS 'directed weighted graph edge src->dst:weight';
+
+CREATE FUNCTION vecrag.edge(src bigint, dst bigint, weight real DEFAULT 1) RETURNS vecrag.edge
+	AS 'MODULE_PATHNAME', 'edge_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_src(vecrag.edge) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_dst(vecrag.edge) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_weight(vecrag.edge) RETURNS real
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION vecrag.edge_cmp(vecrag.edge, vecrag.edge) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_eq(vecrag.edge, vecrag.edge) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_ne(vecrag.edge, vecrag.edge) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_lt(vecrag.edge, vecrag.edge) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_le(vecrag.edge, vecrag.edge) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_gt(vecrag.edge, vecrag.edge) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_ge(vecrag.edge, vecrag.edge) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.edge_hash(vecrag.edge) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- The comparison operators live in the extension's schema, beside pgvector's
+-- operators: an operator in schema vecrag would need OPERATOR(vecrag.=) unless
+-- vecrag is on search_path, and operators on our own type cannot collide
+-- with a user's.
+CREATE OPERATOR = (
+	LEFTARG = vecrag.edge, RIGHTARG = vecrag.edge, PROCEDURE = vecrag.edge_eq,
+	COMMUTATOR = '=', NEGATOR = '<>', RESTRICT = eqsel, JOIN = eqjoinsel,
+	HASHES, MERGES
+);
+CREATE OPERATOR <> (
+	LEFTARG = vecrag.edge, RIGHTARG = vecrag.edge, PROCEDURE = vecrag.edge_ne,
+	COMMUTATOR = '<>', NEGATOR = '=', RESTRICT = neqsel, JOIN = neqjoinsel
+);
+CREATE OPERATOR < (
+	LEFTARG = vecrag.edge, RIGHTARG = vecrag.edge, PROCEDURE = vecrag.edge_lt,
+	COMMUTATOR = '>', NEGATOR = '>=', RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+CREATE OPERATOR <= (
+	LEFTARG = vecrag.edge, RIGHTARG = vecrag.edge, PROCEDURE = vecrag.edge_le,
+	COMMUTATOR = '>=', NEGATOR = '>', RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+CREATE OPERATOR > (
+	LEFTARG = vecrag.edge, RIGHTARG = vecrag.edge, PROCEDURE = vecrag.edge_gt,
+	COMMUTATOR = '<', NEGATOR = '<=', RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+CREATE OPERATOR >= (
+	LEFTARG = vecrag.edge, RIGHTARG = vecrag.edge, PROCEDURE = vecrag.edge_ge,
+	COMMUTATOR = '<=', NEGATOR = '<', RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+
+CREATE OPERATOR CLASS vecrag.edge_ops
+	DEFAULT FOR TYPE vecrag.edge USING btree AS
+	OPERATOR 1 < ,
+	OPERATOR 2 <= ,
+	OPERATOR 3 = ,
+	OPERATOR 4 >= ,
+	OPERATOR 5 > ,
+	FUNCTION 1 vecrag.edge_cmp(vecrag.edge, vecrag.edge);
+
+CREATE OPERATOR CLASS vecrag.edge_ops
+	DEFAULT FOR TYPE vecrag.edge USING hash AS
+	OPERATOR 1 = ,
+	FUNCTION 1 vecrag.edge_hash(vecrag.edge);
+
+-- Registered graphs.  One row per graph; either src_column and dst_column
+-- or edge_column is set.  Rows belong to the role that registered them:
+-- everyone may read the list, only members of the owning role may drop a
+-- graph.  A trigger enforces that (row-level security would make pg_dump by
+-- a non-superuser fail on this table).  A definition grants nothing: every
+-- call checks the caller's privileges on the edge table.
+CREATE TABLE vecrag.graph_definitions (
+	name			text PRIMARY KEY,
+	edge_table		regclass NOT NULL,
+	src_column		name,
+	dst_column		name,
+	edge_column		name,
+	relation_column	name,
+	weight_column	name,
+	owner			regrole NOT NULL DEFAULT current_user::regrole,
+	created_at		timestamptz NOT NULL DEFAULT now(),
+	CHECK ((edge_column IS NULL) = (src_column IS NOT NULL AND dst_column IS NOT NULL)),
+	CHECK (edge_column IS NULL OR (src_column IS NULL AND dst_column IS NULL))
+);
+SELECT pg_catalog.pg_extension_config_dump('vecrag.graph_definitions', '');
+
+CREATE FUNCTION vecrag.graph_definitions_check() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	temp_table name;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		IF NOT pg_has_role(OLD.owner, 'MEMBER') THEN
+			RAISE EXCEPTION 'must be a member of role % to drop graph "%"', OLD.owner, OLD.name
+				USING ERRCODE = 'insufficient_privilege';
+		END IF;
+		RETURN OLD;
+	END IF;
+	IF NOT pg_has_role(NEW.owner, 'MEMBER') THEN
+		RAISE EXCEPTION 'must be a member of role % to register graph "%" for it', NEW.owner, NEW.name
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	-- direct INSERTs skip graph_validate: a row naming a temporary table
+	-- would make the restore of this whole table fail (schema pg_temp_n)
+	SELECT relname INTO temp_table FROM pg_class
+		WHERE oid = NEW.edge_table AND relpersistence = 't';
+	IF FOUND THEN
+		RAISE EXCEPTION 'graph "%" cannot use temporary table "%"', NEW.name, temp_table
+			USING ERRCODE = 'feature_not_supported',
+			DETAIL = 'Graph registrations are kept in vecrag.graph_definitions and dumped with the database; a temporary table belongs to one session and could not be restored.',
+			HINT = 'Use a permanent or unlogged table.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER graph_definitions_check BEFORE INSERT OR DELETE ON vecrag.graph_definitions
+	FOR EACH ROW EXECUTE FUNCTION vecrag.graph_definitions_check();
+GRANT SELECT, INSERT, DELETE ON vecrag.graph_definitions TO PUBLIC;
+
+CREATE VIEW vecrag.graphs AS
+	SELECT name, edge_table, src_column, dst_column, edge_column,
+		relation_column, weight_column, owner, created_at
+	FROM vecrag.graph_definitions;
+GRANT SELECT ON vecrag.graphs TO PUBLIC;
+
+-- Checks what create_graph is about to register (columns, types, index,
+-- the caller's privileges); errors name the table and column.
+CREATE FUNCTION vecrag.graph_validate(graph text, edges regclass, src name, dst name,
+		edge name, relation name, weight name) RETURNS void
+	AS 'MODULE_PATHNAME', 'graph_validate' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+CREATE FUNCTION vecrag.create_graph(name text, edges regclass,
+		src name DEFAULT 'src', dst name DEFAULT 'dst',
+		relation name DEFAULT NULL, weight name DEFAULT NULL)
+	RETURNS void LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF name IS NULL OR edges IS NULL OR src IS NULL OR dst IS NULL THEN
+		RAISE EXCEPTION 'graph name, edge table, src and dst must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM vecrag.graph_validate(create_graph.name, edges, src, dst, NULL, relation, weight);
+	INSERT INTO vecrag.graph_definitions (name, edge_table, src_column, dst_column,
+		relation_column, weight_column)
+	VALUES (create_graph.name, edges, src, dst, relation, weight);
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'graph "%" already exists', create_graph.name
+		USING ERRCODE = 'duplicate_object',
+		HINT = 'Drop it first with vecrag.drop_graph, or choose another name.';
+END
+$$;
+
+CREATE FUNCTION vecrag.create_graph(name text, edges regclass, edge name,
+		relation name DEFAULT NULL)
+	RETURNS void LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF name IS NULL OR edges IS NULL OR edge IS NULL THEN
+		RAISE EXCEPTION 'graph name, edge table and edge column must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM vecrag.graph_validate(create_graph.name, edges, NULL, NULL, edge, relation, NULL);
+	INSERT INTO vecrag.graph_definitions (name, edge_table, edge_column, relation_column)
+	VALUES (create_graph.name, edges, edge, relation);
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'graph "%" already exists', create_graph.name
+		USING ERRCODE = 'duplicate_object',
+		HINT = 'Drop it first with vecrag.drop_graph, or choose another name.';
+END
+$$;
+
+CREATE FUNCTION vecrag.drop_graph(name text, if_exists boolean DEFAULT false)
+	RETURNS void LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_owner regrole;
+BEGIN
+	SELECT g.owner INTO found_owner FROM vecrag.graph_definitions g
+		WHERE g.name = drop_graph.name;
+	IF NOT FOUND THEN
+		IF if_exists THEN
+			RAISE NOTICE 'graph "%" does not exist, skipping', drop_graph.name;
+			RETURN;
+		END IF;
+		RAISE EXCEPTION 'graph "%" does not exist', drop_graph.name
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	IF NOT pg_has_role(found_owner, 'MEMBER') THEN
+		RAISE EXCEPTION 'must be a member of role % to drop graph "%"',
+			found_owner, drop_graph.name
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	DELETE FROM vecrag.graph_definitions g WHERE g.name = drop_graph.name;
+END
+$$;
+
+CREATE FUNCTION vecrag.traverse(graph text, seeds bigint[],
+		max_depth integer DEFAULT 2, direction text DEFAULT 'out',
+		relations text[] DEFAULT NULL, max_fanout integer DEFAULT NULL,
+		max_nodes integer DEFAULT NULL, count_degree boolean DEFAULT true)
+	RETURNS TABLE (id bigint, depth integer, path vecrag.edge[],
+		path_weight double precision, degree integer, relation_path text[])
+	AS 'MODULE_PATHNAME', 'graph_traverse'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 100;
+
+CREATE FUNCTION vecrag.shortest_path(graph text, source bigint, target bigint,
+		weighted boolean DEFAULT false, direction text DEFAULT 'out',
+		relations text[] DEFAULT NULL)
+	RETURNS TABLE (depth integer, id bigint, edge vecrag.edge, relation text,
+		path_weight double precision)
+	AS 'MODULE_PATHNAME', 'graph_shortest_path'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 10;
+
+CREATE FUNCTION vecrag.pagerank(graph text, seeds bigint[] DEFAULT NULL,
+		seed_weights double precision[] DEFAULT NULL,
+		damping double precision DEFAULT 0.85, max_iterations integer DEFAULT 100,
+		tolerance double precision DEFAULT 1e-6, restrict_to bigint[] DEFAULT NULL,
+		top_n integer DEFAULT NULL, direction text DEFAULT 'out',
+		relations text[] DEFAULT NULL, weighted boolean DEFAULT false)
+	RETURNS TABLE (id bigint, score double precision, rank integer)
+	AS 'MODULE_PATHNAME', 'graph_pagerank'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1000;
+
+CREATE FUNCTION vecrag.communities(graph text, resolution double precision DEFAULT 1.0,
+		max_levels integer DEFAULT 10, relations text[] DEFAULT NULL,
+		weighted boolean DEFAULT false)
+	RETURNS TABLE (id bigint, level integer, community bigint)
+	AS 'MODULE_PATHNAME', 'graph_communities'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1000;
+
+-------------------------------------------------------------------------------
+-- section: hybrid search, fusion and rerank (src/search)
+-------------------------------------------------------------------------------
+
+-- Tokenizer and per-document terms (see src/search/search.h for the
+-- reference tokenizer and how it differs from the 'simple' configuration).
+CREATE FUNCTION vecrag.tokenize(doc text) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'vecrag_tokenize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_document_terms(doc text)
+	RETURNS TABLE (term text, tf integer, doclen integer)
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_document_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+CREATE FUNCTION vecrag.bm25_document_terms(doc text, config regconfig)
+	RETURNS TABLE (term text, tf integer, doclen integer)
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_document_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+CREATE FUNCTION vecrag.bm25_document_terms(doc tsvector)
+	RETURNS TABLE (term text, tf integer, doclen integer)
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_tsvector_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+
+-- bm25_create_index: register a column for BM25.  Creates, in the table's
+-- schema and owned by the table's owner, the metadata table <name>, the
+-- tables <name>_postings, <name>_terms, <name>_stats and the maintenance
+-- trigger function <name>_maintain with four statement triggers on the table.
+CREATE FUNCTION vecrag.bm25_create_index(
+	tbl regclass,
+	text_column text,
+	id_column text DEFAULT 'id',
+	config regconfig DEFAULT NULL,
+	name text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	nsp name;
+	relname name;
+	relowner oid;
+	relkind "char";
+	text_type regtype;
+	id_type regtype;
+	id_notnull boolean;
+	id_attnum int2;
+	meta text;
+	postings text;
+	terms text;
+	stats text;
+	terms_call text;
+	text_expr text;
+	lock_key text;
+	into_marker constant text := '/*into*/';
+	ins text;
+	del text;
+	body text;
+BEGIN
+	IF tbl IS NULL OR text_column IS NULL OR id_column IS NULL THEN
+		RAISE EXCEPTION 'tbl, text_column and id_column must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	-- nspname, not relnamespace::regnamespace: that text is already quoted,
+	-- and every use below quotes it with %I
+	SELECT n.nspname, c.relname, c.relowner, c.relkind
+		INTO nsp, relname, relowner, relkind
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
+	IF relkind <> 'r' THEN
+		RAISE EXCEPTION '"%" is not a table', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'BM25 indexes are maintained by statement triggers, which only ordinary tables fire for every write.';
+	END IF;
+	IF NOT pg_has_role(relowner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	SELECT a.atttypid::regtype INTO text_type FROM pg_attribute a
+		WHERE a.attrelid = tbl AND a.attname = text_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'column "%" of table % does not exist', text_column, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF text_type NOT IN ('text'::regtype, 'character varying'::regtype, 'tsvector'::regtype) THEN
+		RAISE EXCEPTION 'column "%" of table % has type %, not text, varchar or tsvector',
+			text_column, tbl, text_type USING ERRCODE = 'datatype_mismatch';
+	END IF;
+	SELECT a.atttypid::regtype, a.attnotnull, a.attnum INTO id_type, id_notnull, id_attnum
+		FROM pg_attribute a
+		WHERE a.attrelid = tbl AND a.attname = id_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'column "%" of table % does not exist', id_column, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF id_type NOT IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+		RAISE EXCEPTION 'id column "%" of table % has type %, not smallint, integer or bigint',
+			id_column, tbl, id_type USING ERRCODE = 'datatype_mismatch';
+	END IF;
+	IF NOT id_notnull OR NOT EXISTS (
+		SELECT 1 FROM pg_index i
+		WHERE i.indrelid = tbl AND i.indisunique AND i.indisvalid AND i.indimmediate
+		  AND i.indnkeyatts = 1 AND i.indkey[0] = id_attnum AND i.indpred IS NULL) THEN
+		RAISE EXCEPTION 'id column "%" of table % must be NOT NULL and have a unique index', id_column, tbl
+			USING ERRCODE = 'invalid_table_definition',
+				  HINT = 'A primary key on the column is enough.';
+	END IF;
+	name := coalesce(name, relname || '_' || text_column || '_bm25');
+	IF length(name) > 49 THEN
+		RAISE EXCEPTION 'BM25 index name "%" is too long', name
+			USING ERRCODE = 'name_too_long',
+				  DETAIL = 'Names of at most 49 characters leave room for the suffixes of its tables.',
+				  HINT = 'Pass a shorter name => ''...''.';
+	END IF;
+	meta := format('%I.%I', nsp, name);
+	IF to_regclass(meta) IS NOT NULL THEN
+		RAISE EXCEPTION 'relation "%" already exists', name
+			USING ERRCODE = 'duplicate_table',
+				  HINT = 'Pass another name => ''...'', or drop the old index with vecrag.bm25_drop_index.';
+	END IF;
+	postings := format('%I.%I', nsp, name || '_postings');
+	terms := format('%I.%I', nsp, name || '_terms');
+	stats := format('%I.%I', nsp, name || '_stats');
+	lock_key := format('hashtext(''vecrag_bm25''), hashtext(%L)', meta);
+
+	EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
+	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, id bigint NOT NULL, '
+				   'tf integer NOT NULL, doclen integer NOT NULL)', postings);
+	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, df bigint NOT NULL)', terms);
+	EXECUTE format('CREATE TABLE %s (n bigint NOT NULL, len bigint NOT NULL)', stats);
+	EXECUTE format('CREATE TABLE %s (source regclass NOT NULL, text_column name NOT NULL, '
+				   'id_column name NOT NULL, config regconfig, postings regclass NOT NULL, '
+				   'terms regclass NOT NULL, stats regclass NOT NULL)', meta);
+	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
+				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
+
+	text_expr := CASE WHEN text_type = 'character varying'::regtype
+				 THEN format('s.%I::text', text_column) ELSE format('s.%I', text_column) END;
+	terms_call := CASE WHEN config IS NULL OR text_type = 'tsvector'::regtype
+				  THEN format('vecrag.bm25_document_terms(%s)', text_expr)
+				  ELSE format('vecrag.bm25_document_terms(%s, %L::regconfig)', text_expr, config::text) END;
+
+	-- %1$s: a FROM-item of source rows aliased s
+	ins := format($sql$
+		WITH d AS MATERIALIZED (
+			SELECT s.%1$I::bigint AS id, t.term, t.tf, t.doclen
+			FROM %%1$s LEFT JOIN LATERAL %2$s t ON true),
+		p AS (INSERT INTO %3$s (term, id, tf, doclen)
+			  SELECT term, id, tf, doclen FROM d WHERE term IS NOT NULL),
+		st AS (INSERT INTO %4$s (n, len)
+			   SELECT count(*), coalesce(sum(doclen), 0)
+			   FROM (SELECT id, max(coalesce(doclen, 0)) AS doclen FROM d GROUP BY id) x
+			   HAVING count(*) > 0),
+		f AS (INSERT INTO %5$s (term, df)
+			  SELECT term, count(*) FROM d WHERE term IS NOT NULL GROUP BY term RETURNING term)
+		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, terms_call, postings, stats, terms);
+	del := format($sql$
+		WITH s AS MATERIALIZED (SELECT s.%1$I::bigint AS id FROM %%1$s),
+		d AS (DELETE FROM %2$s p USING s WHERE p.id = s.id RETURNING p.term, p.id, p.doclen),
+		st AS (INSERT INTO %3$s (n, len)
+			   SELECT -(SELECT count(*) FROM s),
+					  -coalesce((SELECT sum(doclen) FROM (SELECT DISTINCT id, doclen FROM d) x), 0)
+			   WHERE EXISTS (SELECT 1 FROM s)),
+		f AS (INSERT INTO %4$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
+		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, postings, stats, terms);
+
+	body := format($sql$
+DECLARE
+	touched text[];
+	more text[];
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		%1$s;
+	ELSIF TG_OP = 'DELETE' THEN
+		%2$s;
+	ELSIF TG_OP = 'UPDATE' THEN
+		%3$s;
+		%4$s;
+		touched := touched || more;
+	ELSIF TG_OP = 'TRUNCATE' THEN
+		TRUNCATE %5$s, %6$s, %7$s;
+		RETURN NULL;
+	END IF;
+	-- Every 32nd statement (by the count of unfolded stats rows) folds the
+	-- deltas of the terms it touched, unless another writer is folding;
+	-- frequent terms are touched, hence folded, often.  Not under
+	-- REPEATABLE READ, where a fold could fail on rows folded meanwhile.
+	IF touched IS NOT NULL AND current_setting('transaction_isolation') = 'read committed'
+	   AND (SELECT count(*) FROM (SELECT FROM %7$s LIMIT 32) x) >= 32
+	   AND pg_try_advisory_xact_lock(%8$s) THEN
+		WITH d AS (DELETE FROM %6$s WHERE term = ANY (touched) RETURNING term, df)
+		INSERT INTO %6$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0;
+		WITH d AS (DELETE FROM %7$s RETURNING n, len)
+		INSERT INTO %7$s (n, len) SELECT sum(n), sum(len) FROM d HAVING count(*) > 0;
+	END IF;
+	RETURN NULL;
+END
+$sql$,
+		replace(format(ins, 'new_rows s'), into_marker, 'INTO touched'),
+		replace(format(del, 'old_rows s'), into_marker, 'INTO touched'),
+		replace(format(del, format('(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I AND n.%2$I IS NOT DISTINCT FROM o.%2$I)) s', id_column, text_column)),
+				into_marker, 'INTO touched'),
+		replace(format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
+				into_marker, 'INTO more'),
+		postings, terms, stats, lock_key);
+
+	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
+				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, name || '_maintain', body);
+	EXECUTE format('REVOKE ALL ON FUNCTION %I.%I() FROM PUBLIC', nsp, name || '_maintain');
+	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
+				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_insert', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_update', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
+				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_delete', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
+				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_truncate', tbl, nsp, name || '_maintain', meta);
+
+	-- index what is there now (writers are locked out until commit), then
+	-- build the btrees in one pass each rather than row by row
+	EXECUTE format(ins, format('ONLY %s s', tbl));
+	EXECUTE format('CREATE INDEX %I ON %s (term, id) INCLUDE (tf, doclen)', name || '_postings_term', postings);
+	EXECUTE format('CREATE INDEX %I ON %s (id)', name || '_postings_id', postings);
+	EXECUTE format('CREATE INDEX %I ON %s (term)', name || '_terms_term', terms);
+	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L)', meta,
+				   tbl, text_column, id_column, config, postings, terms, stats);
+
+	IF (SELECT c.relowner FROM pg_class c WHERE c.oid = meta::regclass) <> relowner THEN
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', meta, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', postings, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', terms, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', stats, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, name || '_maintain', pg_get_userbyid(relowner));
+	END IF;
+	RETURN meta::regclass;
+END
+$function$;
+
+CREATE FUNCTION vecrag.bm25_drop_index(bm25_index regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	src regclass;
+	p regclass;
+	t regclass;
+	s regclass;
+	base text;
+	nsp name;
+BEGIN
+	PERFORM vecrag.bm25_index_info(bm25_index);
+	EXECUTE format('SELECT source, postings, terms, stats FROM %s', bm25_index) INTO src, p, t, s;
+	SELECT c.relname, n.nspname INTO base, nsp
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
+	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_insert', src);
+	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_update', src);
+	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_delete', src);
+	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_truncate', src);
+	EXECUTE format('DROP FUNCTION IF EXISTS %I.%I()', nsp, base || '_maintain');
+	EXECUTE format('DROP TABLE %s, %s, %s, %s', p, t, s, bm25_index);
+END
+$function$;
+
+-- bm25_compact: fold the statistics deltas into one row per term
+CREATE FUNCTION vecrag.bm25_compact(bm25_index regclass) RETURNS bigint
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	t regclass;
+	s regclass;
+	before bigint;
+	after bigint;
+BEGIN
+	PERFORM vecrag.bm25_index_info(bm25_index);
+	EXECUTE format('SELECT terms, stats FROM %s', bm25_index) INTO t, s;
+	PERFORM pg_advisory_xact_lock(hashtext('vecrag_bm25'), hashtext(bm25_index::text));
+	EXECUTE format('SELECT count(*) FROM %s', t) INTO before;
+	EXECUTE format('WITH d AS (DELETE FROM %1$s RETURNING term, df) '
+				   'INSERT INTO %1$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0', t);
+	EXECUTE format('WITH d AS (DELETE FROM %1$s RETURNING n, len) '
+				   'INSERT INTO %1$s (n, len) SELECT sum(n), sum(len) FROM d HAVING count(*) > 0', s);
+	EXECUTE format('SELECT count(*) FROM %s', t) INTO after;
+	RETURN before - after;
+END
+$function$;
+
+-- bm25_index_info: what an index covers and its corpus statistics
+CREATE FUNCTION vecrag.bm25_index_info(bm25_index regclass,
+	OUT source regclass, OUT text_column name, OUT id_column name, OUT config regconfig,
+	OUT documents bigint, OUT avg_length double precision)
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_index_info' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION vecrag.bm25_search(
+	bm25_index regclass,
+	query text,
+	k integer DEFAULT 10,
+	k1 double precision DEFAULT 1.2,
+	b double precision DEFAULT 0.75)
+RETURNS TABLE (id bigint, score double precision, rank integer)
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_search'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 10;
+
+CREATE FUNCTION vecrag.bm25_score(
+	bm25_index regclass,
+	query text,
+	id bigint,
+	k1 double precision DEFAULT 1.2,
+	b double precision DEFAULT 0.75)
+RETURNS double precision
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_score'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+-- Fusion over ranked id lists (best first); up to four lists.
+CREATE FUNCTION vecrag.rrf(
+	list1 bigint[],
+	list2 bigint[],
+	list3 bigint[] DEFAULT NULL,
+	list4 bigint[] DEFAULT NULL,
+	k integer DEFAULT 60,
+	weights double precision[] DEFAULT NULL,
+	top_k integer DEFAULT NULL)
+RETURNS TABLE (id bigint, score double precision, rank integer, ranks integer[])
+	AS 'MODULE_PATHNAME', 'vecrag_rrf'
+	LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+CREATE FUNCTION vecrag.weighted_fusion(
+	list1 bigint[], scores1 double precision[],
+	list2 bigint[], scores2 double precision[],
+	list3 bigint[] DEFAULT NULL, scores3 double precision[] DEFAULT NULL,
+	list4 bigint[] DEFAULT NULL, scores4 double precision[] DEFAULT NULL,
+	weights double precision[] DEFAULT NULL,
+	normalization text[] DEFAULT '{minmax}',
+	top_k integer DEFAULT NULL)
+RETURNS TABLE (id bigint, score double precision, rank integer, ranks integer[],
+			   normalized double precision[])
+	AS 'MODULE_PATHNAME', 'vecrag_weighted_fusion'
+	LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+CREATE FUNCTION vecrag.hybrid_search(
+	tbl regclass,
+	query_text text,
+	query_vector vector,
+	k integer DEFAULT 10,
+	vector_column text DEFAULT 'embedding',
+	bm25_index regclass DEFAULT NULL,
+	candidates integer DEFAULT 100,
+	fusion text DEFAULT 'rrf',
+	rrf_k integer DEFAULT 60,
+	weights double precision[] DEFAULT '{1,1}',
+	normalization text[] DEFAULT '{minmax,distance}',
+	distance text DEFAULT 'cosine',
+	k1 double precision DEFAULT 1.2,
+	b double precision DEFAULT 0.75)
+RETURNS TABLE (id bigint, score double precision, rank integer,
+			   bm25_rank integer, bm25_score double precision,
+			   vector_rank integer, vector_distance double precision)
+	AS 'MODULE_PATHNAME', 'vecrag_hybrid_search'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED ROWS 10;
+
+-- Rerank scoring
+CREATE FUNCTION vecrag.mmr(
+	query vector,
+	ids bigint[],
+	embeddings vector[],
+	k integer DEFAULT 10,
+	lambda double precision DEFAULT 0.5,
+	scores double precision[] DEFAULT NULL)
+RETURNS TABLE (id bigint, score double precision, rank integer)
+	AS 'MODULE_PATHNAME', 'vecrag_mmr'
+	LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 10;
+
+CREATE FUNCTION vecrag.maxsim(query vector[], document vector[]) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'vecrag_maxsim' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION vecrag.feature_score(features double precision[], weights double precision[])
+	RETURNS double precision
+	AS 'MODULE_PATHNAME', 'vecrag_feature_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- rerank: score candidates with a user's model function, one call per batch.
+-- rerank and hyde_vector(text) run with the caller's search_path, so the
+-- user's functions resolve and run as they would when called directly.
+CREATE FUNCTION vecrag.rerank(
+	query text,
+	ids bigint[],
+	documents text[],
+	k integer DEFAULT 10,
+	reranker regproc DEFAULT NULL,
+	batch_size integer DEFAULT 0)
+RETURNS TABLE (id bigint, score double precision, rank integer)
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+AS $function$
+DECLARE
+	fn regproc := reranker;
+	n integer;
+	bs integer;
+	all_scores double precision[] := '{}';
+	batch double precision[];
+	sig record;
+BEGIN
+	IF query IS NULL OR ids IS NULL OR documents IS NULL OR k IS NULL OR batch_size IS NULL THEN
+		RAISE EXCEPTION 'query, ids, documents, k and batch_size must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF k <= 0 THEN
+		RAISE EXCEPTION 'k must be greater than zero' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF batch_size < 0 THEN
+		RAISE EXCEPTION 'batch_size must not be negative' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Use 0 to score all candidates in one call.';
+	END IF;
+	n := coalesce(cardinality(ids), 0);
+	IF n <> coalesce(cardinality(documents), 0) THEN
+		RAISE EXCEPTION '% ids but % documents', n, coalesce(cardinality(documents), 0)
+			USING ERRCODE = 'array_subscript_error';
+	END IF;
+	IF fn IS NULL THEN
+		fn := nullif(current_setting('vecrag.reranker', true), '')::regproc;
+	END IF;
+	IF fn IS NULL THEN
+		RAISE EXCEPTION 'no reranker function configured'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass reranker => ''my_function'' or SET vecrag.reranker = ''my_function''; '
+						 'it must take (query text, documents text[]) and return float8[], one score per document.';
+	END IF;
+	SELECT p.pronargs, p.proargtypes, p.prorettype, p.proretset INTO sig FROM pg_proc p WHERE p.oid = fn;
+	IF sig.pronargs <> 2 OR sig.proargtypes[0] <> 'text'::regtype OR sig.proargtypes[1] <> 'text[]'::regtype
+	   OR sig.prorettype <> 'double precision[]'::regtype OR sig.proretset THEN
+		RAISE EXCEPTION 'reranker % must take (text, text[]) and return double precision[]', fn
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	bs := CASE WHEN batch_size = 0 THEN greatest(n, 1) ELSE batch_size END;
+	FOR i IN 1 .. n BY bs LOOP
+		EXECUTE format('SELECT %s($1, $2)', fn) INTO batch
+			USING query, documents[i : least(i + bs - 1, n)];
+		IF coalesce(cardinality(batch), 0) <> least(i + bs - 1, n) - i + 1 THEN
+			RAISE EXCEPTION 'reranker % returned % scores for % documents', fn,
+				coalesce(cardinality(batch), 0), least(i + bs - 1, n) - i + 1
+				USING ERRCODE = 'data_exception';
+		END IF;
+		IF array_position(batch, NULL) IS NOT NULL OR 'NaN'::float8 = ANY (batch) THEN
+			RAISE EXCEPTION 'reranker % returned a NULL or NaN score', fn USING ERRCODE = 'data_exception';
+		END IF;
+		all_scores := all_scores || batch;
+	END LOOP;
+	RETURN QUERY
+		SELECT x.i, x.s, (row_number() OVER (ORDER BY x.s DESC, x.o))::integer
+		FROM unnest(ids, all_scores) WITH ORDINALITY AS x(i, s, o)
+		ORDER BY x.s DESC, x.o
+		LIMIT k;
+END
+$function$;
+
+-- HyDE
+CREATE FUNCTION vecrag.hyde_vector(
+	query vector,
+	hypothetical vector[],
+	include_query boolean DEFAULT true)
+RETURNS vector
+	AS 'MODULE_PATHNAME', 'vecrag_hyde_vector'
+	LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+CREATE FUNCTION vecrag.hyde_vector(
+	question text,
+	generator regproc DEFAULT NULL,
+	embedder regproc DEFAULT NULL)
+RETURNS @extschema@.vector
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+AS $function$
+DECLARE
+	gen regproc := coalesce(generator, nullif(current_setting('vecrag.hyde_generator', true), '')::regproc);
+	emb regproc := coalesce(embedder, nullif(current_setting('vecrag.hyde_embedder', true), '')::regproc);
+	docs text[];
+	qv @extschema@.vector;
+	dv @extschema@.vector[] := '{}';
+	v @extschema@.vector;
+BEGIN
+	IF question IS NULL OR question = '' THEN
+		RAISE EXCEPTION 'question must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF gen IS NULL OR emb IS NULL THEN
+		RAISE EXCEPTION 'HyDE needs a generator and an embedder function'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = CASE WHEN gen IS NULL AND emb IS NULL THEN 'Neither the generator nor the embedder is configured.'
+								WHEN gen IS NULL THEN 'The generator is not configured.'
+								ELSE 'The embedder is not configured.' END,
+				  HINT = 'SET vecrag.hyde_generator = ''f'' (a function (question text) returning text[] of hypothetical documents) '
+						 'and vecrag.hyde_embedder = ''g'' (a function (text) returning vector), '
+						 'or pass generator => and embedder =>.';
+	END IF;
+	EXECUTE format('SELECT %s($1)', gen) INTO docs USING question;
+	IF coalesce(cardinality(docs), 0) = 0 THEN
+		RAISE EXCEPTION 'HyDE generator % returned no documents', gen USING ERRCODE = 'data_exception';
+	END IF;
+	EXECUTE format('SELECT %s($1)', emb) INTO qv USING question;
+	IF qv IS NULL THEN
+		RAISE EXCEPTION 'HyDE embedder % returned NULL for the question', emb USING ERRCODE = 'data_exception';
+	END IF;
+	FOR i IN 1 .. cardinality(docs) LOOP
+		EXECUTE format('SELECT %s($1)', emb) INTO v USING docs[i];
+		IF v IS NULL THEN
+			RAISE EXCEPTION 'HyDE embedder % returned NULL for hypothetical document %', emb, i
+				USING ERRCODE = 'data_exception';
+		END IF;
+		dv := dv || v;
+	END LOOP;
+	RETURN vecrag.hyde_vector(qv, dv, true);
+END
+$function$;
