@@ -139,6 +139,7 @@ graph_pagerank(PG_FUNCTION_ARGS)
 				old;
 	GraphDef   *def;
 	GraphCSR   *csr;
+	GraphCache *pinned;
 	GraphRelationFilter *filter;
 	GraphDirection direction;
 	bool		weighted;
@@ -266,7 +267,7 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	/* pull along in-edges: load the graph reversed with respect to the flow */
 	csr = GraphLoadCSR(def, direction == GRAPH_OUT ? GRAPH_IN :
 					   direction == GRAPH_IN ? GRAPH_OUT : GRAPH_BOTH,
-					   filter, weighted, seeds, nseeds, cxt);
+					   filter, weighted, seeds, nseeds, cxt, &pinned);
 	nnodes = csr->nnodes;
 
 	p = GraphAllocHuge0(sizeof(float8) * Max(nnodes, 1));
@@ -369,6 +370,7 @@ graph_pagerank(PG_FUNCTION_ARGS)
 		values[2] = Int32GetDatum(i + 1);
 		tuplestore_putvalues(store, tupdesc, values, nulls);
 	}
+	GraphCacheRelease(pinned);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 	return (Datum) 0;
