@@ -24,6 +24,9 @@
 -- transaction; the version a snapshot sees then identifies the edges it
 -- sees, and backends keep the table's adjacency in memory under it.
 CREATE SEQUENCE vecrag.graph_version_seq;
+-- dumped with its value: a restored database must never hand out a version
+-- that a restored vecrag.graph_versions row already holds
+SELECT pg_catalog.pg_extension_config_dump('vecrag.graph_version_seq', '');
 CREATE TABLE vecrag.graph_versions (
 	edge_table		regclass PRIMARY KEY,
 	version			bigint NOT NULL

@@ -8,10 +8,12 @@
  * Design note.  A graph is an ordinary table of edges, registered once by
  * name in vecrag.graph_definitions.  Every call looks the definition up,
  * re-validates it against the table (columns may have been renamed or
- * dropped since), checks the caller's SELECT privilege and refuses tables
- * where row-level security applies to the caller (we read tuples directly,
- * so we could not apply the policies).  Edges are then read under the
- * caller's active snapshot, so deleted or uncommitted edges are never seen:
+ * dropped since) and checks the caller's SELECT privilege.  Where
+ * row-level security applies to the caller, edges come from an SPI query
+ * that the planner applies the policies to (rls.c).  Otherwise they come
+ * from the adjacency cache when it holds them under a key that is exact
+ * for the caller's snapshot (cache.c), or are read under the caller's
+ * active snapshot, so deleted or uncommitted edges are never seen:
  *   - traversals read the neighbours of a whole frontier with one btree scan
  *     whose key is `src = ANY(frontier)` (SK_SEARCHARRAY), index-only when
  *     the index covers every column needed and the heap page is all-visible;

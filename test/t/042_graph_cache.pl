@@ -115,6 +115,9 @@ $node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $dump ], 'pg
 is($node->safe_psql('restored', q{
 	SELECT cached FROM vecrag.graphs WHERE name = 'gcs'}), 't', 'restored graph is cached');
 is($node->safe_psql('restored', q{
+	SELECT last_value >= (SELECT max(version) FROM vecrag.graph_versions) FROM vecrag.graph_version_seq}),
+	't', 'restored version sequence is past every restored version');
+is($node->safe_psql('restored', q{
 	SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'gcs'::regclass AND tgname = 'vecrag_graph_cache'}),
 	'A', 'restored trigger fires always');
 is($node->safe_psql('restored', q{
