@@ -59,6 +59,32 @@ SELECT c.call FROM gc_calls() c JOIN from_indexes i USING (call) WHERE c.result 
 -- served from memory: both directions and the whole graph are cached
 SELECT edge_table, out_edges, in_edges, whole_graph, too_big, edges FROM vecrag.graph_cache_entries();
 
+-- the edge form (one vecrag.edge column, expression indexes) from memory too
+CREATE TABLE gce (e vecrag.edge, relation text);
+INSERT INTO gce SELECT vecrag.edge(src, dst, coalesce(weight, 1)), relation FROM gc
+	WHERE src IS NOT NULL AND dst IS NOT NULL;
+CREATE INDEX ON gce (vecrag.edge_src(e)) INCLUDE (e, relation);
+CREATE INDEX ON gce (vecrag.edge_dst(e));
+SELECT vecrag.create_graph('gce', 'gce', edge => 'e', relation => 'relation');
+SELECT vecrag.set_graph_cache('gce');
+CREATE FUNCTION gce_calls() RETURNS text LANGUAGE sql AS $$
+	SELECT concat_ws(' | ',
+		(SELECT string_agg(format('%s %s %s %s', id, depth, path, relation_path), '; ' ORDER BY depth, id)
+			FROM vecrag.traverse('gce', ARRAY[1], max_depth => 4, direction => 'both')),
+		(SELECT string_agg(format('%s %s', id, score), '; ' ORDER BY id)
+			FROM vecrag.pagerank('gce', ARRAY[1], weighted => true)))
+$$;
+CREATE TEMP TABLE gce_from_indexes AS SELECT gce_calls() AS r WHERE false;
+SET vecrag.graph_cache_size = 0;
+INSERT INTO gce_from_indexes SELECT gce_calls();
+RESET vecrag.graph_cache_size;
+SELECT gce_calls() = r AS same FROM gce_from_indexes;
+SELECT out_edges, in_edges, whole_graph FROM vecrag.graph_cache_entries() WHERE edge_table = 'gce'::regclass;
+SELECT vecrag.set_graph_cache('gce', false);
+SELECT vecrag.drop_graph('gce');
+DROP TABLE gce;
+DROP FUNCTION gce_calls();
+
 -- a write moves the version: the next call sees it
 INSERT INTO gc VALUES (10, 11, 'a', 1);
 SELECT id, depth FROM vecrag.traverse('gc', ARRAY[4], max_depth => 2) ORDER BY depth, id;
