@@ -153,5 +153,34 @@ SELECT vecrag.set_graph_cache('gc', false);
 SELECT name, cached FROM vecrag.graphs WHERE name = 'gc';
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'gc'::regclass;
 SELECT vecrag.drop_graph('gc');
+
+-- the last graph on a table takes the cache trigger with it, when the caller
+-- owns the table; a graph owner who does not is told the trigger stays
+CREATE TABLE gcd (src bigint, dst bigint);
+CREATE INDEX ON gcd (src, dst);
+SELECT vecrag.create_graph('gcd1', 'gcd');
+SELECT vecrag.create_graph('gcd2', 'gcd');
+SELECT vecrag.set_graph_cache('gcd1');
+SELECT vecrag.drop_graph('gcd1');
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'gcd'::regclass;
+SELECT vecrag.drop_graph('gcd2');
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'gcd'::regclass;
+SELECT count(*) FROM vecrag.graph_versions WHERE edge_table = 'gcd'::regclass;
+CREATE ROLE regress_gcd_user;
+GRANT SELECT ON gcd TO regress_gcd_user;
+SET ROLE regress_gcd_user;
+SELECT vecrag.create_graph('gcd3', 'gcd');
+RESET ROLE;
+SELECT vecrag.set_graph_cache('gcd3');
+SET ROLE regress_gcd_user;
+SELECT vecrag.drop_graph('gcd3');
+RESET ROLE;
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'gcd'::regclass;
+DROP TABLE gcd;
+-- DROP TABLE leaves the version row; the next sync removes it
+SELECT count(*) FROM vecrag.graph_versions WHERE edge_table::oid NOT IN (SELECT oid FROM pg_class);
+SELECT vecrag.graph_cache_sync('gc_saved');
+SELECT count(*) FROM vecrag.graph_versions WHERE edge_table::oid NOT IN (SELECT oid FROM pg_class);
+DROP ROLE regress_gcd_user;
 DROP TABLE gc, gc_saved;
 DROP FUNCTION gc_calls();

@@ -47,8 +47,9 @@ END
 $$;
 
 -- Makes a table's version row agree with its cache trigger: a row with a
--- fresh version when the trigger exists, none otherwise.  Anyone may call
--- it: a fresh version is never one a cache was built under.
+-- fresh version when the trigger exists, none otherwise; drops the rows of
+-- tables that no longer exist.  Anyone may call it: a fresh version is never
+-- one a cache was built under.
 CREATE FUNCTION vecrag.graph_cache_sync(edges regclass) RETURNS void
 	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -62,6 +63,9 @@ BEGIN
 	ELSE
 		DELETE FROM vecrag.graph_versions v WHERE v.edge_table = edges;
 	END IF;
+	-- rows of tables dropped since (DROP TABLE takes the trigger, not the row)
+	DELETE FROM vecrag.graph_versions v
+		WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = v.edge_table);
 END
 $$;
 
@@ -110,6 +114,47 @@ CREATE OR REPLACE VIEW vecrag.graphs AS
 			AS cached
 	FROM vecrag.graph_definitions d;
 GRANT SELECT ON vecrag.graphs TO PUBLIC;
+
+-- drop_graph drops the cache trigger with the last graph on a table
+CREATE OR REPLACE FUNCTION vecrag.drop_graph(name text, if_exists boolean DEFAULT false)
+	RETURNS void LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_owner regrole;
+	tbl regclass;
+BEGIN
+	SELECT g.owner, g.edge_table INTO found_owner, tbl FROM vecrag.graph_definitions g
+		WHERE g.name = drop_graph.name;
+	IF NOT FOUND THEN
+		IF if_exists THEN
+			RAISE NOTICE 'graph "%" does not exist, skipping', drop_graph.name;
+			RETURN;
+		END IF;
+		RAISE EXCEPTION 'graph "%" does not exist', drop_graph.name
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	IF NOT pg_has_role(found_owner, 'MEMBER') THEN
+		RAISE EXCEPTION 'must be a member of role % to drop graph "%"',
+			found_owner, drop_graph.name
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	DELETE FROM vecrag.graph_definitions g WHERE g.name = drop_graph.name;
+	-- the last graph on a table takes the table's cache trigger with it
+	IF NOT EXISTS (SELECT 1 FROM vecrag.graph_definitions g WHERE g.edge_table = tbl)
+			AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl
+				AND t.tgname = 'vecrag_graph_cache') THEN
+		IF pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = tbl), 'MEMBER') THEN
+			EXECUTE format('DROP TRIGGER vecrag_graph_cache ON %s', tbl);
+			PERFORM vecrag.graph_cache_sync(tbl);
+		ELSE
+			RAISE NOTICE 'the adjacency cache trigger on table % stays in place', tbl
+				USING DETAIL = 'Only the owner of the table can drop it.',
+				HINT = format('The table owner can run DROP TRIGGER vecrag_graph_cache ON %s.', tbl);
+		END IF;
+	END IF;
+END
+$$;
 
 -- communities gained method ('louvain' or 'leiden')
 DROP FUNCTION vecrag.communities(text, double precision, integer, text[], boolean);
