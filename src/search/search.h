@@ -73,6 +73,7 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "storage/itemptr.h"
 #include "storage/lockdefs.h"
 #include "utils/array.h"
 #include "utils/snapshot.h"
@@ -105,6 +106,43 @@ typedef struct Bm25Index
 	Oid			terms_index;	/* btree (term) */
 	Oid			stats;
 } Bm25Index;
+
+/* one posting: a document containing a term */
+typedef struct Bm25Posting
+{
+	int64		id;
+	int32		tf;
+	int32		doclen;
+} Bm25Posting;
+
+/* a term's document frequency and postings sorted by id, as cached */
+typedef struct Bm25CachedTerm
+{
+	int64		df;
+	int64		n;				/* postings filled in (df once complete) */
+	Bm25Posting *postings;
+} Bm25CachedTerm;
+
+/* one visible row of an index's _stats table, for Bm25StatsVersion */
+typedef struct Bm25StatsRow
+{
+	ItemPointerData tid;
+	TransactionId xmin;
+} Bm25StatsRow;
+
+/*
+ * Which _stats tuples a snapshot sees: equal versions see equal postings
+ * (see bm25_cache.c).  valid is false when it cannot be told (a table
+ * access method other than heap).
+ */
+typedef struct Bm25StatsVersion
+{
+	bool		valid;
+	Oid			stats_file;
+	Oid			postings_file;
+	int			nrows;
+	Bm25StatsRow *rows;			/* in scan order */
+} Bm25StatsVersion;
 
 /* one scored document */
 typedef struct SearchHit
@@ -143,6 +181,7 @@ typedef enum SearchNormalization
 extern char *search_reranker;
 extern char *search_hyde_generator;
 extern char *search_hyde_embedder;
+extern int	search_bm25_cache_size;
 extern void SearchInit(void);
 
 /* tokenize.c */
@@ -164,9 +203,18 @@ extern Vector **SearchVectorArray(FunctionCallInfo fcinfo, int argno, const char
 /* bm25_stats.c */
 extern void Bm25OpenIndex(Oid meta, Bm25Index *index);
 extern Oid	Bm25FindIndex(Oid source);
-extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl);
+extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl,
+							Bm25StatsVersion *version);
 extern int64 Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
 								   const char *term, int len);
+
+/* bm25_cache.c */
+extern void Bm25CacheDefineSettings(void);
+extern bool Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version);
+extern void Bm25CacheForget(Oid meta);
+extern const Bm25CachedTerm *Bm25CacheLookup(Oid meta, const char *term, int len);
+extern Bm25CachedTerm *Bm25CacheReserve(Oid meta, const char *term, int len, int64 df);
+extern void Bm25CacheComplete(Bm25CachedTerm *value);
 
 /* bm25_search.c */
 extern SearchHit *Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits);
