@@ -19,7 +19,9 @@
  *
  * Statement-level AFTER triggers with transition tables keep them in step
  * with INSERT, UPDATE (only rows whose text or id changed), DELETE and
- * TRUNCATE, set-based (one INSERT ... SELECT per statement, not per row),
+ * TRUNCATE, set-based (one INSERT ... SELECT per statement, not per row);
+ * row-level triggers enabled only under session_replication_role = replica
+ * do the same for logical replication's apply, which fires row triggers only;
  * through a SECURITY DEFINER function owned by the table owner so writers
  * need no rights on the side tables.
  *
@@ -43,16 +45,21 @@
  * the postings carry tf and the document length, so scoring reads only the
  * btree-ordered postings of the query terms.
  *
- * Top-k retrieval is term-at-a-time with MaxScore-style pruning: terms are
- * processed in decreasing order of their score upper bound idf * (k1 + 1).
- * Once the sum of the upper bounds of the remaining terms falls below the
- * current k-th best partial score, no unseen document can enter the top k:
- * the remaining (frequent, low-idf) terms only update the surviving
- * candidates, by probing (term, id) in the btree when that is cheaper than
- * reading the term's whole posting list, and candidates that can no longer
- * reach the k-th score are dropped.  The result is exact (identical to
- * scoring every matching document); the candidate table is capped by
- * work_mem.
+ * Top-k retrieval is document-at-a-time MaxScore (bm25_search.c): terms
+ * sorted by decreasing score upper bound idf * (k1 + 1); once the k-th best
+ * score theta exceeds the summed bounds of a suffix of the terms, those
+ * terms no longer produce candidates and are only looked up (galloping seek
+ * in the id-sorted list) for documents that can still reach theta.  Scores
+ * are summed in term order, as an exhaustive evaluation would, so the
+ * result is exact.  Memory is O(k) besides the postings cache.
+ *
+ * Postings cache (bm25_cache.c): decoded posting lists and dfs, per
+ * session, reused while the index's visible _stats tuples are unchanged;
+ * every write adds or replaces _stats rows, so that set versions what a
+ * snapshot sees of the postings exactly.
+ *
+ * Dependencies (bm25_depend.c): the side objects are tied to the source
+ * table and the extension in pg_depend.
  *
  * Tokenizer: the default (config NULL) is vecrag's reference tokenizer:
  * ASCII-lowercase the text and take maximal runs of [a-z0-9] as tokens,
