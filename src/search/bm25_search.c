@@ -6,8 +6,9 @@
  *	  arrays (bm25_cache.c) or are read, and cached when they fit, by
  *	  index-only scans of the covering btree (term, id) INCLUDE (tf, doclen)
  *	  under the caller's snapshot, falling back to the heap for pages not
- *	  all-visible; lists too large for the cache are streamed from the btree.
- *	  Memory is O(k) beyond the cache, whatever the corpus size.
+ *	  all-visible; lists that fit neither the cache nor work_mem are
+ *	  streamed from the btree.  Memory is O(k) beyond the cache and work_mem,
+ *	  whatever the corpus size.
  *
  *	  score(d, q) = sum over query terms t (each occurrence counted) of
  *		idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
@@ -75,6 +76,7 @@ typedef struct Bm25Query
 	int			nterms;
 	QueryTerm  *terms;
 	bool		use_cache;
+	Size		local_bytes;	/* work_mem left for lists read outside the cache */
 } Bm25Query;
 
 /*
@@ -176,6 +178,7 @@ Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
 
 	Bm25CorpusStats(&q->index, q->snapshot, &q->ndocs, &q->avgdl, &version);
 	q->use_cache = Bm25CacheBegin(meta, &version);
+	q->local_bytes = (Size) work_mem * 1024;
 	q->terms = palloc(sizeof(QueryTerm) * nqterms);
 	terms = table_open(q->index.terms, AccessShareLock);
 	terms_index = index_open(q->index.terms_index, AccessShareLock);
@@ -335,13 +338,43 @@ PostingEnd(PostingScan *ps)
 	ExecDropSingleTupleTableSlot(ps->slot);
 }
 
+/* read the df postings of a term into out, checking there are exactly df */
+static void
+ReadPostings(Bm25Query *q, text *key, int64 df, Bm25Posting *out)
+{
+	PostingScan ps;
+	Bm25Posting p;
+	int64		n = 0;
+
+	PostingBegin(&ps, q, 1);
+	PostingRescan(&ps, key, 0);
+	while (n <= df && PostingNext(&ps, &p.id, &p.tf, &p.doclen))
+	{
+		if (n < df)
+			out[n] = p;
+		n++;
+	}
+	PostingEnd(&ps);
+	if (n != df)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("BM25 index \"%s\" is inconsistent: term \"%s\" has document frequency " INT64_FORMAT " but %s postings",
+						get_rel_name(q->index.meta), text_to_cstring(key), df,
+						n < df ? "fewer" : "more"),
+				 errhint("Drop it with vecrag.bm25_drop_index and create it again.")));
+}
+
 /*
  * Position a cursor on the first posting of term t: its cached array; else
- * read the list into the cache when it fits; else stream it from the btree.
+ * read the list into the cache when it fits there, or into this search's
+ * memory when it fits in what is left of work_mem; else stream it from the
+ * btree.
  */
 static void
 CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 {
+	Size		bytes = sizeof(Bm25Posting) * (Size) t->df;
+
 	memset(c, 0, sizeof(PostingCursor));
 	c->term = t;
 	c->key = cstring_to_text_with_len(t->term.term, t->term.len);
@@ -351,34 +384,26 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 
 		if (value != NULL)
 		{
-			PostingScan ps;
-			Bm25Posting p;
-
-			PostingBegin(&ps, q, 1);
-			PostingRescan(&ps, c->key, 0);
-			while (PostingNext(&ps, &p.id, &p.tf, &p.doclen))
-			{
-				if (value->n >= value->df)
-					break;
-				value->postings[value->n++] = p;
-			}
-			PostingEnd(&ps);
-			if (value->n != value->df)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
-						 errmsg("BM25 index \"%s\" is inconsistent: term \"%s\" has document frequency " INT64_FORMAT " but %s postings",
-								get_rel_name(q->index.meta), text_to_cstring(c->key), value->df,
-								value->n < value->df ? "fewer" : "more"),
-						 errhint("Drop it with vecrag.bm25_drop_index and create it again.")));
+			ReadPostings(q, c->key, t->df, value->postings);
+			value->n = t->df;
 			Bm25CacheComplete(value);
 			t->cached = value;
 		}
 	}
+	c->pos = -1;
 	if (t->cached != NULL)
 	{
 		c->postings = t->cached->postings;
 		c->n = t->cached->n;
-		c->pos = -1;
+	}
+	else if (bytes <= q->local_bytes)
+	{
+		Bm25Posting *postings = palloc_extended(Max(bytes, 1), MCXT_ALLOC_HUGE);
+
+		ReadPostings(q, c->key, t->df, postings);
+		q->local_bytes -= bytes;
+		c->postings = postings;
+		c->n = t->df;
 	}
 	else
 	{
