@@ -1233,10 +1233,20 @@ CREATE FUNCTION vecrag.bm25_document_terms(doc tsvector)
 	RETURNS TABLE (term text, tf integer, doclen integer)
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_tsvector_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
 
+-- bm25_record_dependencies: tie an index's side objects to its source table
+-- and to the extension in pg_depend (see src/search/bm25_depend.c).
+CREATE FUNCTION vecrag.bm25_record_dependencies(bm25_index regclass) RETURNS void
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_record_dependencies'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
 -- bm25_create_index: register a column for BM25.  Creates, in the table's
 -- schema and owned by the table's owner, the metadata table <name>, the
 -- tables <name>_postings, <name>_terms, <name>_stats and the maintenance
--- trigger function <name>_maintain with four statement triggers on the table.
+-- trigger function <name>_maintain with four statement triggers on the table
+-- (the truncate one ENABLE ALWAYS) and three row triggers that fire only
+-- under session_replication_role = replica (ENABLE REPLICA: logical
+-- replication's apply and initial sync fire row triggers only), all
+-- recorded in pg_depend as depending on the table and the extension.
 CREATE FUNCTION vecrag.bm25_create_index(
 	tbl regclass,
 	text_column text,
@@ -1340,6 +1350,10 @@ BEGIN
 	EXECUTE format('CREATE TABLE %s (source regclass NOT NULL, text_column name NOT NULL, '
 				   'id_column name NOT NULL, config regconfig, postings regclass NOT NULL, '
 				   'terms regclass NOT NULL, stats regclass NOT NULL)', meta);
+	-- a publication FOR ALL TABLES replicates them too; their deletes need a replica identity
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', postings);
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', terms);
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', stats);
 	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
 				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
 
@@ -1378,7 +1392,25 @@ DECLARE
 	touched text[];
 	more text[];
 BEGIN
-	IF TG_OP = 'INSERT' THEN
+	-- pg_depend records are not dumped: a restored index gets them here
+	PERFORM vecrag.bm25_record_dependencies(%9$L::regclass);
+	IF TG_LEVEL = 'ROW' THEN
+		-- session_replication_role = replica (a subscriber's apply or
+		-- initial sync): nothing to do when the side tables are themselves
+		-- subscribed, their rows then come from the publisher
+		IF EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
+			RETURN NULL;
+		END IF;
+		IF TG_OP = 'INSERT' THEN
+			%11$s;
+		ELSIF TG_OP = 'DELETE' THEN
+			%12$s;
+		ELSIF (OLD.%13$I, OLD.%14$I) IS DISTINCT FROM (NEW.%13$I, NEW.%14$I) THEN
+			%12$s;
+			%15$s;
+			touched := touched || more;
+		END IF;
+	ELSIF TG_OP = 'INSERT' THEN
 		%1$s;
 	ELSIF TG_OP = 'DELETE' THEN
 		%2$s;
@@ -1411,7 +1443,11 @@ $sql$,
 				into_marker, 'INTO touched'),
 		replace(format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
 				into_marker, 'INTO more'),
-		postings, terms, stats, lock_key);
+		postings, terms, stats, lock_key, meta, postings,
+		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO touched'),
+		replace(format(del, '(SELECT OLD.*) s'), into_marker, 'INTO touched'),
+		id_column, text_column,
+		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO more'));
 
 	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
 				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, name || '_maintain', body);
@@ -1428,6 +1464,19 @@ $sql$,
 	EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
 				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
 				   name || '_truncate', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', tbl, name || '_truncate');
+	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_insert', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_update', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_delete', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_insert');
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_update');
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_delete');
 
 	-- index what is there now (writers are locked out until commit), then
 	-- build the btrees in one pass each rather than row by row
@@ -1445,32 +1494,60 @@ $sql$,
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', stats, pg_get_userbyid(relowner));
 		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, name || '_maintain', pg_get_userbyid(relowner));
 	END IF;
+	PERFORM vecrag.bm25_record_dependencies(meta::regclass);
 	RETURN meta::regclass;
 END
 $function$;
 
+-- bm25_drop_index: drop an index's triggers, function and tables; works on
+-- a stale index too (source table or some of its tables already dropped)
 CREATE FUNCTION vecrag.bm25_drop_index(bm25_index regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
-	src regclass;
-	p regclass;
-	t regclass;
-	s regclass;
-	base text;
+	src oid;
+	parts oid[];
+	base name;
 	nsp name;
+	owner oid;
+	part oid;
+	trig name;
 BEGIN
-	PERFORM vecrag.bm25_index_info(bm25_index);
-	EXECUTE format('SELECT source, postings, terms, stats FROM %s', bm25_index) INTO src, p, t, s;
-	SELECT c.relname, n.nspname INTO base, nsp
+	SELECT c.relname, n.nspname, c.relowner INTO base, nsp, owner
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
-	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_insert', src);
-	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_update', src);
-	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_delete', src);
-	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_truncate', src);
-	EXECUTE format('DROP FUNCTION IF EXISTS %I.%I()', nsp, base || '_maintain');
-	EXECUTE format('DROP TABLE %s, %s, %s, %s', p, t, s, bm25_index);
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'relation with OID % does not exist', bm25_index::oid
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	IF (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+		WHERE a.attrelid = bm25_index AND a.attnum > 0 AND NOT a.attisdropped)
+	   IS DISTINCT FROM '{source,text_column,id_column,config,postings,terms,stats}'::text[] THEN
+		RAISE EXCEPTION '"%" is not a vecrag BM25 index', base
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF NOT pg_has_role(owner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of BM25 index %', bm25_index USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	EXECUTE format('SELECT source::oid, ARRAY[postings::oid, terms::oid, stats::oid] FROM %s LIMIT 1', bm25_index)
+		INTO src, parts;
+	FOR trig IN SELECT t.tgname FROM pg_trigger t
+				WHERE t.tgrelid = src AND NOT t.tgisinternal
+				  AND t.tgname IN (base || '_insert', base || '_update', base || '_delete', base || '_truncate',
+								   base || '_apply_insert', base || '_apply_update', base || '_apply_delete') LOOP
+		EXECUTE format('DROP TRIGGER %I ON %s', trig, src::regclass);
+	END LOOP;
+	IF to_regprocedure(format('%I.%I()', nsp, base || '_maintain')) IS NOT NULL THEN
+		EXECUTE format('DROP FUNCTION %I.%I()', nsp, base || '_maintain');
+	END IF;
+	-- only the index's own tables: same schema, owner and name
+	FOR part IN SELECT c.oid FROM pg_class c
+				WHERE c.oid = ANY (parts) AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = bm25_index)
+				  AND c.relowner = owner AND c.relkind = 'r'
+				  AND c.relname IN (base || '_postings', base || '_terms', base || '_stats') LOOP
+		EXECUTE format('DROP TABLE %s', part::regclass);
+	END LOOP;
+	EXECUTE format('DROP TABLE %s', bm25_index);
 END
 $function$;
 
