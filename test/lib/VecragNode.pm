@@ -1,7 +1,8 @@
 # test/lib/VecragNode.pm: one `npm ci` of test/clients/node per test/run,
 # shared by the Node.js client tests (062_types_npm_client.pl,
 # 081_clients_node.pl).  The first test to ask installs the locked packages
-# (package.json + package-lock.json) into $TESTDIR/node-clients, under a lock;
+# (package.json + package-lock.json) into $TESTDIR/node-clients (test/run's TAP
+# directory, else this test run's tmp_check), under a lock;
 # later ones reuse it.  The client scripts (*.mjs) are copied next to
 # node_modules on every call, since ES modules resolve packages from the
 # script's own directory (NODE_PATH does not apply to them).
@@ -13,6 +14,7 @@ use Exporter 'import';
 use Fcntl qw(:flock);
 use File::Copy;
 use IPC::Run;
+use PostgreSQL::Test::Utils ();
 
 our @EXPORT_OK = qw(node_clients_dir);
 
@@ -21,7 +23,7 @@ our @EXPORT_OK = qw(node_clients_dir);
 sub node_clients_dir
 {
 	my $src = "$ENV{VECRAG_REPO}/test/clients/node";
-	my $dir = "$ENV{TESTDIR}/node-clients";
+	my $dir = ($ENV{TESTDIR} // $PostgreSQL::Test::Utils::tmp_check) . '/node-clients';
 	mkdir $dir;
 	open(my $lock, '>', "$dir.lock") or die "$dir.lock: $!";
 	flock($lock, LOCK_EX) or die "flock $dir.lock: $!";
