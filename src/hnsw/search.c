@@ -246,9 +246,21 @@ int
 HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
 				   ItemPointerData *tids, int n, Buffer *bufs, HnswCandidate *out)
 {
+	/*
+	 * Pins held at once: with a tiny shared_buffers, every backend pinning
+	 * 2*m buffers could exhaust the pool, so stay within a fair share.
+	 */
+	int			maxPins = Max(1, NBuffers / (MaxBackends + 1));
 	int			nout = 0;
 	int			i;
 
+	if (n > maxPins)
+	{
+		for (i = 0; i < n; i += maxPins)
+			nout += HnswLoadCandidates(index, sup, query, tids + i,
+									   Min(maxPins, n - i), bufs, out + nout);
+		return nout;
+	}
 	for (i = 0; i < n; i++)
 	{
 		Page		page;
