@@ -1399,11 +1399,16 @@ BuildParallel(BuildState *bs, IndexInfo *indexInfo, int nworkers)
 		return false;
 	}
 
-	/* the leader scans too, with its own state attached to the graph */
+	/*
+	 * The leader scans too (as btree's does, unless
+	 * parallel_leader_participation is off), with its own state attached to
+	 * the graph; it also writes the graph out at the end.
+	 */
 	pbs = palloc(sizeof(BuildState));
 	InitBuildState(pbs, heap, index, shared, pcxt->toc);
 	pbs->isLeader = true;
-	ScanShared(pbs, indexInfo, pscan, true);
+	if (parallel_leader_participation)
+		ScanShared(pbs, indexInfo, pscan, true);
 	WaitForParallelWorkersToFinish(pcxt);
 
 	if (!shared->flushed)
