@@ -224,6 +224,7 @@ static void BuildCallback(Relation index, ItemPointer tid, Datum *values,
 						  bool *isnull, bool tupleIsAlive, void *state);
 static void ParallelInsert(BuildState *bs, Datum value, ItemPointer tid);
 static void FlushShared(BuildState *bs);
+static int *LayoutOrder(BuildState *bs);
 static void WriteGraph(BuildState *bs);
 static int	CheckDimensions(Relation index);
 static void InitBuildState(BuildState *bs, Relation heap, Relation index,
@@ -1013,6 +1014,63 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 /* ---- writing pages ---- */
 
 /*
+ * The order elements are written in: breadth-first over level 0 from the
+ * entry point (then any element that walk does not reach), so an element's
+ * neighbours tend to share its page or the next ones, and a search expanding
+ * it reads fewer pages (HnswLoadCandidates reads the elements of one page
+ * under one pin and lock).  palloc'd, bs->nelements entries.
+ */
+static int *
+LayoutOrder(BuildState *bs)
+{
+	int			n = bs->nelements;
+	int		   *order = palloc(sizeof(int) * Max(n, 1));
+	bool	   *placed = palloc0(sizeof(bool) * Max(n, 1));
+	int			head = 0;
+	int			tail = 0;
+	int			next = 0;
+	int			i;
+
+	if (bs->entry >= 0)
+	{
+		order[tail++] = bs->entry;
+		placed[bs->entry] = true;
+	}
+	for (;;)
+	{
+		while (head < tail)
+		{
+			MemElement *e = ELEM(bs, order[head++]);
+			int32	   *nbr = ENBR(e);
+			int			cnt = ENCOUNT(e, bs->m)[0];
+			int			k;
+
+			for (k = 0; k < cnt; k++)
+			{
+				if (!placed[nbr[k]])
+				{
+					placed[nbr[k]] = true;
+					order[tail++] = nbr[k];
+				}
+			}
+		}
+		/* continue from the first element not reached yet, if any */
+		while (next < n && (placed[next] || ELEM(bs, next)->unused))
+			next++;
+		if (next == n)
+			break;
+		placed[next] = true;
+		order[tail++] = next;
+	}
+	/* unused elements (joined an equal one) are skipped by the writer */
+	for (i = 0; i < n; i++)
+		if (!placed[i])
+			order[tail++] = i;
+	pfree(placed);
+	return order;
+}
+
+/*
  * Write the in-memory graph after the metapage: pass 1 assigns every
  * tuple its TID exactly as pass 2 will place it (element, then its
  * neighbour tuple, on the current page or the next), pass 2 writes the
@@ -1030,6 +1088,8 @@ WriteGraph(BuildState *bs)
 	Buffer		buf = InvalidBuffer;
 	Buffer		metabuf;
 	HnswMetaPage meta;
+	int		   *order = NULL;
+	int			pos;
 	int			i;
 	int			k;
 
@@ -1038,11 +1098,12 @@ WriteGraph(BuildState *bs)
 
 	if (bs->nelements == 0 || bs->entry < 0)
 		goto done;
+	order = LayoutOrder(bs);
 
 	/* pass 1: TIDs */
-	for (i = 0; i < bs->nelements; i++)
+	for (pos = 0; pos < bs->nelements; pos++)
 	{
-		MemElement *e = ELEM(bs, i);
+		MemElement *e = ELEM(bs, order[pos]);
 		Size		esize = HNSW_ELEMENT_TUPLE_SIZE(e->valsize) + sizeof(ItemIdData);
 		Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(e->level, m) + sizeof(ItemIdData);
 
@@ -1081,9 +1142,9 @@ WriteGraph(BuildState *bs)
 	}
 
 	/* pass 2: pages */
-	for (i = 0; i < bs->nelements; i++)
+	for (pos = 0; pos < bs->nelements; pos++)
 	{
-		MemElement *e = ELEM(bs, i);
+		MemElement *e = ELEM(bs, order[pos]);
 		Size		valsize = e->valsize;
 		Size		esize = HNSW_ELEMENT_TUPLE_SIZE(valsize);
 		Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(e->level, m);
@@ -1099,7 +1160,7 @@ WriteGraph(BuildState *bs)
 		etup = palloc0(esize);
 		ntup = palloc0(nsize);
 		for (lc = 0; lc <= e->level; lc++)
-			PruneList(bs, i, lc, HNSW_LEVEL_SLOTS(lc, m));
+			PruneList(bs, order[pos], lc, HNSW_LEVEL_SLOTS(lc, m));
 		etup->type = HNSW_ELEMENT_TUPLE_TYPE;
 		etup->level = e->level;
 		etup->heaptid = e->heaptid;
@@ -1180,6 +1241,8 @@ WriteGraph(BuildState *bs)
 	UnlockReleaseBuffer(metabuf);
 
 done:
+	if (order)
+		pfree(order);
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0,
 						  RelationGetNumberOfBlocks(index), true);

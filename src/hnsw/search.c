@@ -232,15 +232,16 @@ HnswLoadCandidate(Relation index, HnswSupport *sup, const void *query,
 }
 
 /*
- * HnswLoadCandidate for n elements at once (bufs: room for n): their
- * candidates go to out, and the number found is returned.  A search is
- * bound by cache misses on scattered pages and tuples, so all n buffers
- * are pinned first with their line pointers prefetched, then every tuple
- * is prefetched, and only then is each page locked in turn and read; the
- * misses overlap instead of queueing.  The prefetch addresses come from
- * line pointers read without the lock: they are only hints (an element
- * never moves, and a wrong hint costs nothing), every real read is done
- * under the share lock.
+ * HnswLoadCandidate for n elements at once (bufs: room for n; tids get
+ * sorted): their candidates go to out, and the number found is returned.
+ * Elements on one page are read under one pin and lock (the build writes
+ * neighbours close together).  A search is bound by cache misses on
+ * scattered pages and tuples, so all pages are pinned first with their
+ * line pointers prefetched, then every tuple is prefetched, and only then
+ * is each page locked in turn and read; the misses overlap instead of
+ * queueing.  The prefetch addresses come from line pointers read without
+ * the lock: they are only hints (an element never moves, and a wrong hint
+ * costs nothing); every real read is done under the share lock.
  */
 int
 HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
@@ -251,7 +252,9 @@ HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
 	 * 2*m buffers could exhaust the pool, so stay within a fair share.
 	 */
 	int			maxPins = Max(1, NBuffers / (MaxBackends + 1));
+	int			nbufs = 0;
 	int			nout = 0;
+	int			g;
 	int			i;
 
 	if (n > maxPins)
@@ -261,32 +264,63 @@ HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
 									   Min(maxPins, n - i), bufs, out + nout);
 		return nout;
 	}
+
+	/* insertion sort by TID: n is at most 2*m */
+	for (i = 1; i < n; i++)
+	{
+		ItemPointerData t = tids[i];
+		int			j = i - 1;
+
+		while (j >= 0 && ItemPointerCompare(&tids[j], &t) > 0)
+		{
+			tids[j + 1] = tids[j];
+			j--;
+		}
+		tids[j + 1] = t;
+	}
+
 	for (i = 0; i < n; i++)
 	{
 		Page		page;
 
-		bufs[i] = ReadBuffer(index, ItemPointerGetBlockNumber(&tids[i]));
-		page = BufferGetPage(bufs[i]);
-		PREFETCH(page);
+		if (i == 0 || ItemPointerGetBlockNumber(&tids[i]) !=
+			ItemPointerGetBlockNumber(&tids[i - 1]))
+		{
+			bufs[nbufs] = ReadBuffer(index, ItemPointerGetBlockNumber(&tids[i]));
+			PREFETCH(BufferGetPage(bufs[nbufs]));
+			nbufs++;
+		}
+		page = BufferGetPage(bufs[nbufs - 1]);
 		PREFETCH(PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i])));
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0, g = -1; i < n; i++)
 	{
-		Page		page = BufferGetPage(bufs[i]);
-		ItemIdData	iid = *PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i]));
-		const char *tup = (const char *) page + ItemIdGetOffset(&iid);
-		Size		len = Min(ItemIdGetLength(&iid), 8 * 64);
+		Page		page;
+		ItemIdData	iid;
+		const char *tup;
+		Size		len;
 		Size		k;
 
+		if (i == 0 || ItemPointerGetBlockNumber(&tids[i]) !=
+			ItemPointerGetBlockNumber(&tids[i - 1]))
+			g++;
+		page = BufferGetPage(bufs[g]);
+		iid = *PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i]));
+		tup = (const char *) page + ItemIdGetOffset(&iid);
+		len = Min(ItemIdGetLength(&iid), 8 * 64);
 		for (k = 0; k < len; k += 64)
 			PREFETCH(tup + k);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0, g = 0; g < nbufs; g++)
 	{
-		LockBuffer(bufs[i], BUFFER_LOCK_SHARE);
-		if (ReadCandidate(BufferGetPage(bufs[i]), sup, query, &tids[i], &out[nout]))
-			nout++;
-		UnlockReleaseBuffer(bufs[i]);
+		Page		page = BufferGetPage(bufs[g]);
+		BlockNumber blk = BufferGetBlockNumber(bufs[g]);
+
+		LockBuffer(bufs[g], BUFFER_LOCK_SHARE);
+		for (; i < n && ItemPointerGetBlockNumber(&tids[i]) == blk; i++)
+			if (ReadCandidate(page, sup, query, &tids[i], &out[nout]))
+				nout++;
+		UnlockReleaseBuffer(bufs[g]);
 	}
 	return nout;
 }
