@@ -224,7 +224,9 @@ static void BuildCallback(Relation index, ItemPointer tid, Datum *values,
 						  bool *isnull, bool tupleIsAlive, void *state);
 static void ParallelInsert(BuildState *bs, Datum value, ItemPointer tid);
 static void FlushShared(BuildState *bs);
-static int *LayoutOrder(BuildState *bs);
+static void FoldElement(BuildState *bs, int from, int into, int *remap);
+static int *MergeEqualElements(BuildState *bs);
+static int *LayoutOrder(BuildState *bs, const int *remap);
 static void WriteGraph(BuildState *bs);
 static int	CheckDimensions(Relation index);
 static void InitBuildState(BuildState *bs, Relation heap, Relation index,
@@ -1014,6 +1016,85 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 /* ---- writing pages ---- */
 
 /*
+ * Make element from a duplicate of element into: its heap TID and its own
+ * duplicates join into's (in a private array: only the writing process
+ * reads them now), and links to it will be written as links to into.
+ */
+static void
+FoldElement(BuildState *bs, int from, int into, int *remap)
+{
+	MemElement *f = ELEM(bs, from);
+	MemElement *t = ELEM(bs, into);
+	int			n = t->ndups + 1 + f->ndups;
+	ItemPointerData *d = palloc(sizeof(ItemPointerData) * n);
+
+	if (t->ndups > 0)
+		memcpy(d, EDUPS(bs, t), sizeof(ItemPointerData) * t->ndups);
+	d[t->ndups] = f->heaptid;
+	if (f->ndups > 0)
+		memcpy(d + t->ndups + 1, EDUPS(bs, f), sizeof(ItemPointerData) * f->ndups);
+	/* an offset from base that wraps around to the private array */
+	t->dups = (uintptr_t) d - bs->base;
+	t->ndups = t->dupcap = n;
+	f->ndups = 0;
+	f->unused = true;
+	remap[from] = into;
+}
+
+/*
+ * Parallel build: two processes inserting equal values at the same time
+ * can each miss the other and create two elements of one value; the
+ * selection heuristic then keeps dropping links to one of them (they are
+ * at distance 0 from each other), which can leave it unreachable.  Fold
+ * every such element into one element of its value, as the serial build
+ * does at insert time (the one of highest level stays, so the entry point
+ * does).  Returns remap: for each element, the element written in its
+ * place (itself unless folded).  palloc'd.
+ */
+static int *
+MergeEqualElements(BuildState *bs)
+{
+	int			n = bs->nelements;
+	int		   *remap = palloc(sizeof(int) * Max(n, 1));
+	uint32		size = 64;
+	int		   *table;
+	int			i;
+
+	while (size < (uint32) n * 2)
+		size <<= 1;
+	table = palloc(sizeof(int) * size);
+	memset(table, -1, sizeof(int) * size);
+	for (i = 0; i < n; i++)
+	{
+		MemElement *e = ELEM(bs, i);
+		uint32		j;
+
+		remap[i] = i;
+		if (e->unused)
+			continue;
+		j = hash_bytes((const unsigned char *) EVALUE(e), e->valsize) & (size - 1);
+		while (table[j] >= 0 &&
+			   !HnswSameValue(EVALUE(ELEM(bs, table[j])), EVALUE(e)))
+			j = (j + 1) & (size - 1);
+		if (table[j] < 0)
+			table[j] = i;
+		else if (e->level > ELEM(bs, table[j])->level)
+		{
+			FoldElement(bs, table[j], i, remap);
+			table[j] = i;
+		}
+		else
+			FoldElement(bs, i, table[j], remap);
+	}
+	/* an element folded into one that was folded later: follow the chain */
+	for (i = 0; i < n; i++)
+		while (remap[remap[i]] != remap[i])
+			remap[i] = remap[remap[i]];
+	pfree(table);
+	return remap;
+}
+
+/*
  * The order elements are written in: breadth-first over level 0 from the
  * entry point (then any element that walk does not reach), so an element's
  * neighbours tend to share its page or the next ones, and a search expanding
@@ -1021,7 +1102,7 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
  * under one pin and lock).  palloc'd, bs->nelements entries.
  */
 static int *
-LayoutOrder(BuildState *bs)
+LayoutOrder(BuildState *bs, const int *remap)
 {
 	int			n = bs->nelements;
 	int		   *order = palloc(sizeof(int) * Max(n, 1));
@@ -1047,10 +1128,12 @@ LayoutOrder(BuildState *bs)
 
 			for (k = 0; k < cnt; k++)
 			{
-				if (!placed[nbr[k]])
+				int			t = remap[nbr[k]];
+
+				if (!placed[t])
 				{
-					placed[nbr[k]] = true;
-					order[tail++] = nbr[k];
+					placed[t] = true;
+					order[tail++] = t;
 				}
 			}
 		}
@@ -1089,6 +1172,8 @@ WriteGraph(BuildState *bs)
 	Buffer		metabuf;
 	HnswMetaPage meta;
 	int		   *order = NULL;
+	int		   *remap;
+	int			entry;
 	int			pos;
 	int			i;
 	int			k;
@@ -1098,7 +1183,16 @@ WriteGraph(BuildState *bs)
 
 	if (bs->nelements == 0 || bs->entry < 0)
 		goto done;
-	order = LayoutOrder(bs);
+	if (bs->shared)
+		remap = MergeEqualElements(bs);
+	else
+	{
+		remap = palloc(sizeof(int) * bs->nelements);
+		for (i = 0; i < bs->nelements; i++)
+			remap[i] = i;
+	}
+	entry = remap[bs->entry];
+	order = LayoutOrder(bs, remap);
 
 	/* pass 1: TIDs */
 	for (pos = 0; pos < bs->nelements; pos++)
@@ -1175,9 +1269,25 @@ WriteGraph(BuildState *bs)
 		for (k = 0; k < ntup->count; k++)
 			ItemPointerSetInvalid(&ntup->indextids[k]);
 		for (lc = 0; lc <= e->level; lc++)
+		{
+			ItemPointer slots = ntup->indextids + HNSW_LEVEL_START(lc, m);
+			int			nslots = 0;
+
+			/* links to folded elements go to the element kept (once) */
 			for (k = 0; k < ncount[lc]; k++)
-				ntup->indextids[HNSW_LEVEL_START(lc, m) + k] =
-					ELEM(bs, ENBR(e)[MEM_START(lc, m) + k])->etid;
+			{
+				ItemPointer t = &ELEM(bs, remap[ENBR(e)[MEM_START(lc, m) + k]])->etid;
+				int			j;
+
+				if (ItemPointerEquals(t, &e->etid))
+					continue;
+				for (j = 0; j < nslots; j++)
+					if (ItemPointerEquals(&slots[j], t))
+						break;
+				if (j == nslots)
+					slots[nslots++] = *t;
+			}
+		}
 
 		MemSet(&dup, 0, sizeof(dup));
 		dup.type = HNSW_DUP_TUPLE_TYPE;
@@ -1233,13 +1343,14 @@ WriteGraph(BuildState *bs)
 	metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 	meta = HnswPageGetMeta(BufferGetPage(metabuf));
-	meta->entryBlkno = ItemPointerGetBlockNumber(&ELEM(bs, bs->entry)->etid);
-	meta->entryOffno = ItemPointerGetOffsetNumber(&ELEM(bs, bs->entry)->etid);
+	meta->entryBlkno = ItemPointerGetBlockNumber(&ELEM(bs, entry)->etid);
+	meta->entryOffno = ItemPointerGetOffsetNumber(&ELEM(bs, entry)->etid);
 	meta->entryLevel = bs->entryLevel;
 	meta->insertPage = blk;
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
 
+	pfree(remap);
 done:
 	if (order)
 		pfree(order);

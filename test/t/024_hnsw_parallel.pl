@@ -133,6 +133,26 @@ my $after = $node->safe_psql('postgres', qq{
 });
 cmp_ok($after, '>=', 0.95, "recall\@10 after parallel REINDEX CONCURRENTLY is $after");
 
+# many equal vectors: processes inserting equal values at once must still
+# end up with one graph node per value, every row reachable (an iterative
+# scan returns them all, as it does after a serial build)
+$node->safe_psql('postgres', q{
+	CREATE TABLE dups (id int, v vector(3));
+	INSERT INTO dups SELECT i, CASE WHEN i % 10 = 0 THEN NULL WHEN i % 3 = 0 THEN '[0,0,0]'
+		WHEN i % 2 = 0 THEN '[1,1,1]' ELSE ARRAY[i, i % 7, 1]::real[]::vector END
+	FROM generate_series(1, 30000) i;
+});
+build_parallel($parallel, 'CREATE INDEX dups_l2 ON dups USING hnsw (v vector_l2_ops)',
+	'parallel CREATE INDEX on duplicate-heavy rows');
+my $reached = $node->safe_psql('postgres', q{
+	SET enable_seqscan = off;
+	SET hnsw.iterative_scan = relaxed_order;
+	SET hnsw.max_scan_tuples = 1000000;
+	SET hnsw.scan_mem_multiplier = 100;
+	SELECT count(DISTINCT id) FROM (SELECT id FROM dups ORDER BY v <-> '[1,1,1]' LIMIT 100000) s;
+});
+cmp_ok($reached, '>=', 26970, "an iterative scan reaches $reached of the 27,000 indexed duplicate-heavy rows");
+
 # the build WAL-logs the finished index: kill -9, recover, same answers
 my $answers = q{
 	SET enable_seqscan = off;
