@@ -191,10 +191,9 @@ typedef struct BuildState
 	uint32		stamp;
 	int			entry;			/* serial; in shared->entry if parallel */
 	int			entryLevel;
+	/* the opclass kernel's distance, called directly; NULL: HnswDistance */
+	float		(*distance) (const void *a, const void *b);
 } BuildState;
-
-/* owner of the list being sorted, for tie-breaks (CompareMemCand) */
-static uint32 tieSalt;
 
 typedef struct MemPairArg
 {
@@ -205,7 +204,9 @@ typedef struct MemPairArg
 static void HeapInit(MemHeap *h, int capacity, bool isMax);
 static void HeapPush(MemHeap *h, float d, int32 i);
 static MemCand HeapPop(MemHeap *h);
-static int	CompareMemCand(const void *a, const void *b);
+static inline bool CandBefore(const MemCand *x, const MemCand *y, uint32 salt);
+static void SortCands(MemCand *c, int n, int owner);
+static inline float MemDistance(BuildState *bs, const void *a, const void *b);
 static float MemPairDistance(void *arg, int i, int j);
 static void MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries,
 						   int ef, int lc, MemHeap *w);
@@ -302,17 +303,18 @@ HeapPop(MemHeap *h)
 	return top;
 }
 
-static int
-CompareMemCand(const void *a, const void *b)
+/*
+ * Whether x sorts before y in a neighbour list owned by the element whose
+ * hash is salt: nearer first.
+ */
+static inline bool
+CandBefore(const MemCand *x, const MemCand *y, uint32 salt)
 {
-	const MemCand *x = a;
-	const MemCand *y = b;
-
 	uint32		hx;
 	uint32		hy;
 
 	if (x->d != y->d)
-		return x->d < y->d ? -1 : 1;
+		return x->d < y->d;
 
 	/*
 	 * Equal distances mean duplicate vectors.  Breaking those ties by
@@ -320,11 +322,46 @@ CompareMemCand(const void *a, const void *b)
 	 * leaving newer ones without in-links (unreachable); a hash salted with
 	 * the list's owner spreads the links over all of them, deterministically.
 	 */
-	hx = murmurhash32((uint32) x->i ^ tieSalt);
-	hy = murmurhash32((uint32) y->i ^ tieSalt);
+	hx = murmurhash32((uint32) x->i ^ salt);
+	hy = murmurhash32((uint32) y->i ^ salt);
 	if (hx != hy)
-		return hx < hy ? -1 : 1;
-	return x->i < y->i ? -1 : (x->i > y->i);
+		return hx < hy;
+	return x->i < y->i;
+}
+
+/*
+ * Sort the candidates of owner's list, nearest first (CandBefore).  An
+ * insertion sort with the comparison inlined: lists are short (at most
+ * ef_construction or MEM_CAP entries) and often nearly sorted already,
+ * where qsort's indirect comparator calls cost more than the moves.
+ */
+static void
+SortCands(MemCand *c, int n, int owner)
+{
+	uint32		salt = murmurhash32((uint32) owner);
+	int			i;
+
+	for (i = 1; i < n; i++)
+	{
+		MemCand		x = c[i];
+		int			j = i;
+
+		while (j > 0 && CandBefore(&x, &c[j - 1], salt))
+		{
+			c[j] = c[j - 1];
+			j--;
+		}
+		c[j] = x;
+	}
+}
+
+/* distance between two prepared values, skipping HnswDistance's dispatch */
+static inline float
+MemDistance(BuildState *bs, const void *a, const void *b)
+{
+	if (bs->distance)
+		return bs->distance(a, b);
+	return HnswDistance(bs->sup, a, b);
 }
 
 static float
@@ -333,8 +370,8 @@ MemPairDistance(void *arg, int i, int j)
 	MemPairArg *pa = arg;
 	BuildState *bs = pa->bs;
 
-	return HnswDistance(bs->sup, EVALUE(ELEM(bs, pa->idx[i])),
-						EVALUE(ELEM(bs, pa->idx[j])));
+	return MemDistance(bs, EVALUE(ELEM(bs, pa->idx[i])),
+					   EVALUE(ELEM(bs, pa->idx[j])));
 }
 
 /* ---- in-memory graph ---- */
@@ -394,6 +431,17 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 		n = CopyNeighbors(bs, ELEM(bs, c.i), lc, nbr);
 
 		/*
+		 * The visit stamps and element offsets of the neighbours are
+		 * scattered over arrays larger than the caches: fetch them all
+		 * before testing any, so the misses overlap.
+		 */
+		for (i = 0; i < n; i++)
+		{
+			PREFETCH(&bs->visited[nbr[i]]);
+			PREFETCH(&bs->elems[nbr[i]]);
+		}
+
+		/*
 		 * Collect the unvisited neighbours and prefetch their values first:
 		 * the graph walk is bound by cache misses on scattered elements.
 		 */
@@ -421,7 +469,7 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 			int32		e = todo[i];
 			float		d;
 
-			d = HnswDistance(bs->sup, q, EVALUE(ELEM(bs, e)));
+			d = MemDistance(bs, q, EVALUE(ELEM(bs, e)));
 			if (w->count < ef || d < w->items[0].d)
 			{
 				HeapPush(&cand, d, e);
@@ -490,8 +538,7 @@ PruneList(BuildState *bs, int n, int lc, int keep)
 		cands[i].d = nd[i];
 		cands[i].i = nbr[i];
 	}
-	tieSalt = murmurhash32((uint32) n);
-	qsort(cands, count, sizeof(MemCand), CompareMemCand);
+	SortCands(cands, count, n);
 	nout = SelectFromSorted(bs, cands, count, keep, out);
 	for (i = 0; i < nout; i++)
 	{
@@ -703,7 +750,7 @@ InsertInMemory(BuildState *bs, int q)
 	}
 
 	nbr = palloc(sizeof(int32) * MEM_CAP(0, m));
-	epd = HnswDistance(bs->sup, v, EVALUE(ELEM(bs, ep)));
+	epd = MemDistance(bs, v, EVALUE(ELEM(bs, ep)));
 	for (lc = entryLevel; lc > level; lc--)
 	{
 		bool		changed = true;
@@ -716,7 +763,7 @@ InsertInMemory(BuildState *bs, int q)
 			changed = false;
 			for (i = 0; i < n; i++)
 			{
-				float		d = HnswDistance(bs->sup, v, EVALUE(ELEM(bs, nbr[i])));
+				float		d = MemDistance(bs, v, EVALUE(ELEM(bs, nbr[i])));
 
 				if (d < epd)
 				{
@@ -745,9 +792,10 @@ InsertInMemory(BuildState *bs, int q)
 		MemSearchLayer(bs, v, &entries, bs->efConstruction, lc, &w);
 		n = w.count;
 		sorted = palloc(sizeof(MemCand) * Max(n, 1));
-		memcpy(sorted, w.items, sizeof(MemCand) * n);
-		tieSalt = murmurhash32((uint32) q);
-		qsort(sorted, n, sizeof(MemCand), CompareMemCand);
+		/* popping the max-heap sorts by distance; SortCands orders ties */
+		for (i = n - 1; i >= 0; i--)
+			sorted[i] = HeapPop(&w);
+		SortCands(sorted, n, q);
 		/* an exact duplicate of the nearest element joins it */
 		if (lc == Min(level, entryLevel) && n > 0 &&
 			HnswSameValue(EVALUE(ELEM(bs, sorted[0].i)), v))
@@ -1406,6 +1454,7 @@ InitBuildState(BuildState *bs, Relation heap, Relation index,
 	bs->heap = heap;
 	bs->index = index;
 	bs->sup = HnswGetSupport(index);
+	bs->distance = bs->sup->kernel ? bs->sup->kernel->distance : NULL;
 	bs->m = HnswGetM(index);
 	bs->efConstruction = HnswGetEfConstruction(index);
 	bs->entry = -1;
