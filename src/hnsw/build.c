@@ -1319,21 +1319,28 @@ WriteGraph(BuildState *bs)
 		for (lc = 0; lc <= e->level; lc++)
 		{
 			ItemPointer slots = ntup->indextids + HNSW_LEVEL_START(lc, m);
+			int32		kept[MEM_CAP(0, HNSW_MAX_M)];
 			int			nslots = 0;
 
-			/* links to folded elements go to the element kept (once) */
+			/*
+			 * links to folded elements go to the element kept (once);
+			 * remapped numbers stand for the TIDs, being as distinct
+			 */
 			for (k = 0; k < ncount[lc]; k++)
 			{
-				ItemPointer t = &ELEM(bs, remap[ENBR(e)[MEM_START(lc, m) + k]])->etid;
+				int32		t = remap[ENBR(e)[MEM_START(lc, m) + k]];
 				int			j;
 
-				if (ItemPointerEquals(t, &e->etid))
+				if (t == order[pos])
 					continue;
 				for (j = 0; j < nslots; j++)
-					if (ItemPointerEquals(&slots[j], t))
+					if (kept[j] == t)
 						break;
 				if (j == nslots)
-					slots[nslots++] = *t;
+				{
+					kept[nslots] = t;
+					slots[nslots++] = ELEM(bs, t)->etid;
+				}
 			}
 		}
 
