@@ -240,7 +240,8 @@ PGDLLEXPORT void HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc);
 
 /* ---- small heap over MemCand ---- */
 
-#define MEM_ABOVE(h, a, b) ((h)->isMax ? (a)->d > (b)->d : (a)->d < (b)->d)
+/* isMax is a local copy: stores to items could alias h->isMax */
+#define MEM_ABOVE(isMax, a, b) ((isMax) ? (a)->d > (b)->d : (a)->d < (b)->d)
 
 static void
 HeapInit(MemHeap *h, int capacity, bool isMax)
@@ -255,6 +256,7 @@ static void
 HeapPush(MemHeap *h, float d, int32 idx)
 {
 	MemCand		c = {d, idx};
+	const bool	isMax = h->isMax;
 	int			i;
 
 	if (h->count == h->capacity)
@@ -267,7 +269,7 @@ HeapPush(MemHeap *h, float d, int32 idx)
 	{
 		int			p = (i - 1) / 2;
 
-		if (!MEM_ABOVE(h, &c, &h->items[p]))
+		if (!MEM_ABOVE(isMax, &c, &h->items[p]))
 			break;
 		h->items[i] = h->items[p];
 		i = p;
@@ -280,6 +282,7 @@ HeapPop(MemHeap *h)
 {
 	MemCand		top = h->items[0];
 	MemCand		last;
+	const bool	isMax = h->isMax;
 	int			n = --h->count;
 	int			i = 0;
 
@@ -292,9 +295,9 @@ HeapPop(MemHeap *h)
 
 		if (c >= n)
 			break;
-		if (c + 1 < n && MEM_ABOVE(h, &h->items[c + 1], &h->items[c]))
+		if (c + 1 < n && MEM_ABOVE(isMax, &h->items[c + 1], &h->items[c]))
 			c++;
-		if (!MEM_ABOVE(h, &h->items[c], &last))
+		if (!MEM_ABOVE(isMax, &h->items[c], &last))
 			break;
 		h->items[i] = h->items[c];
 		i = c;
@@ -502,6 +505,14 @@ SelectFromSorted(BuildState *bs, MemCand *sorted, int n, int keep, MemCand *out)
 		dists[i] = sorted[i].d;
 		idx[i] = sorted[i].i;
 	}
+
+	/*
+	 * The heuristic compares candidates pairwise, scattered in memory:
+	 * start fetching their values (when it will compare them) now.
+	 */
+	if (n > keep)
+		for (i = 0; i < n; i++)
+			PREFETCH(EVALUE(ELEM(bs, idx[i])));
 	pa.bs = bs;
 	pa.idx = idx;
 	nchosen = HnswSelectNeighbors(n, dists, keep, MemPairDistance, &pa, chosen);
