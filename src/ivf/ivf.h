@@ -47,7 +47,10 @@
 #include "lib/pairingheap.h"
 #include "nodes/execnodes.h"
 #include "storage/bufmgr.h"
+#include "storage/dsm.h"
+#include "storage/shm_toc.h"
 #include "utils/relcache.h"
+#include "utils/tuplesort.h"
 
 #include "core/compat.h"
 
@@ -315,9 +318,61 @@ extern void ivfcostestimate(struct PlannerInfo *root, struct IndexPath *path,
 /* validate.c */
 extern bool ivfvalidate(Oid opclassoid);
 
+/*
+ * State of one build participant: the leader (which also samples, clusters
+ * and writes the pages) or a parallel worker (which only assigns rows).
+ */
+typedef struct IvfBuildState
+{
+	Relation	index;
+	IvfTypeInfo type;
+	int			dimensions;
+	int			lists;
+	int			quantizerKind;
+
+	/* sampling (leader) */
+	float	   *samples;
+	int			maxSamples;
+	int			nsamples;
+	int64		rowsSeen;		/* indexable rows seen while sampling */
+	uint64		rng;
+
+	/* assignment */
+	float	   *centroids;
+	IvfQuantizer *quantizer;
+	float	   *vec;
+	Size		entrySize;
+	IvfEntry	entry;
+	Tuplesortstate *sort;
+	TupleDesc	sortDesc;
+	TupleTableSlot *slot;
+	double		heapTuples;
+	int64		indexTuples;
+
+	/* parallel build: shared state, and the leader's handle (leader only) */
+	struct IvfShared *shared;
+	struct IvfLeader *leader;
+
+	MemoryContext tmpCtx;
+} IvfBuildState;
+
 /* build.c */
 extern IndexBuildResult *ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo);
 extern void ivfbuildempty(Relation index);
+extern void IvfInitBuildState(IvfBuildState *bs, Relation index);
+extern void IvfInitAssignSlot(IvfBuildState *bs);
+extern Tuplesortstate *IvfBeginAssignSort(IvfBuildState *bs, int workMem,
+										  SortCoordinate coordinate);
+extern void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values,
+							  bool *isnull, bool tupleIsAlive, void *state);
+
+/* build_parallel.c: the assignment scan in parallel workers */
+extern bool IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo,
+							 int request);
+extern void IvfParallelAssign(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo);
+extern void IvfEndParallel(IvfBuildState *bs);
+extern void IvfReportAssigned(IvfBuildState *bs, int n);
+extern PGDLLEXPORT void IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc);
 
 /* kmeans.c */
 extern uint64 IvfRandomNext(uint64 *state);
@@ -373,6 +428,8 @@ extern IvfQuantizer *IvfQuantizerCreate(int kind, int dim, int metric,
 										const float *samples, int nsamples);
 extern char *IvfQuantizerParams(IvfQuantizer *q, int *nbytes);
 extern IvfQuantizer *IvfQuantizerLoad(Relation index, const IvfMetaPageData *meta);
+extern IvfQuantizer *IvfQuantizerRestore(int kind, int dim, int metric,
+										 const char *params, int nbytes);
 extern void IvfEncode(IvfQuantizer *q, const float *vec, const float *centroid,
 					  char *payload);
 extern void IvfQueryListInit(IvfQuantizer *q, const float *query,
