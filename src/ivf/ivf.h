@@ -197,15 +197,22 @@ typedef struct IvfQuantizer
  * Per-list query state of a quantized scan: whatever the estimator needs
  * that depends only on the query and the list's centroid.
  */
+typedef float (*IvfSq8Kernel) (const float *a, const float *w, const uint8 *codes, int dim);
+
 typedef struct IvfQueryList
 {
-	float		base;			/* rabitq: |q - c|^2 (L2) or <c, q> (IP) */
+	float		base;			/* rabitq: |q - c|^2 (L2) or <c, q> (IP);
+								 * sq8 IP: <q, min> */
 	float		qnorm;			/* norm of the query (sq8) or of the vector fed
 								 * to the LUT (rabitq) */
 	float		qsum;			/* rabitq: sum of rotated query elements */
 	float	   *lut;			/* rabitq: per byte position, 256 partial sums */
-	float	   *query;			/* sq8: query scaled into code units */
-	float	   *decoded;		/* sq8: scratch for one decoded entry */
+	float	   *query;			/* none: the query */
+	float	   *decoded;		/* rabitq: scratch */
+	/* sq8: the query in the kernel's terms (see sq8_kernel.c) */
+	float	   *sqQuery;		/* L2: (q - min) / step; IP: q * step */
+	float	   *sqWeights;		/* L2: step^2 */
+	IvfSq8Kernel sqKernel;
 } IvfQueryList;
 
 /* a candidate of a scan: 16 bytes, as batches hold thousands */
@@ -443,6 +450,9 @@ extern void IvfSq8Encode(IvfQuantizer *q, const float *vec, char *payload);
 extern void IvfSq8QueryInit(IvfQuantizer *q, const float *query, IvfQueryList *ql);
 extern void IvfSq8Estimate(IvfQuantizer *q, IvfQueryList *ql, const char *payload,
 						   float *estimate, float *lower);
+
+/* sq8_kernel.c */
+extern IvfSq8Kernel IvfSq8GetKernel(int metric);
 
 /* quantize_rabitq.c */
 extern void IvfRabitqInit(IvfQuantizer *q);
