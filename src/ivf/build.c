@@ -6,8 +6,9 @@
  *	  tuplesort that spills past maintenance_work_mem; the sorted stream is
  *	  written list by list into posting pages.  Pages are written without
  *	  WAL and logged at the end with log_newpage_range.  When the planner
- *	  grants maintenance workers, the assignment scan runs in parallel
- *	  (build_parallel.c); sampling, k-means and the writing stay here.
+ *	  grants maintenance workers, they share k-means' assignment steps and
+ *	  the assignment scan (build_parallel.c); sampling, the quantizer's
+ *	  training and the writing stay here.
  *
  *	  Block order: metapage, parameter pages, list directory, posting
  *	  chains (see ivf.h).  Progress goes to pg_stat_progress_create_index.
@@ -382,26 +383,36 @@ BuildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 					 errhint("Create the index after loading the data, or use fewer lists.")));
 	}
 
-	/* 2. cluster and train */
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_KMEANS);
-	bs->centroids = palloc(sizeof(float) * (Size) bs->lists * bs->dimensions);
-	IvfKmeans(bs->samples, bs->nsamples, bs->dimensions, bs->lists,
-			  bs->type.normalize, bs->type.metric, bs->centroids);
+	/* 2. train the quantizer; start the workers if the planner grants some */
 	bs->quantizer = IvfQuantizerCreate(bs->quantizerKind, bs->dimensions, bs->type.metric,
 									   bs->samples, bs->nsamples);
-	pfree(bs->samples);
-	bs->samples = NULL;
-
-	/* 3. assign every row, sorted by list: in parallel workers if planned */
-	IvfInitAssignSlot(bs);
 	if (heap != NULL)
 	{
 		int			request = plan_create_index_workers(RelationGetRelid(heap),
 														RelationGetRelid(index));
 
+		if (request > 0)
+			IvfBeginParallel(bs, heap, indexInfo, request);
+	}
+
+	/* 3. cluster, with the workers if any */
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_KMEANS);
+	bs->centroids = palloc(sizeof(float) * (Size) bs->lists * bs->dimensions);
+	IvfKmeans(bs->samples, bs->nsamples, bs->dimensions, bs->lists,
+			  bs->type.normalize, bs->type.metric, bs->centroids,
+			  bs->leader ? IvfParallelKmeansAssign : NULL, bs);
+	if (bs->leader)
+		IvfParallelKmeansDone(bs);
+	pfree(bs->samples);
+	bs->samples = NULL;
+
+	/* 4. assign every row, sorted by list */
+	IvfInitAssignSlot(bs);
+	if (heap != NULL)
+	{
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_ASSIGN);
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, bs->rowsSeen);
-		if (request > 0 && IvfBeginParallel(bs, heap, indexInfo, request))
+		if (bs->leader)
 			IvfParallelAssign(bs, heap, indexInfo);
 		else
 		{
@@ -413,7 +424,7 @@ BuildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 		tuplesort_performsort(bs->sort);
 	}
 
-	/* 4. write pages */
+	/* 5. write pages */
 	WriteIndex(bs, forkNum);
 
 	if (bs->sort)

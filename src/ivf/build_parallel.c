@@ -1,16 +1,25 @@
 /*
  * src/ivf/build_parallel.c
- *	  Parallel IVF build: the assignment scan (every row against every
- *	  centroid, the expensive part of a build) split over parallel workers,
- *	  as btree does it.  The leader samples and clusters alone, then puts
- *	  the centroids and the quantizer's parameters in shared memory and
- *	  launches up to plan_create_index_workers() workers (which follows
- *	  max_parallel_maintenance_workers and the table's parallel_workers).
- *	  Every participant, the leader included, scans its share of the heap
- *	  through a parallel table scan into its own sorted run of a shared
- *	  tuplesort; the leader then merges the runs and writes the pages as in
- *	  a serial build.  The centroids, the sample and the quantizer are the
- *	  same as a serial build's, so the index holds the same lists.
+ *	  Parallel IVF build.  The leader samples alone and trains the
+ *	  quantizer, then launches up to plan_create_index_workers() workers
+ *	  (which follows max_parallel_maintenance_workers and the table's
+ *	  parallel_workers), with the sample and the quantizer's parameters in
+ *	  shared memory.  Two steps are shared:
+ *
+ *	  - k-means: the leader runs it (seeding, centroid updates), and the
+ *	    assignment step of each Lloyd iteration is split into chunks of
+ *	    samples that every participant takes from a shared counter; the
+ *	    leader publishes the centroids and a new generation, workers wake
+ *	    on a condition variable, and the leader waits until every sample is
+ *	    assigned.  The result is the serial one: each sample gets the same
+ *	    nearest centroid, and the leader sums them in the same order.
+ *	  - the assignment scan (every row against every centroid), as btree
+ *	    does it: every participant, the leader included, scans its share of
+ *	    the heap through a parallel table scan into its own sorted run of a
+ *	    shared tuplesort; the leader then merges the runs and writes the
+ *	    pages as in a serial build.
+ *
+ *	  So the index holds the same lists as a serial build's.
  *
  *	  Progress: the leader's scan reports heap blocks (the shared scan's
  *	  position), and each participant adds its assigned rows to a shared
@@ -49,6 +58,11 @@
 #define IVF_KEY_QUERY_TEXT		UINT64CONST(0xA000000000000005)
 #define IVF_KEY_WAL_USAGE		UINT64CONST(0xA000000000000006)
 #define IVF_KEY_BUFFER_USAGE	UINT64CONST(0xA000000000000007)
+#define IVF_KEY_SAMPLES			UINT64CONST(0xA000000000000008)
+#define IVF_KEY_ASSIGNMENT		UINT64CONST(0xA000000000000009)
+
+/* samples per chunk of a k-means assignment step */
+#define IVF_KMEANS_CHUNK		64
 
 /* shared state; a ParallelTableScanDesc follows it, BUFFERALIGNed */
 typedef struct IvfShared
@@ -63,6 +77,17 @@ typedef struct IvfShared
 	int			quantizerKind;
 	int			metric;
 	int			paramBytes;
+	int			nsamples;
+	int			kmMetric;		/* k-means' metric (IP when spherical) */
+
+	/* k-means: the current generation's chunks */
+	pg_atomic_uint32 kmNext;	/* first sample of the next chunk */
+	pg_atomic_uint32 kmDone;	/* samples assigned */
+	pg_atomic_uint32 kmChanged; /* of which changed their centroid */
+	ConditionVariable kmCv;		/* workers wait here for a generation */
+	ConditionVariable kmDoneCv; /* the leader waits here for kmDone */
+	int			kmGeneration;	/* under mutex */
+	bool		kmFinished;		/* under mutex: go on to the scan */
 
 	/* rows assigned so far by all participants, for progress */
 	pg_atomic_uint64 assigned;
@@ -84,6 +109,9 @@ typedef struct IvfLeader
 	int			participants;	/* workers launched, plus the leader */
 	IvfShared  *shared;
 	Sharedsort *sharedSort;
+	float	   *centroids;		/* shared copies */
+	float	   *samples;
+	int		   *assignment;
 	Snapshot	snapshot;
 	WalUsage   *walUsage;
 	BufferUsage *bufferUsage;
@@ -91,6 +119,9 @@ typedef struct IvfLeader
 
 static void ScanAndSort(IvfBuildState *bs, Sharedsort *sharedSort, Relation heap,
 						IndexInfo *indexInfo, bool progress);
+static void KmeansChunks(IvfShared *shared, const float *samples, const float *centroids,
+						 int *assignment);
+static void KmeansParticipate(IvfShared *shared, shm_toc *toc);
 
 /*
  * Count n more assigned rows: the shared total in a parallel build (the
@@ -111,11 +142,12 @@ IvfReportAssigned(IvfBuildState *bs, int n)
 }
 
 /*
- * Set up shared memory and launch up to request workers for the assignment
- * scan; bs must hold the centroids and the quantizer.  Returns false, with
- * nothing left behind, when no worker could be launched: the caller then
- * builds serially.  On true, bs->leader and bs->shared are set and the
- * workers are scanning.
+ * Set up shared memory and launch up to request workers for k-means and
+ * the assignment scan; bs must hold the sample and the quantizer.  Returns
+ * false, with nothing left behind, when no worker could be launched: the
+ * caller then builds serially.  On true, bs->leader and bs->shared are set
+ * and the workers wait for k-means (IvfParallelKmeansAssign), then for
+ * IvfParallelKmeansDone to start scanning.
  */
 bool
 IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int request)
@@ -125,6 +157,8 @@ IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int req
 	Size		estShared;
 	Size		estSort;
 	Size		centroidBytes = sizeof(float) * (Size) bs->lists * bs->dimensions;
+	Size		sampleBytes = sizeof(float) * (Size) Max(bs->nsamples, 1) * bs->dimensions;
+	Size		assignmentBytes = sizeof(int) * (Size) Max(bs->nsamples, 1);
 	char	   *params;
 	int			paramBytes;
 	int			participants = request + 1;
@@ -134,6 +168,9 @@ IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int req
 	IvfLeader  *leader;
 	WalUsage   *walUsage;
 	BufferUsage *bufferUsage;
+	float	   *centroids;
+	float	   *samples;
+	int		   *assignment;
 
 	params = IvfQuantizerParams(bs->quantizer, &paramBytes);
 
@@ -154,10 +191,12 @@ IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int req
 	estSort = tuplesort_estimate_shared(participants);
 	shm_toc_estimate_chunk(&pcxt->estimator, estSort);
 	shm_toc_estimate_chunk(&pcxt->estimator, centroidBytes);
+	shm_toc_estimate_chunk(&pcxt->estimator, sampleBytes);
+	shm_toc_estimate_chunk(&pcxt->estimator, assignmentBytes);
 	shm_toc_estimate_chunk(&pcxt->estimator, Max(paramBytes, 1));
 	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(sizeof(WalUsage), pcxt->nworkers));
 	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(sizeof(BufferUsage), pcxt->nworkers));
-	shm_toc_estimate_keys(&pcxt->estimator, 6);
+	shm_toc_estimate_keys(&pcxt->estimator, 8);
 	if (debug_query_string)
 	{
 		queryLen = strlen(debug_query_string);
@@ -186,6 +225,15 @@ IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int req
 	shared->quantizerKind = bs->quantizerKind;
 	shared->metric = bs->type.metric;
 	shared->paramBytes = paramBytes;
+	shared->nsamples = bs->nsamples;
+	shared->kmMetric = bs->type.metric;
+	pg_atomic_init_u32(&shared->kmNext, (uint32) bs->nsamples);
+	pg_atomic_init_u32(&shared->kmDone, 0);
+	pg_atomic_init_u32(&shared->kmChanged, 0);
+	ConditionVariableInit(&shared->kmCv);
+	ConditionVariableInit(&shared->kmDoneCv);
+	shared->kmGeneration = 0;
+	shared->kmFinished = false;
 	pg_atomic_init_u64(&shared->assigned, 0);
 	ConditionVariableInit(&shared->doneCv);
 	SpinLockInit(&shared->mutex);
@@ -199,12 +247,18 @@ IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int req
 	tuplesort_initialize_shared(sharedSort, participants, pcxt->seg);
 	shm_toc_insert(pcxt->toc, IVF_KEY_TUPLESORT, sharedSort);
 
+	centroids = shm_toc_allocate(pcxt->toc, centroidBytes);
+	shm_toc_insert(pcxt->toc, IVF_KEY_CENTROIDS, centroids);
+	samples = shm_toc_allocate(pcxt->toc, sampleBytes);
+	memcpy(samples, bs->samples, sizeof(float) * (Size) bs->nsamples * bs->dimensions);
+	shm_toc_insert(pcxt->toc, IVF_KEY_SAMPLES, samples);
+	assignment = shm_toc_allocate(pcxt->toc, assignmentBytes);
+	for (int i = 0; i < bs->nsamples; i++)
+		assignment[i] = -1;
+	shm_toc_insert(pcxt->toc, IVF_KEY_ASSIGNMENT, assignment);
 	{
-		float	   *centroids = shm_toc_allocate(pcxt->toc, centroidBytes);
 		char	   *sharedParams = shm_toc_allocate(pcxt->toc, Max(paramBytes, 1));
 
-		memcpy(centroids, bs->centroids, centroidBytes);
-		shm_toc_insert(pcxt->toc, IVF_KEY_CENTROIDS, centroids);
 		if (paramBytes > 0)
 			memcpy(sharedParams, params, paramBytes);
 		shm_toc_insert(pcxt->toc, IVF_KEY_PARAMS, sharedParams);
@@ -236,15 +290,127 @@ IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int req
 	leader->participants = pcxt->nworkers_launched + 1;
 	leader->shared = shared;
 	leader->sharedSort = sharedSort;
+	leader->centroids = centroids;
+	leader->samples = samples;
+	leader->assignment = assignment;
 	leader->snapshot = snapshot;
 	leader->walUsage = walUsage;
 	leader->bufferUsage = bufferUsage;
 	bs->leader = leader;
 	bs->shared = shared;
 	ereport(DEBUG1,
-			(errmsg_internal("ivf build of \"%s\": %d parallel workers assign rows",
+			(errmsg_internal("ivf build of \"%s\": %d parallel workers run k-means and assign rows",
 							 RelationGetRelationName(bs->index), pcxt->nworkers_launched)));
 	return true;
+}
+
+/*
+ * The assignment step of one Lloyd iteration (an IvfKmeansAssign, arg the
+ * build state), shared with the workers: publish the centroids and a new
+ * generation, take chunks like everyone else, wait until every sample is
+ * assigned, and copy the assignment back.  Returns how many changed.
+ */
+int
+IvfParallelKmeansAssign(void *arg, const float *samples, int nsamples,
+						const float *centroids, int k, int dim, int metric,
+						int *assignment)
+{
+	IvfBuildState *bs = (IvfBuildState *) arg;
+	IvfLeader  *leader = bs->leader;
+	IvfShared  *shared = leader->shared;
+
+	Assert(nsamples == shared->nsamples && k == shared->lists && dim == shared->dimensions);
+	memcpy(leader->centroids, centroids, sizeof(float) * (Size) k * dim);
+	shared->kmMetric = metric;
+
+	/* no chunk is in flight: every sample of the last generation is done */
+	pg_atomic_write_u32(&shared->kmDone, 0);
+	pg_atomic_write_u32(&shared->kmChanged, 0);
+	pg_memory_barrier();
+	pg_atomic_write_u32(&shared->kmNext, 0);
+	SpinLockAcquire(&shared->mutex);
+	shared->kmGeneration++;
+	SpinLockRelease(&shared->mutex);
+	ConditionVariableBroadcast(&shared->kmCv);
+
+	KmeansChunks(shared, leader->samples, leader->centroids, leader->assignment);
+	ConditionVariablePrepareToSleep(&shared->kmDoneCv);
+	while (pg_atomic_read_u32(&shared->kmDone) < (uint32) nsamples)
+		ConditionVariableSleep(&shared->kmDoneCv, WAIT_EVENT_PARALLEL_CREATE_INDEX_SCAN);
+	ConditionVariableCancelSleep();
+
+	memcpy(assignment, leader->assignment, sizeof(int) * nsamples);
+	return (int) pg_atomic_read_u32(&shared->kmChanged);
+}
+
+/* k-means is over: hand the final centroids to the workers for the scan */
+void
+IvfParallelKmeansDone(IvfBuildState *bs)
+{
+	IvfShared  *shared = bs->leader->shared;
+
+	memcpy(bs->leader->centroids, bs->centroids,
+		   sizeof(float) * (Size) bs->lists * bs->dimensions);
+	SpinLockAcquire(&shared->mutex);
+	shared->kmFinished = true;
+	SpinLockRelease(&shared->mutex);
+	ConditionVariableBroadcast(&shared->kmCv);
+}
+
+/* take chunks of the current k-means generation until none is left */
+static void
+KmeansChunks(IvfShared *shared, const float *samples, const float *centroids, int *assignment)
+{
+	uint32		n = (uint32) shared->nsamples;
+
+	for (;;)
+	{
+		uint32		first = pg_atomic_fetch_add_u32(&shared->kmNext, IVF_KMEANS_CHUNK);
+		uint32		count;
+		int			changed;
+
+		if (first >= n)
+			break;
+		count = Min(IVF_KMEANS_CHUNK, n - first);
+		changed = IvfKmeansAssignRange(samples, (int) first, (int) count, centroids,
+									   shared->lists, shared->dimensions, shared->kmMetric,
+									   assignment);
+		pg_atomic_fetch_add_u32(&shared->kmChanged, (uint32) changed);
+		if (pg_atomic_add_fetch_u32(&shared->kmDone, count) == n)
+			ConditionVariableSignal(&shared->kmDoneCv);
+	}
+}
+
+/* a worker's part of k-means: every generation's chunks, until it is over */
+static void
+KmeansParticipate(IvfShared *shared, shm_toc *toc)
+{
+	const float *samples = shm_toc_lookup(toc, IVF_KEY_SAMPLES, false);
+	const float *centroids = shm_toc_lookup(toc, IVF_KEY_CENTROIDS, false);
+	int		   *assignment = shm_toc_lookup(toc, IVF_KEY_ASSIGNMENT, false);
+	int			seen = 0;
+
+	ConditionVariablePrepareToSleep(&shared->kmCv);
+	for (;;)
+	{
+		int			generation;
+		bool		finished;
+
+		SpinLockAcquire(&shared->mutex);
+		generation = shared->kmGeneration;
+		finished = shared->kmFinished;
+		SpinLockRelease(&shared->mutex);
+		if (finished)
+			break;
+		if (generation == seen)
+		{
+			ConditionVariableSleep(&shared->kmCv, WAIT_EVENT_PARALLEL_CREATE_INDEX_SCAN);
+			continue;
+		}
+		seen = generation;
+		KmeansChunks(shared, samples, centroids, assignment);
+	}
+	ConditionVariableCancelSleep();
 }
 
 /*
@@ -378,8 +544,11 @@ IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 
 	IvfInitBuildState(&bs, index);
 	if (bs.dimensions != shared->dimensions || bs.lists != shared->lists ||
-		bs.quantizerKind != shared->quantizerKind || bs.type.metric != shared->metric)
+		bs.quantizerKind != shared->quantizerKind)
 		elog(ERROR, "ivf parallel build worker sees a different index definition");
+
+	KmeansParticipate(shared, toc);
+
 	bs.shared = shared;
 	bs.centroids = shm_toc_lookup(toc, IVF_KEY_CENTROIDS, false);
 	bs.quantizer = IvfQuantizerRestore(shared->quantizerKind, shared->dimensions, shared->metric,

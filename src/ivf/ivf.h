@@ -373,9 +373,13 @@ extern Tuplesortstate *IvfBeginAssignSort(IvfBuildState *bs, int workMem,
 extern void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values,
 							  bool *isnull, bool tupleIsAlive, void *state);
 
-/* build_parallel.c: the assignment scan in parallel workers */
+/* build_parallel.c: k-means and the assignment scan in parallel workers */
 extern bool IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo,
 							 int request);
+extern int	IvfParallelKmeansAssign(void *arg, const float *samples, int nsamples,
+									const float *centroids, int k, int dim, int metric,
+									int *assignment);
+extern void IvfParallelKmeansDone(IvfBuildState *bs);
 extern void IvfParallelAssign(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo);
 extern void IvfEndParallel(IvfBuildState *bs);
 extern void IvfReportAssigned(IvfBuildState *bs, int n);
@@ -383,8 +387,15 @@ extern PGDLLEXPORT void IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc);
 
 /* kmeans.c */
 extern uint64 IvfRandomNext(uint64 *state);
+typedef int (*IvfKmeansAssign) (void *arg, const float *samples, int nsamples,
+								const float *centroids, int k, int dim, int metric,
+								int *assignment);
 extern void IvfKmeans(float *samples, int nsamples, int dim, int k,
-					  bool normalize, int metric, float *centroids);
+					  bool normalize, int metric, float *centroids,
+					  IvfKmeansAssign assign, void *arg);
+extern int	IvfKmeansAssignRange(const float *samples, int first, int n,
+								 const float *centroids, int k, int dim, int metric,
+								 int *assignment);
 extern int	IvfNearestCentroid(const float *vec, const float *centroids,
 							   int k, int dim, int metric);
 

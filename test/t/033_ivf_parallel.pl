@@ -1,6 +1,7 @@
 # test/t/033_ivf_parallel.pl: a parallel ivf build (maintenance workers
 # forced through the table's parallel_workers) on real data, GloVe-100's
-# 100k slice, gives the same index as a serial build: every row indexed once,
+# 100k slice, gives the same index as a serial build (workers share k-means
+# and the assignment scan): every row indexed once,
 # the same answers and the same recall@10 (first 200 dev queries, exact
 # ground truth from ../shared/data); also under CREATE INDEX CONCURRENTLY.
 # Generate the data first: ../shared/data/get-glove /tmp/vecrag-data
@@ -52,7 +53,7 @@ sub build
 		$sql;
 	});
 	is($ret, 0, "build with $workers workers: $sql") or diag($err);
-	my ($launched) = $err =~ /(\d+) parallel workers assign rows/;
+	my ($launched) = $err =~ /(\d+) parallel workers run k-means and assign rows/;
 	return $launched // 0;
 }
 
@@ -121,6 +122,17 @@ for my $case (['rabitq', 'vector_l2_ops', '<->', 'gt_l2'], ['sq8', 'vector_cosin
 		2, "$qz: concurrent parallel build launches 2 workers");
 	is(all_rows($op, 'SET ivf.probes = 100;'), '100000|100000', "$qz: concurrent build indexes every row once");
 	is(answers($op, "$settings SET ivf.rerank = 0;"), $serial, "$qz: concurrent parallel index answers as the serial one");
+	$node->safe_psql('postgres', 'DROP INDEX glove_ivf');
+}
+
+# inner product: spherical k-means, whose assignment step the workers share too
+{
+	my $create = "CREATE INDEX glove_ivf ON glove USING ivf (v vector_ip_ops) WITH (lists = 100)";
+	is(build(0, $create), 0, 'ip: serial build');
+	my $serial = answers('<#>', 'SET ivf.probes = 10;');
+	$node->safe_psql('postgres', 'DROP INDEX glove_ivf');
+	is(build(2, $create), 2, 'ip: parallel build launches 2 workers');
+	is(answers('<#>', 'SET ivf.probes = 10;'), $serial, 'ip: parallel index answers as the serial one');
 	$node->safe_psql('postgres', 'DROP INDEX glove_ivf');
 }
 
