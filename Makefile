@@ -20,9 +20,9 @@ PROVE_TESTS = test/t/*.pl
 
 EXTRA_CLEAN = build results regression.diffs regression.out tmp_check log output_iso
 
-vecrag--$(EXTVERSION).sql: sql/vecrag.sql
-	cp $< $@
-
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+vecrag--$(EXTVERSION).sql: sql/vecrag.sql
+	cp $< $@
