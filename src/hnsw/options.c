@@ -2,7 +2,8 @@
  * src/hnsw/options.c
  *	  hnsw reloptions (m, ef_construction) and GUCs (hnsw.ef_search,
  *	  hnsw.iterative_scan, hnsw.max_scan_tuples, hnsw.scan_mem_multiplier),
- *	  with pgvector's names, defaults and ranges.
+ *	  with pgvector's names, defaults and ranges, and vecrag.hnsw_rerank
+ *	  (our own: the rerank depth of indexes on wide vectors, rerank.c).
  */
 #include "postgres.h"
 
@@ -62,6 +63,11 @@ HnswInit(void)
 							 NULL, &hnsw_scan_mem_multiplier, 1, 1, 1000,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
+	DefineCustomIntVariable("vecrag.hnsw_rerank",
+							"Sets how many candidates an hnsw scan of compact wide vectors reranks with the exact vector.",
+							"The scan reranks max(hnsw.ef_search, this) candidates at a time; 0 means hnsw.ef_search.",
+							&vecrag_hnsw_rerank, 0, 0, HNSW_MAX_EF_SEARCH,
+							PGC_USERSET, 0, NULL, NULL, NULL);
 }
 
 bytea *
