@@ -63,6 +63,8 @@ typedef HnswCompactData *HnswCompact;
 
 static Size PayloadSize(int format, int dim);
 static float Dot(const HnswCompactData *a, const HnswCompactData *b);
+static float SumCodes(const float *q, const uint8 *c, int dim);
+static float SumSetBits(const float *q, const uint8 *bits, int dim);
 static float DotFloat(const float *q, float qsum, const HnswCompactData *x);
 static float Reconstruct(const HnswCompactData *v, int i);
 static float CompactL2(const void *a, const void *b);
@@ -237,32 +239,55 @@ HnswCompactValue(HnswSupport *sup, Datum full, bool query)
 	return PointerGetDatum(c);
 }
 
+/*
+ * Sums of q[i] * c[i] over codes and of q[i] over set bits.  Eight float
+ * accumulators: independent chains the CPU overlaps (and the compiler may
+ * turn into one vector), branch-free on bits; float is ample for ordering.
+ */
+static float
+SumCodes(const float *q, const uint8 *c, int dim)
+{
+	float		a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+	int			i = 0;
+	int			k;
+
+	for (; i + 8 <= dim; i += 8)
+		for (k = 0; k < 8; k++)
+			a[k] += q[i + k] * (float) c[i + k];
+	for (; i < dim; i++)
+		a[0] += q[i] * (float) c[i];
+	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+static float
+SumSetBits(const float *q, const uint8 *bits, int dim)
+{
+	float		a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+	int			i = 0;
+	int			k;
+
+	for (; i + 8 <= dim; i += 8)
+	{
+		uint8		byte = bits[i / 8];
+
+		for (k = 0; k < 8; k++)
+			a[k] += q[i + k] * (float) ((byte >> k) & 1);
+	}
+	for (; i < dim; i++)
+		a[0] += q[i] * (float) ((bits[i / 8] >> (i % 8)) & 1);
+	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
 /* <q, x^> for a float4 query q (sum of elements qsum) and element x */
 static float
 DotFloat(const float *q, float qsum, const HnswCompactData *x)
 {
-	double		acc = 0;
-	int			i;
-
 	if (x->format == HNSW_STORAGE_SQ8)
-	{
-		const uint8 *codes = (const uint8 *) x->data;
-
-		for (i = 0; i < x->dim; i++)
-			acc += q[i] * (float) codes[i];
-		return (float) ((double) x->offset * qsum + (double) x->scale * acc);
-	}
-	else
-	{
-		const uint8 *bits = (const uint8 *) x->data;
-
-		/* sum of q over set bits; s[i] q[i] summed is twice that less qsum */
-		for (i = 0; i < x->dim; i++)
-			if (bits[i / 8] & (1 << (i % 8)))
-				acc += q[i];
 		return (float) ((double) x->offset * qsum +
-						(double) x->scale * (2 * acc - qsum));
-	}
+						(double) x->scale * SumCodes(q, (const uint8 *) x->data, x->dim));
+	/* s[i] q[i] summed is twice the sum over set bits less qsum */
+	return (float) ((double) x->offset * qsum +
+					(double) x->scale * (2.0 * SumSetBits(q, (const uint8 *) x->data, x->dim) - qsum));
 }
 
 /*
@@ -303,10 +328,19 @@ Dot(const HnswCompactData *a, const HnswCompactData *b)
 				const uint8 *bb = (const uint8 *) b->data;
 				int			nbytes = (dim + 7) / 8;
 				uint64		differ = 0;
-				int			i;
+				int			i = 0;
 
 				/* trailing bits of the last byte are 0 in both */
-				for (i = 0; i < nbytes; i++)
+				for (; i + 8 <= nbytes; i += 8)
+				{
+					uint64		wa;
+					uint64		wb;
+
+					memcpy(&wa, ba + i, 8);
+					memcpy(&wb, bb + i, 8);
+					differ += pg_popcount64(wa ^ wb);
+				}
+				for (; i < nbytes; i++)
 					differ += pg_number_of_ones[ba[i] ^ bb[i]];
 				return (float) ((double) dim * a->offset * b->offset +
 								(double) a->offset * b->scale * b->sum +

@@ -12,7 +12,9 @@
  *	 element tuple	 level, deleted flag, heap TID, the TID of its neighbour
  *					 tuple, then the indexed value exactly as the opclass stores
  *					 it (a varlena datum; normalised first when the opclass has
- *					 a norm function).
+ *					 a norm function), or, when that does not fit on a page, a
+ *					 compact copy of it (metapage storage, compact.c) that
+ *					 scans rerank with the row's exact value (rerank.c).
  *	 duplicate tuple a further heap TID of an element whose value it equals
  *					 exactly (chained from the element), so equal vectors
  *					 share one graph node;

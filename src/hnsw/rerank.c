@@ -15,7 +15,7 @@
  *
  *	  With hnsw.iterative_scan off the graph search yields one batch of
  *	  max(hnsw.ef_search, vecrag.hnsw_rerank) elements, reranked as a
- *	  whole: the rows come out in exact order.  Iterative scans rerank
+ *	  whole with their duplicates: the rows come out in exact order.  Iterative scans rerank
  *	  chunk after chunk: exact order within a chunk; strict_order also
  *	  drops a row nearer than one already returned.
  */
@@ -44,12 +44,13 @@ struct HnswRerank
 	IndexScanDesc scan;
 	HnswSupport *sup;
 	const void *query;			/* full prepared query */
-	int			depth;			/* candidates per chunk */
+	int			depth;			/* candidates per chunk, 0: all */
 	bool		strict;
 	bool		exhausted;		/* the candidate stream has ended */
 	float		previous;		/* exact distance last returned */
 	bool		returned;		/* whether any row was returned */
 	RerankItem *items;			/* the current chunk, nearest first */
+	int			capacity;
 	int			nitems;
 	int			pos;
 	/* heap access */
@@ -65,7 +66,9 @@ static void FillChunk(HnswRerank *rr, HnswNextTid next);
 
 /*
  * Set up the rerank of a scan in the current memory context (the scan's);
- * exactQuery must live as long.  HnswRerankEnd releases the heap access.
+ * exactQuery must live as long.  depth candidates are reranked at a time,
+ * or with 0 all the stream yields (one batch of a non-iterative scan, with
+ * its duplicates).  HnswRerankEnd releases the heap access.
  */
 HnswRerank *
 HnswRerankBegin(IndexScanDesc scan, HnswSupport *sup, const void *exactQuery,
@@ -80,9 +83,10 @@ HnswRerankBegin(IndexScanDesc scan, HnswSupport *sup, const void *exactQuery,
 	rr->scan = scan;
 	rr->sup = sup;
 	rr->query = exactQuery;
-	rr->depth = Max(depth, 1);
+	rr->depth = Max(depth, 0);
 	rr->strict = strict;
-	rr->items = palloc(sizeof(RerankItem) * rr->depth);
+	rr->capacity = rr->depth > 0 ? rr->depth : 64;
+	rr->items = palloc(sizeof(RerankItem) * rr->capacity);
 	rr->fetch = table_index_fetch_begin(scan->heapRelation);
 	rr->slot = table_slot_create(scan->heapRelation, NULL);
 	rr->indexInfo = BuildIndexInfo(scan->indexRelation);
@@ -147,10 +151,10 @@ FillChunk(HnswRerank *rr, HnswNextTid next)
 
 	rr->nitems = 0;
 	rr->pos = 0;
-	while (taken < rr->depth)
+	while (rr->depth == 0 || taken < rr->depth)
 	{
 		ItemPointerData tid;
-		RerankItem *it = &rr->items[rr->nitems];
+		RerankItem *it;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!next(rr->scan, &tid))
@@ -159,6 +163,12 @@ FillChunk(HnswRerank *rr, HnswNextTid next)
 			break;
 		}
 		taken++;
+		if (rr->nitems == rr->capacity)
+		{
+			rr->capacity *= 2;
+			rr->items = repalloc_huge(rr->items, sizeof(RerankItem) * rr->capacity);
+		}
+		it = &rr->items[rr->nitems];
 		if (ExactDistance(rr, &tid, &it->exact))
 		{
 			it->tid = tid;

@@ -177,7 +177,8 @@ FirstBatch(IndexScanDesc scan)
 	if (so->sup->storage != HNSW_STORAGE_FULL)
 	{
 		so->ef = Max(hnsw_ef_search, vecrag_hnsw_rerank);
-		so->rerank = HnswRerankBegin(scan, so->sup, DatumGetPointer(q), so->ef,
+		so->rerank = HnswRerankBegin(scan, so->sup, DatumGetPointer(q),
+									 hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF ? 0 : so->ef,
 									 hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT);
 		q = HnswCompactValue(so->sup, q, true);
 	}
