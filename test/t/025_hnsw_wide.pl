@@ -1,4 +1,4 @@
-# test/t/024_hnsw_wide.pl: hnsw indexes on wide vectors (compact copies in
+# test/t/025_hnsw_wide.pl: hnsw indexes on wide vectors (compact copies in
 # the index, exact rerank from the table) through WAL: a streaming standby
 # replays the build, inserts, deletes and VACUUM and answers like the
 # primary; after a crash (immediate stop with a transaction in flight)
