@@ -152,6 +152,22 @@ CREATE INDEX h16_cos ON h16 USING hnsw (v halfvec_cosine_ops);
 SELECT wide_pages('h16_cos', 80);
 SELECT * FROM wide_check('h16', '<=>', '{9,77}');
 
+-- a compact copy on request (reloption compact), for narrower columns too
+CREATE TABLE n256 (id int PRIMARY KEY, v vector(256)) WITH (autovacuum_enabled = off);
+INSERT INTO n256 SELECT i, wide_vec(i, 256) FROM generate_series(1, 300) i;
+CREATE INDEX n256_full ON n256 USING hnsw (v vector_l2_ops);
+CREATE INDEX n256_bit ON n256 USING hnsw (v vector_l2_ops) WITH (compact = 'bit');
+SELECT wide_pages('n256_full', 300) AS full_pages, wide_pages('n256_bit', 300) AS bit_pages;
+DROP INDEX n256_full;
+SELECT * FROM wide_check('n256', '<->', '{3,150,299}');
+DROP INDEX n256_bit;
+CREATE INDEX n256_sq8 ON n256 USING hnsw (v vector_cosine_ops) WITH (compact = 'sq8');
+SELECT * FROM wide_check('n256', '<=>', '{3,150,299}');
+CREATE INDEX ON n256 USING hnsw (v vector_l2_ops) WITH (compact = 'bogus');
+CREATE INDEX ON w16 USING hnsw (v vector_l2_ops) WITH (compact = 'half');
+CREATE TABLE nbits (v bit(64));
+CREATE INDEX ON nbits USING hnsw (v bit_hamming_ops) WITH (compact = 'sq8');
+
 -- bad input: still clear errors
 CREATE TABLE wbad (id int, v vector(16001));
 CREATE TABLE wbad (id int, v halfvec(16001));
@@ -163,6 +179,6 @@ INSERT INTO wnodim VALUES (1, '[1,2,3]');
 CREATE INDEX ON wnodim USING hnsw (v vector_l2_ops);
 RESET enable_seqscan;
 
-DROP TABLE w3, w6, w16, h5, h16, wnodim;
+DROP TABLE w3, w6, w16, h5, h16, wnodim, n256, nbits;
 DROP FUNCTION wide_vec(int, int), wide_check(regclass, text, int[], int, text),
 	wide_iterative(regclass, text, int, int, text), wide_pages(regclass, int);

@@ -62,6 +62,7 @@ typedef struct HnswCompactData
 typedef HnswCompactData *HnswCompact;
 
 static Size PayloadSize(int format, int dim);
+static bool Fits(int format, int dimensions);
 static float Dot(const HnswCompactData *a, const HnswCompactData *b);
 static float SumCodes(const float *q, const uint8 *c, int dim);
 static float SumSetBits(const float *q, const uint8 *bits, int dim);
@@ -90,34 +91,57 @@ PayloadSize(int format, int dim)
 	return 0;					/* keep compiler quiet */
 }
 
+/* whether an element tuple with a compact copy in format fits a page */
+static bool
+Fits(int format, int dimensions)
+{
+	Size		valsize = offsetof(HnswCompactData, data) + PayloadSize(format, dimensions);
+
+	return HNSW_ELEMENT_TUPLE_SIZE(valsize) + sizeof(ItemIdData) <= HNSW_PAGE_CAPACITY;
+}
+
 /*
- * The storage for an index on a column of this many dimensions: FULL when
- * the opclass kernel takes that many, else the first compact format whose
- * element tuple fits a page.  Opclasses whose kernel cannot convert to
- * float4 (bit, sparsevec) always store full values; the build has checked
- * their limits.
+ * The storage for an index on a column of this many dimensions: the one
+ * the reloption "compact" names, if any; else FULL when the opclass kernel
+ * takes that many, else the first compact format whose element tuple fits
+ * a page.  Opclasses whose kernel cannot convert to float4 (bit,
+ * sparsevec) store full values; the build has checked their limits.
  */
 int
 HnswChooseStorage(Relation index, int dimensions)
 {
-	const HnswKernel *kernel;
+	const HnswKernel *kernel = NULL;
+	int			forced = HnswGetCompactOption(index);
 	int			format;
 
-	if (!OidIsValid(index_getprocid(index, 1, HNSW_KERNEL_PROC)))
+	if (OidIsValid(index_getprocid(index, 1, HNSW_KERNEL_PROC)))
+		kernel = (const HnswKernel *)
+			DatumGetPointer(FunctionCall1(index_getprocinfo(index, 1, HNSW_KERNEL_PROC),
+										  PointerGetDatum(NULL)));
+	if (kernel == NULL || kernel->toFloats == NULL || kernel->metric == 0)
+	{
+		if (forced != HNSW_STORAGE_FULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("hnsw option \"compact\" is not supported for this operator class"),
+					 errdetail("Compact copies exist for the vector and halfvec operator classes only.")));
 		return HNSW_STORAGE_FULL;
-	kernel = (const HnswKernel *)
-		DatumGetPointer(FunctionCall1(index_getprocinfo(index, 1, HNSW_KERNEL_PROC),
-									  PointerGetDatum(NULL)));
-	if (dimensions <= kernel->maxDimensions || kernel->toFloats == NULL ||
-		kernel->metric == 0)
+	}
+	if (forced != HNSW_STORAGE_FULL)
+	{
+		if (!Fits(forced, dimensions))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("hnsw compact copy \"%s\" of %d dimensions does not fit on a page",
+							HnswStorageName(forced), dimensions),
+					 errhint("Use compact = 'auto' or a smaller format.")));
+		return forced;
+	}
+	if (dimensions <= kernel->maxDimensions)
 		return HNSW_STORAGE_FULL;
 	for (format = HNSW_STORAGE_HALF; format <= HNSW_STORAGE_BIT; format++)
-	{
-		Size		valsize = offsetof(HnswCompactData, data) + PayloadSize(format, dimensions);
-
-		if (HNSW_ELEMENT_TUPLE_SIZE(valsize) + sizeof(ItemIdData) <= HNSW_PAGE_CAPACITY)
+		if (Fits(format, dimensions))
 			return format;
-	}
 	elog(ERROR, "hnsw cannot store %d dimensions", dimensions);
 	return HNSW_STORAGE_FULL;	/* keep compiler quiet */
 }

@@ -122,6 +122,7 @@ typedef struct HnswOptions
 	int32		vl_len_;		/* varlena header (do not touch directly!) */
 	int			m;
 	int			efConstruction;
+	int			compactOffset;	/* string option "compact" */
 } HnswOptions;
 
 /* ---- on-disk structures ---- */
@@ -325,6 +326,7 @@ extern void HnswInit(void);
 extern bytea *hnswoptions(Datum reloptions, bool validate);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
+extern int	HnswGetCompactOption(Relation index);
 
 /* cost.c */
 extern void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
