@@ -20,11 +20,18 @@
  * so the first insert into an empty index works like any other:
  *	 sq8	x[i] ~ offset + scale * c[i], c[i] in 0..255, offset the
  *			minimum and scale (max - min) / 255;
- *	 bit	x[i] ~ offset + scale * s[i], s[i] = +1 where x[i] >= offset
- *			else -1, offset the mean and scale the mean |x[i] - offset|.
- * Each code also keeps the exact squared norm of the vector and the sum of
- * its codes, so inner products need one pass over the codes and L2 is
- * |a|^2 + |b|^2 - 2 <a, b> with exact norms.  A query against sq8 or bit
+ *	 bit	s[i] = +1 where x[i] >= m else -1, m the mean of x.  With
+ *			xc = x - m: against a float4 query q, <q, x> = m sum(q) +
+ *			<q, xc>, and <q, xc> ~ K sum(s[i] q[i]) with K = |xc|^2 /
+ *			sum|xc[i]| (the sign vector's projection on xc rescaled to
+ *			xc, as in RaBitQ's estimator: unbiased where plain sign
+ *			reconstruction would shrink every product by about 2/pi);
+ *			between two codes, <xc, yc> ~ |xc| |yc| cos(pi h / d), h
+ *			their Hamming distance (the sign-random-projection estimate
+ *			of the angle), and sum(xc) = 0 exactly.
+ * Each code also keeps the exact squared norm of the vector, so L2 is
+ * |a|^2 + |b|^2 - 2 <a, b> with exact norms and only the cross term
+ * estimated.  A query against sq8 or bit
  * elements is kept in float4 (HNSW_STORAGE_FLOAT): distances between a
  * query and an element are asymmetric (only the element is approximated);
  * between two elements (build, insert, vacuum) both are.  Half precision
@@ -52,10 +59,11 @@ typedef struct HnswCompactData
 	uint8		unused;
 	uint16		dim;
 	float		offset;			/* sq8: minimum; bit: mean */
-	float		scale;			/* sq8: step; bit: mean absolute deviation */
+	float		scale;			/* sq8: step; bit: |x - mean|^2 / sum |x[i] -
+								 * mean| (see BIT below) */
 	float		sqnorm;			/* exact |x|^2 of the encoded vector */
-	float		sum;			/* sum of codes: c[i] (sq8), s[i] (bit), x[i]
-								 * (float) */
+	float		sum;			/* sq8: sum of codes; float: sum of x[i];
+								 * bit: |x - mean| */
 	char		data[FLEXIBLE_ARRAY_MEMBER];
 } HnswCompactData;
 
@@ -242,20 +250,18 @@ HnswCompactValue(HnswSupport *sup, Datum full, bool query)
 				uint8	   *bits = (uint8 *) c->data;
 				double		mean = sum / Max(dim, 1);
 				double		dev = 0;
-				int			ones = 0;
+				double		sqdev = 0;
 
 				for (i = 0; i < dim; i++)
 				{
 					dev += fabs(x[i] - mean);
+					sqdev += (x[i] - mean) * (x[i] - mean);
 					if (x[i] >= mean)
-					{
 						bits[i / 8] |= (uint8) (1 << (i % 8));
-						ones++;
-					}
 				}
 				c->offset = (float) mean;
-				c->scale = (float) (dev / Max(dim, 1));
-				c->sum = (float) (2 * ones - dim);
+				c->scale = dev > 0 ? (float) (sqdev / dev) : 0;
+				c->sum = (float) sqrt(sqdev);
 				break;
 			}
 	}
@@ -336,11 +342,19 @@ Dot(const HnswCompactData *a, const HnswCompactData *b)
 			{
 				const uint8 *ca = (const uint8 *) a->data;
 				const uint8 *cb = (const uint8 *) b->data;
+				uint32		acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
 				uint64		cc = 0;
-				int			i;
+				int			i = 0;
+				int			k;
 
-				for (i = 0; i < dim; i++)
+				/* eight lanes of at most 8,104 / 8 products of 255 * 255: no overflow */
+				for (; i + 8 <= dim; i += 8)
+					for (k = 0; k < 8; k++)
+						acc[k] += (uint32) ca[i + k] * cb[i + k];
+				for (; i < dim; i++)
 					cc += (uint32) ca[i] * cb[i];
+				for (k = 0; k < 8; k++)
+					cc += acc[k];
 				return (float) ((double) dim * a->offset * b->offset +
 								(double) a->offset * b->scale * b->sum +
 								(double) b->offset * a->scale * a->sum +
@@ -367,9 +381,7 @@ Dot(const HnswCompactData *a, const HnswCompactData *b)
 				for (; i < nbytes; i++)
 					differ += pg_number_of_ones[ba[i] ^ bb[i]];
 				return (float) ((double) dim * a->offset * b->offset +
-								(double) a->offset * b->scale * b->sum +
-								(double) b->offset * a->scale * a->sum +
-								(double) a->scale * b->scale * (double) (dim - 2 * (int64) differ));
+								(double) a->sum * b->sum * cos(M_PI * (double) differ / dim));
 			}
 	}
 	elog(ERROR, "unknown hnsw compact format %d", a->format);
@@ -389,8 +401,13 @@ Reconstruct(const HnswCompactData *v, int i)
 		case HNSW_STORAGE_SQ8:
 			return v->offset + v->scale * ((const uint8 *) v->data)[i];
 		case HNSW_STORAGE_BIT:
-			return v->offset +
-				((((const uint8 *) v->data)[i / 8] & (1 << (i % 8))) ? v->scale : -v->scale);
+			{
+				/* the sign vector scaled to |xc|, for L1 */
+				float		step = v->sum / sqrtf((float) v->dim);
+
+				return v->offset +
+					((((const uint8 *) v->data)[i / 8] & (1 << (i % 8))) ? step : -step);
+			}
 	}
 	return 0;
 }
