@@ -20,9 +20,13 @@ PROVE_TESTS = test/t/*.pl
 
 EXTRA_CLEAN = build results regression.diffs regression.out tmp_check log output_iso
 
-vecrag--$(EXTVERSION).sql: sql/vecrag.sql
-	cp $< $@
-
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+vecrag--$(EXTVERSION).sql: sql/vecrag.sql
+	cp $< $@
+
+# Every object depends on every header: a changed struct rebuilds all (PGXS
+# tracks header dependencies only when PostgreSQL was configured with them).
+$(OBJS): $(wildcard src/*.h src/*/*.h)

@@ -109,6 +109,36 @@ CREATE FUNCTION karate_modularity(lvl int, res float8 DEFAULT 1) RETURNS float8 
 	SELECT sum(coalesce(i.l, 0) / m.m - (t.d / (2 * m.m)) ^ 2)
 	FROM tot t LEFT JOIN inside i USING (community), m
 $$;
+CREATE FUNCTION karate_modularity_m(lvl int, meth text) RETURNS float8 LANGUAGE sql AS $$
+	WITH c AS (SELECT id, community FROM vecrag.communities('karate', method => meth) WHERE level = lvl),
+	und AS (SELECT src, dst FROM karate),
+	m AS (SELECT count(*)::float8 AS m FROM und),
+	inside AS (SELECT c1.community, count(*) AS l FROM und
+		JOIN c c1 ON c1.id = und.src JOIN c c2 ON c2.id = und.dst
+		WHERE c1.community = c2.community GROUP BY 1),
+	deg AS (SELECT id, count(*) AS d FROM (SELECT src AS id FROM und UNION ALL SELECT dst FROM und) x GROUP BY id),
+	tot AS (SELECT community, sum(d) AS d FROM c JOIN deg USING (id) GROUP BY 1)
+	SELECT sum(coalesce(i.l, 0) / m.m - (t.d / (2 * m.m)) ^ 2)
+	FROM tot t LEFT JOIN inside i USING (community), m
+$$;
+-- the communities (level, community) whose members are not connected by
+-- edges among themselves (undirected), by a search from the smallest member
+CREATE FUNCTION disconnected_communities(g text, meth text, res float8)
+RETURNS TABLE (level int, community bigint) LANGUAGE plpgsql AS $$
+BEGIN
+	CREATE TEMP TABLE dc_c AS SELECT * FROM vecrag.communities(g, resolution => res, method => meth);
+	EXECUTE format('CREATE TEMP TABLE dc_e AS SELECT src::bigint AS a, dst::bigint AS b FROM %I UNION SELECT dst, src FROM %I', g, g);
+	RETURN QUERY
+	WITH RECURSIVE reach(level, community, id) AS (
+		SELECT c.level, c.community, c.community FROM (SELECT DISTINCT dc_c.level, dc_c.community FROM dc_c) c
+		UNION
+		SELECT r.level, r.community, e.b FROM reach r JOIN dc_e e ON e.a = r.id
+		JOIN dc_c m ON m.id = e.b AND m.level = r.level AND m.community = r.community)
+	SELECT c.level, c.community FROM dc_c c
+	GROUP BY c.level, c.community
+	HAVING count(*) <> (SELECT count(*) FROM reach r WHERE r.level = c.level AND r.community = c.community);
+	DROP TABLE dc_c, dc_e;
+END $$;
 SELECT level, count(DISTINCT community) AS communities, count(*) AS nodes
 FROM vecrag.communities('karate') GROUP BY level ORDER BY level;
 SELECT level, round(karate_modularity(level)::numeric, 4) AS modularity,
@@ -136,6 +166,37 @@ SELECT count(*) AS split_communities FROM (
 SELECT count(*) FROM vecrag.communities('karate', max_levels => 1) WHERE level > 0;
 SELECT * FROM vecrag.communities('karate', resolution => 0);
 SELECT * FROM vecrag.communities('karate', max_levels => 0);
+-- Leiden: Louvain plus the refinement phase; modularity in the known range
+-- (best partition 0.4198), every community connected at every level
+SELECT level, count(DISTINCT community) AS communities,
+	round(karate_modularity_m(level, 'leiden')::numeric, 4) AS modularity,
+	karate_modularity_m(level, 'leiden') BETWEEN 0.40 AND 0.42 AS in_range
+FROM vecrag.communities('karate', method => 'leiden')
+WHERE level = (SELECT max(level) FROM vecrag.communities('karate', method => 'leiden'))
+GROUP BY level;
+SELECT level, community, array_agg(id ORDER BY id) AS members
+FROM vecrag.communities('karate', method => 'leiden') GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(*) AS disconnected FROM disconnected_communities('karate', 'leiden', 1.0);
+SELECT count(*) AS disconnected FROM disconnected_communities('karate', 'leiden', 0.5);
+-- levels are nested with Leiden too
+SELECT count(*) AS split_communities FROM (
+	SELECT a.level, a.community FROM vecrag.communities('karate', method => 'leiden') a
+	JOIN vecrag.communities('karate', method => 'leiden') b ON a.id = b.id AND b.level = a.level + 1
+	GROUP BY a.level, a.community HAVING count(DISTINCT b.community) > 1) x;
+-- a larger graph with planted communities and noise: still all connected
+CREATE TABLE planted (src int, dst int);
+INSERT INTO planted
+	SELECT DISTINCT a, b FROM (
+		SELECT (hashint4(g) & 255) AS a, (hashint4(g + 7919) & 255) AS b, g FROM generate_series(1, 4000) g) x
+	WHERE a <> b AND (a / 32 = b / 32 OR g % 9 = 0);
+CREATE INDEX ON planted (src);
+SELECT vecrag.create_graph('planted', 'planted');
+SELECT count(*) AS disconnected FROM disconnected_communities('planted', 'leiden', 1.0);
+SELECT count(*) AS disconnected FROM disconnected_communities('planted', 'leiden', 2.0);
+SELECT max(level) >= 1 AS hierarchical FROM vecrag.communities('planted', method => 'leiden');
+SELECT vecrag.communities('karate', method => 'spectral');
+SELECT vecrag.drop_graph('planted');
+DROP TABLE planted;
 -- two disconnected triangles and an isolated self-loop
 CREATE TABLE tri (src bigint, dst bigint);
 INSERT INTO tri VALUES (1,2),(2,3),(3,1),(10,11),(11,12),(12,10),(20,20);

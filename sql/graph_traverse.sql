@@ -196,10 +196,31 @@ SELECT count(*) FROM vecrag.traverse('kg', ARRAY[1]);
 RESET ROLE;
 ALTER TABLE kg ENABLE ROW LEVEL SECURITY;
 CREATE POLICY kg_only_a ON kg FOR SELECT USING (relation = 'a');
+-- the policy applies: only edges with relation 'a' exist for the user
 SET ROLE regress_graph_user;
-SELECT count(*) FROM vecrag.traverse('kg', ARRAY[1]);
-SELECT count(*) FROM vecrag.pagerank('kg');
+SELECT id, depth, path, relation_path FROM vecrag.traverse('kg', ARRAY[1], max_depth => 5)
+ORDER BY depth, id;
+SELECT id, depth, path FROM vecrag.traverse('kg', ARRAY[3], max_depth => 5, direction => 'in')
+ORDER BY depth, id;
+SELECT depth, id, edge FROM vecrag.shortest_path('kg', 1, 3);
+SELECT id, round(score::numeric, 4) FROM vecrag.pagerank('kg') ORDER BY id;
+SELECT id, level, community FROM vecrag.communities('kg') ORDER BY level, id;
 RESET ROLE;
+-- the same reads by the owner, who is not subject to the policy
+SELECT id, depth, path, relation_path FROM vecrag.traverse('kg', ARRAY[1], max_depth => 5)
+ORDER BY depth, id;
+SELECT id, round(score::numeric, 4) FROM vecrag.pagerank('kg') ORDER BY id;
+-- a policy that depends on the role: the user sees one more edge than before
+CREATE POLICY kg_user_b ON kg FOR SELECT TO regress_graph_user USING (relation = 'b' AND src = 4);
+SET ROLE regress_graph_user;
+SELECT id, depth, path, relation_path FROM vecrag.traverse('kg', ARRAY[1], max_depth => 5)
+ORDER BY depth, id;
+-- row_security = off: an error rather than edges read past the policy
+SET row_security = off;
+SELECT count(*) FROM vecrag.traverse('kg', ARRAY[1]);
+RESET row_security;
+RESET ROLE;
+DROP POLICY kg_user_b ON kg;
 SELECT count(*) FROM vecrag.traverse('kg', ARRAY[1]);	-- the owner is not subject to RLS
 ALTER TABLE kg DISABLE ROW LEVEL SECURITY;
 DROP POLICY kg_only_a ON kg;

@@ -152,14 +152,38 @@ RESET ROLE;
 REVOKE ALL ON docs FROM search_reader;
 DROP ROLE search_reader;
 
--- candidates are capped by work_mem
+-- memory is O(k) besides the postings cache: terms in every document work
+-- at the smallest work_mem, from the cache and streamed from the btree
 CREATE TABLE many (id int PRIMARY KEY, body text);
-INSERT INTO many SELECT i, 'common word' FROM generate_series(1, 3000) i;
+INSERT INTO many SELECT i, 'common word' || repeat(' word', i % 3) FROM generate_series(1, 3000) i;
 SELECT vecrag.bm25_create_index('many', 'body');
 SET work_mem = '64kB';
-SELECT count(*) FROM vecrag.bm25_search('many_body_bm25', 'common', k => 5);
+SELECT id, round(score::numeric, 6) AS score, rank FROM vecrag.bm25_search('many_body_bm25', 'common word', k => 4);
+SET vecrag.bm25_cache_size = 0;
+SELECT id, round(score::numeric, 6) AS score, rank FROM vecrag.bm25_search('many_body_bm25', 'common word', k => 4);
+RESET vecrag.bm25_cache_size;
 RESET work_mem;
 SELECT count(*) FROM vecrag.bm25_search('many_body_bm25', 'common', k => 5);
+-- the postings cache follows every write: in the transaction, after a
+-- rollback, after DELETE, UPDATE and TRUNCATE
+CREATE TABLE cch (id int PRIMARY KEY, body text);
+INSERT INTO cch VALUES (1, 'alpha beta'), (2, 'alpha');
+SELECT vecrag.bm25_create_index('cch', 'body');
+SELECT id, rank FROM vecrag.bm25_search('cch_body_bm25', 'alpha beta');
+SELECT id, rank FROM vecrag.bm25_search('cch_body_bm25', 'alpha beta');
+BEGIN;
+INSERT INTO cch VALUES (3, 'beta beta beta');
+SELECT id, rank FROM vecrag.bm25_search('cch_body_bm25', 'alpha beta');
+ROLLBACK;
+SELECT id, rank FROM vecrag.bm25_search('cch_body_bm25', 'alpha beta');
+DELETE FROM cch WHERE id = 1;
+SELECT id, rank FROM vecrag.bm25_search('cch_body_bm25', 'alpha beta');
+UPDATE cch SET body = 'beta' WHERE id = 2;
+SELECT id, rank FROM vecrag.bm25_search('cch_body_bm25', 'alpha beta');
+TRUNCATE cch;
+INSERT INTO cch VALUES (7, 'alpha');
+SELECT id, rank FROM vecrag.bm25_search('cch_body_bm25', 'alpha beta');
+SELECT vecrag.bm25_drop_index('cch_body_bm25');
 -- serializable readers work (relation-level predicate locks)
 BEGIN ISOLATION LEVEL SERIALIZABLE;
 SELECT id, rank FROM vecrag.bm25_search('many_body_bm25', 'common word', k => 2);

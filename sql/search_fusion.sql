@@ -13,6 +13,13 @@ SELECT * FROM vecrag.weighted_fusion('{1}', '{7}', '{2}', '{7}', normalization =
 SELECT * FROM vecrag.weighted_fusion(ARRAY[1,2], ARRAY[1e308,-1e308], ARRAY[2,3], ARRAY[3,1]);
 SELECT * FROM vecrag.weighted_fusion(ARRAY[1,2,3], ARRAY[1.7e308,1.7e308,-1.7e308], ARRAY[2], ARRAY[1],
                                      normalization => '{zscore}');
+-- with normalization 'none' a sum past DBL_MAX is an error, not Infinity or NaN
+SELECT * FROM vecrag.weighted_fusion(ARRAY[1,2], ARRAY[1e308,1e308], ARRAY[1,2], ARRAY[1e308,1],
+                                     normalization => '{none}');
+SELECT * FROM vecrag.weighted_fusion(ARRAY[1], ARRAY[1e308], ARRAY[2], ARRAY[1],
+                                     weights => '{2,1}', normalization => '{none}');
+SELECT id, score, rank FROM vecrag.weighted_fusion(ARRAY[1,2], ARRAY[1e308,-1e308], ARRAY[1,2], ARRAY[-1e308,1e308],
+                                     normalization => '{none}');
 
 -- errors
 SELECT * FROM vecrag.rrf(NULL, '{1}');

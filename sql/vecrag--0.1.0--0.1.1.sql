@@ -18,5 +18,516 @@
 -------------------------------------------------------------------------------
 -- section: graph edges and traversal (src/graph)
 
+-- The adjacency cache (src/graph/cache.c).  vecrag.set_graph_cache puts a
+-- statement trigger on a graph's edge table that moves the table's row
+-- here to a fresh version before any statement writes edges, in the same
+-- transaction; the version a snapshot sees then identifies the edges it
+-- sees, and backends keep the table's adjacency in memory under it.
+CREATE SEQUENCE vecrag.graph_version_seq;
+-- dumped with its value: a restored database must never hand out a version
+-- that a restored vecrag.graph_versions row already holds
+SELECT pg_catalog.pg_extension_config_dump('vecrag.graph_version_seq', '');
+CREATE TABLE vecrag.graph_versions (
+	edge_table		regclass PRIMARY KEY,
+	version			bigint NOT NULL
+);
+SELECT pg_catalog.pg_extension_config_dump('vecrag.graph_versions', '');
+GRANT SELECT ON vecrag.graph_versions TO PUBLIC;
+
+CREATE FUNCTION vecrag.graph_edges_changed() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE vecrag.graph_versions
+		SET version = nextval('vecrag.graph_version_seq'::regclass)
+		WHERE edge_table = TG_RELID;
+	RETURN NULL;
+END
+$$;
+
+-- Makes a table's version row agree with its cache trigger: a row with a
+-- fresh version when the trigger exists, none otherwise; drops the rows of
+-- tables that no longer exist.  Anyone may call it: a fresh version is never
+-- one a cache was built under.
+CREATE FUNCTION vecrag.graph_cache_sync(edges regclass) RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = edges
+			AND t.tgfoid = 'vecrag.graph_edges_changed()'::regprocedure) THEN
+		INSERT INTO vecrag.graph_versions (edge_table, version)
+			VALUES (edges, nextval('vecrag.graph_version_seq'::regclass))
+			ON CONFLICT (edge_table) DO NOTHING;
+	ELSE
+		DELETE FROM vecrag.graph_versions v WHERE v.edge_table = edges;
+	END IF;
+	-- rows of tables dropped since (DROP TABLE takes the trigger, not the row)
+	DELETE FROM vecrag.graph_versions v
+		WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = v.edge_table);
+END
+$$;
+
+-- Turns the adjacency cache on (or off) for a graph's edge table, so for
+-- every graph registered on that table.  Needs ownership of the table.
+CREATE FUNCTION vecrag.set_graph_cache(graph text, enabled boolean DEFAULT true)
+	RETURNS void LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	tbl regclass;
+BEGIN
+	SELECT g.edge_table INTO tbl FROM vecrag.graph_definitions g WHERE g.name = graph;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'graph "%" does not exist', graph
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	IF enabled THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl
+				AND t.tgname = 'vecrag_graph_cache') THEN
+			EXECUTE format('CREATE TRIGGER vecrag_graph_cache BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION vecrag.graph_edges_changed()', tbl);
+		END IF;
+		-- fire under session_replication_role = replica too
+		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER vecrag_graph_cache', tbl);
+	ELSE
+		EXECUTE format('DROP TRIGGER IF EXISTS vecrag_graph_cache ON %s', tbl);
+	END IF;
+	PERFORM vecrag.graph_cache_sync(tbl);
+END
+$$;
+
+-- This backend's adjacency cache entries (memory in bytes; which parts are
+-- built: out-edges, in-edges, the whole edge list for PageRank and
+-- communities; whether the graph was too big for vecrag.graph_cache_size).
+CREATE FUNCTION vecrag.graph_cache_entries()
+	RETURNS TABLE (edge_table regclass, version bigint, bytes bigint,
+		out_edges boolean, in_edges boolean, whole_graph boolean,
+		too_big boolean, edges bigint)
+	AS 'MODULE_PATHNAME', 'graph_cache_entries'
+	LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED ROWS 10;
+
+CREATE OR REPLACE VIEW vecrag.graphs AS
+	SELECT name, edge_table, src_column, dst_column, edge_column,
+		relation_column, weight_column, owner, created_at,
+		EXISTS (SELECT 1 FROM vecrag.graph_versions v WHERE v.edge_table = d.edge_table)
+			AS cached
+	FROM vecrag.graph_definitions d;
+GRANT SELECT ON vecrag.graphs TO PUBLIC;
+
+-- drop_graph drops the cache trigger with the last graph on a table
+CREATE OR REPLACE FUNCTION vecrag.drop_graph(name text, if_exists boolean DEFAULT false)
+	RETURNS void LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_owner regrole;
+	tbl regclass;
+BEGIN
+	SELECT g.owner, g.edge_table INTO found_owner, tbl FROM vecrag.graph_definitions g
+		WHERE g.name = drop_graph.name;
+	IF NOT FOUND THEN
+		IF if_exists THEN
+			RAISE NOTICE 'graph "%" does not exist, skipping', drop_graph.name;
+			RETURN;
+		END IF;
+		RAISE EXCEPTION 'graph "%" does not exist', drop_graph.name
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	IF NOT pg_has_role(found_owner, 'MEMBER') THEN
+		RAISE EXCEPTION 'must be a member of role % to drop graph "%"',
+			found_owner, drop_graph.name
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	DELETE FROM vecrag.graph_definitions g WHERE g.name = drop_graph.name;
+	-- the last graph on a table takes the table's cache trigger with it
+	IF NOT EXISTS (SELECT 1 FROM vecrag.graph_definitions g WHERE g.edge_table = tbl)
+			AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl
+				AND t.tgname = 'vecrag_graph_cache') THEN
+		IF pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = tbl), 'MEMBER') THEN
+			EXECUTE format('DROP TRIGGER vecrag_graph_cache ON %s', tbl);
+			PERFORM vecrag.graph_cache_sync(tbl);
+		ELSE
+			RAISE NOTICE 'the adjacency cache trigger on table % stays in place', tbl
+				USING DETAIL = 'Only the owner of the table can drop it.',
+				HINT = format('The table owner can run DROP TRIGGER vecrag_graph_cache ON %s.', tbl);
+		END IF;
+	END IF;
+END
+$$;
+
+-- communities gained method ('louvain' or 'leiden')
+DROP FUNCTION vecrag.communities(text, double precision, integer, text[], boolean);
+CREATE FUNCTION vecrag.communities(graph text, resolution double precision DEFAULT 1.0,
+		max_levels integer DEFAULT 10, relations text[] DEFAULT NULL,
+		weighted boolean DEFAULT false, method text DEFAULT 'louvain')
+	RETURNS TABLE (id bigint, level integer, community bigint)
+	AS 'MODULE_PATHNAME', 'graph_communities'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1000;
+
+-- traverse gained with_paths
+DROP FUNCTION vecrag.traverse(text, bigint[], integer, text, text[], integer, integer, boolean);
+CREATE FUNCTION vecrag.traverse(graph text, seeds bigint[],
+		max_depth integer DEFAULT 2, direction text DEFAULT 'out',
+		relations text[] DEFAULT NULL, max_fanout integer DEFAULT NULL,
+		max_nodes integer DEFAULT NULL, count_degree boolean DEFAULT true,
+		with_paths boolean DEFAULT true)
+	RETURNS TABLE (id bigint, depth integer, path vecrag.edge[],
+		path_weight double precision, degree integer, relation_path text[])
+	AS 'MODULE_PATHNAME', 'graph_traverse'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 100;
+
+
 -------------------------------------------------------------------------------
 -- section: hybrid search, fusion and rerank (src/search)
+
+-- bm25_record_dependencies: tie an index's side objects to its source table
+-- and to the extension in pg_depend (see src/search/bm25_depend.c).
+CREATE FUNCTION vecrag.bm25_record_dependencies(bm25_index regclass) RETURNS void
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_record_dependencies'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+-- bm25_create_index: register a column for BM25.  Creates, in the table's
+-- schema and owned by the table's owner, the metadata table <name>, the
+-- tables <name>_postings, <name>_terms, <name>_stats and the maintenance
+-- trigger function <name>_maintain with four statement triggers on the table
+-- (the truncate one ENABLE ALWAYS) and three row triggers that fire only
+-- under session_replication_role = replica (ENABLE REPLICA: logical
+-- replication's apply and initial sync fire row triggers only), all
+-- recorded in pg_depend as depending on the table and the extension.
+CREATE OR REPLACE FUNCTION vecrag.bm25_create_index(
+	tbl regclass,
+	text_column text,
+	id_column text DEFAULT 'id',
+	config regconfig DEFAULT NULL,
+	name text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	nsp name;
+	relname name;
+	relowner oid;
+	relkind "char";
+	text_type regtype;
+	id_type regtype;
+	id_notnull boolean;
+	id_attnum int2;
+	meta text;
+	postings text;
+	terms text;
+	stats text;
+	terms_call text;
+	text_expr text;
+	lock_key text;
+	into_marker constant text := '/*into*/';
+	ins text;
+	del text;
+	body text;
+BEGIN
+	IF tbl IS NULL OR text_column IS NULL OR id_column IS NULL THEN
+		RAISE EXCEPTION 'tbl, text_column and id_column must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	-- nspname, not relnamespace::regnamespace: that text is already quoted,
+	-- and every use below quotes it with %I
+	SELECT n.nspname, c.relname, c.relowner, c.relkind
+		INTO nsp, relname, relowner, relkind
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
+	IF relkind <> 'r' THEN
+		RAISE EXCEPTION '"%" is not a table', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'BM25 indexes are maintained by statement triggers, which only ordinary tables fire for every write.';
+	END IF;
+	IF NOT pg_has_role(relowner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	SELECT a.atttypid::regtype INTO text_type FROM pg_attribute a
+		WHERE a.attrelid = tbl AND a.attname = text_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'column "%" of table % does not exist', text_column, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF text_type NOT IN ('text'::regtype, 'character varying'::regtype, 'tsvector'::regtype) THEN
+		RAISE EXCEPTION 'column "%" of table % has type %, not text, varchar or tsvector',
+			text_column, tbl, text_type USING ERRCODE = 'datatype_mismatch';
+	END IF;
+	SELECT a.atttypid::regtype, a.attnotnull, a.attnum INTO id_type, id_notnull, id_attnum
+		FROM pg_attribute a
+		WHERE a.attrelid = tbl AND a.attname = id_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'column "%" of table % does not exist', id_column, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF id_type NOT IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+		RAISE EXCEPTION 'id column "%" of table % has type %, not smallint, integer or bigint',
+			id_column, tbl, id_type USING ERRCODE = 'datatype_mismatch';
+	END IF;
+	IF NOT id_notnull OR NOT EXISTS (
+		SELECT 1 FROM pg_index i
+		WHERE i.indrelid = tbl AND i.indisunique AND i.indisvalid AND i.indimmediate
+		  AND i.indnkeyatts = 1 AND i.indkey[0] = id_attnum AND i.indpred IS NULL) THEN
+		RAISE EXCEPTION 'id column "%" of table % must be NOT NULL and have a unique index', id_column, tbl
+			USING ERRCODE = 'invalid_table_definition',
+				  HINT = 'A primary key on the column is enough.';
+	END IF;
+	name := coalesce(name, relname || '_' || text_column || '_bm25');
+	IF length(name) > 49 THEN
+		RAISE EXCEPTION 'BM25 index name "%" is too long', name
+			USING ERRCODE = 'name_too_long',
+				  DETAIL = 'Names of at most 49 characters leave room for the suffixes of its tables.',
+				  HINT = 'Pass a shorter name => ''...''.';
+	END IF;
+	meta := format('%I.%I', nsp, name);
+	IF to_regclass(meta) IS NOT NULL THEN
+		RAISE EXCEPTION 'relation "%" already exists', name
+			USING ERRCODE = 'duplicate_table',
+				  HINT = 'Pass another name => ''...'', or drop the old index with vecrag.bm25_drop_index.';
+	END IF;
+	postings := format('%I.%I', nsp, name || '_postings');
+	terms := format('%I.%I', nsp, name || '_terms');
+	stats := format('%I.%I', nsp, name || '_stats');
+	lock_key := format('hashtext(''vecrag_bm25''), hashtext(%L)', meta);
+
+	EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
+	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, id bigint NOT NULL, '
+				   'tf integer NOT NULL, doclen integer NOT NULL)', postings);
+	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, df bigint NOT NULL)', terms);
+	EXECUTE format('CREATE TABLE %s (n bigint NOT NULL, len bigint NOT NULL)', stats);
+	EXECUTE format('CREATE TABLE %s (source regclass NOT NULL, text_column name NOT NULL, '
+				   'id_column name NOT NULL, config regconfig, postings regclass NOT NULL, '
+				   'terms regclass NOT NULL, stats regclass NOT NULL)', meta);
+	-- a publication FOR ALL TABLES replicates them too; their deletes need a replica identity
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', postings);
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', terms);
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', stats);
+	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
+				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
+
+	text_expr := CASE WHEN text_type = 'character varying'::regtype
+				 THEN format('s.%I::text', text_column) ELSE format('s.%I', text_column) END;
+	terms_call := CASE WHEN config IS NULL OR text_type = 'tsvector'::regtype
+				  THEN format('vecrag.bm25_document_terms(%s)', text_expr)
+				  ELSE format('vecrag.bm25_document_terms(%s, %L::regconfig)', text_expr, config::text) END;
+
+	-- %1$s: a FROM-item of source rows aliased s
+	ins := format($sql$
+		WITH d AS MATERIALIZED (
+			SELECT s.%1$I::bigint AS id, t.term, t.tf, t.doclen
+			FROM %%1$s LEFT JOIN LATERAL %2$s t ON true),
+		p AS (INSERT INTO %3$s (term, id, tf, doclen)
+			  SELECT term, id, tf, doclen FROM d WHERE term IS NOT NULL),
+		st AS (INSERT INTO %4$s (n, len)
+			   SELECT count(*), coalesce(sum(doclen), 0)
+			   FROM (SELECT id, max(coalesce(doclen, 0)) AS doclen FROM d GROUP BY id) x
+			   HAVING count(*) > 0),
+		f AS (INSERT INTO %5$s (term, df)
+			  SELECT term, count(*) FROM d WHERE term IS NOT NULL GROUP BY term RETURNING term)
+		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, terms_call, postings, stats, terms);
+	del := format($sql$
+		WITH s AS MATERIALIZED (SELECT s.%1$I::bigint AS id FROM %%1$s),
+		d AS (DELETE FROM %2$s p USING s WHERE p.id = s.id RETURNING p.term, p.id, p.doclen),
+		st AS (INSERT INTO %3$s (n, len)
+			   SELECT -(SELECT count(*) FROM s),
+					  -coalesce((SELECT sum(doclen) FROM (SELECT DISTINCT id, doclen FROM d) x), 0)
+			   WHERE EXISTS (SELECT 1 FROM s)),
+		f AS (INSERT INTO %4$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
+		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, postings, stats, terms);
+
+	body := format($sql$
+DECLARE
+	touched text[];
+	more text[];
+BEGIN
+	-- pg_depend records are not dumped: a restored index gets them here
+	PERFORM vecrag.bm25_record_dependencies(%9$L::regclass);
+	IF TG_LEVEL = 'ROW' THEN
+		-- session_replication_role = replica (a subscriber's apply or
+		-- initial sync): nothing to do when the side tables are themselves
+		-- subscribed, their rows then come from the publisher
+		IF EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
+			RETURN NULL;
+		END IF;
+		IF TG_OP = 'INSERT' THEN
+			%11$s;
+		ELSIF TG_OP = 'DELETE' THEN
+			%12$s;
+		ELSIF (OLD.%13$I, OLD.%14$I) IS DISTINCT FROM (NEW.%13$I, NEW.%14$I) THEN
+			%12$s;
+			%15$s;
+			touched := touched || more;
+		END IF;
+	ELSIF TG_OP = 'INSERT' THEN
+		%1$s;
+	ELSIF TG_OP = 'DELETE' THEN
+		%2$s;
+	ELSIF TG_OP = 'UPDATE' THEN
+		%3$s;
+		%4$s;
+		touched := touched || more;
+	ELSIF TG_OP = 'TRUNCATE' THEN
+		TRUNCATE %5$s, %6$s, %7$s;
+		RETURN NULL;
+	END IF;
+	-- Every 32nd statement (by the count of unfolded stats rows) folds the
+	-- deltas of the terms it touched, unless another writer is folding;
+	-- frequent terms are touched, hence folded, often.  Not under
+	-- REPEATABLE READ, where a fold could fail on rows folded meanwhile.
+	IF touched IS NOT NULL AND current_setting('transaction_isolation') = 'read committed'
+	   AND (SELECT count(*) FROM (SELECT FROM %7$s LIMIT 32) x) >= 32
+	   AND pg_try_advisory_xact_lock(%8$s) THEN
+		WITH d AS (DELETE FROM %6$s WHERE term = ANY (touched) RETURNING term, df)
+		INSERT INTO %6$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0;
+		WITH d AS (DELETE FROM %7$s RETURNING n, len)
+		INSERT INTO %7$s (n, len) SELECT sum(n), sum(len) FROM d HAVING count(*) > 0;
+	END IF;
+	RETURN NULL;
+END
+$sql$,
+		replace(format(ins, 'new_rows s'), into_marker, 'INTO touched'),
+		replace(format(del, 'old_rows s'), into_marker, 'INTO touched'),
+		replace(format(del, format('(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I AND n.%2$I IS NOT DISTINCT FROM o.%2$I)) s', id_column, text_column)),
+				into_marker, 'INTO touched'),
+		replace(format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
+				into_marker, 'INTO more'),
+		postings, terms, stats, lock_key, meta, postings,
+		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO touched'),
+		replace(format(del, '(SELECT OLD.*) s'), into_marker, 'INTO touched'),
+		id_column, text_column,
+		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO more'));
+
+	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
+				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, name || '_maintain', body);
+	EXECUTE format('REVOKE ALL ON FUNCTION %I.%I() FROM PUBLIC', nsp, name || '_maintain');
+	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
+				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_insert', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_update', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
+				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_delete', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
+				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_truncate', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', tbl, name || '_truncate');
+	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_insert', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_update', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_delete', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_insert');
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_update');
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_delete');
+
+	-- index what is there now (writers are locked out until commit), then
+	-- build the btrees in one pass each rather than row by row
+	EXECUTE format(ins, format('ONLY %s s', tbl));
+	EXECUTE format('CREATE INDEX %I ON %s (term, id) INCLUDE (tf, doclen)', name || '_postings_term', postings);
+	EXECUTE format('CREATE INDEX %I ON %s (id)', name || '_postings_id', postings);
+	EXECUTE format('CREATE INDEX %I ON %s (term)', name || '_terms_term', terms);
+	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L)', meta,
+				   tbl, text_column, id_column, config, postings, terms, stats);
+
+	IF (SELECT c.relowner FROM pg_class c WHERE c.oid = meta::regclass) <> relowner THEN
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', meta, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', postings, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', terms, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER TABLE %s OWNER TO %I', stats, pg_get_userbyid(relowner));
+		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, name || '_maintain', pg_get_userbyid(relowner));
+	END IF;
+	PERFORM vecrag.bm25_record_dependencies(meta::regclass);
+	RETURN meta::regclass;
+END
+$function$;
+
+-- bm25_drop_index: drop an index's triggers, function and tables; works on
+-- a stale index too (source table or some of its tables already dropped)
+CREATE OR REPLACE FUNCTION vecrag.bm25_drop_index(bm25_index regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	src oid;
+	parts oid[];
+	base name;
+	nsp name;
+	owner oid;
+	part oid;
+	trig name;
+BEGIN
+	SELECT c.relname, n.nspname, c.relowner INTO base, nsp, owner
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'relation with OID % does not exist', bm25_index::oid
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	IF (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+		WHERE a.attrelid = bm25_index AND a.attnum > 0 AND NOT a.attisdropped)
+	   IS DISTINCT FROM '{source,text_column,id_column,config,postings,terms,stats}'::text[] THEN
+		RAISE EXCEPTION '"%" is not a vecrag BM25 index', base
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF NOT pg_has_role(owner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of BM25 index %', bm25_index USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	EXECUTE format('SELECT source::oid, ARRAY[postings::oid, terms::oid, stats::oid] FROM %s LIMIT 1', bm25_index)
+		INTO src, parts;
+	FOR trig IN SELECT t.tgname FROM pg_trigger t
+				WHERE t.tgrelid = src AND NOT t.tgisinternal
+				  AND t.tgname IN (base || '_insert', base || '_update', base || '_delete', base || '_truncate',
+								   base || '_apply_insert', base || '_apply_update', base || '_apply_delete') LOOP
+		EXECUTE format('DROP TRIGGER %I ON %s', trig, src::regclass);
+	END LOOP;
+	IF to_regprocedure(format('%I.%I()', nsp, base || '_maintain')) IS NOT NULL THEN
+		EXECUTE format('DROP FUNCTION %I.%I()', nsp, base || '_maintain');
+	END IF;
+	-- only the index's own tables: same schema, owner and name
+	FOR part IN SELECT c.oid FROM pg_class c
+				WHERE c.oid = ANY (parts) AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = bm25_index)
+				  AND c.relowner = owner AND c.relkind = 'r'
+				  AND c.relname IN (base || '_postings', base || '_terms', base || '_stats') LOOP
+		EXECUTE format('DROP TABLE %s', part::regclass);
+	END LOOP;
+	EXECUTE format('DROP TABLE %s', bm25_index);
+END
+$function$;
+
+-- BM25 indexes created under 0.1.0: record their dependencies (DROP TABLE
+-- of the source drops them, DROP EXTENSION refuses without CASCADE), give
+-- their tables a replica identity and let a subscriber's replicated
+-- TRUNCATE empty them.  Their maintenance
+-- functions are not rewritten (an extension script may not replace objects
+-- it does not own): recreate such an index to get the replica row
+-- triggers (README, "Logical replication").
+DO $upgrade$
+DECLARE
+	r record;
+	p record;
+BEGIN
+	FOR r IN SELECT DISTINCT t.tgrelid::regclass AS src,
+					replace((string_to_array(encode(t.tgargs, 'escape'), '\000'))[2], '\\', '\') AS meta
+			 FROM pg_catalog.pg_trigger t
+			 WHERE t.tgnargs = 2 AND NOT t.tgisinternal
+			   AND (string_to_array(encode(t.tgargs, 'escape'), '\000'))[1] = 'vecrag_bm25' LOOP
+		BEGIN
+			PERFORM vecrag.bm25_record_dependencies(r.meta::regclass);
+			EXECUTE format('SELECT postings, terms, stats FROM %s', r.meta::regclass) INTO p;
+			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p.postings);
+			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p.terms);
+			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p.stats);
+			EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', r.src,
+						   (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = r.meta::regclass) || '_truncate');
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'BM25 index % on table % was not updated: %', r.meta, r.src, SQLERRM
+				USING HINT = 'Drop it with vecrag.bm25_drop_index and create it again.';
+		END;
+	END LOOP;
+END
+$upgrade$;

@@ -995,10 +995,101 @@ CREATE TRIGGER graph_definitions_check BEFORE INSERT OR DELETE ON vecrag.graph_d
 	FOR EACH ROW EXECUTE FUNCTION vecrag.graph_definitions_check();
 GRANT SELECT, INSERT, DELETE ON vecrag.graph_definitions TO PUBLIC;
 
+-- The adjacency cache (src/graph/cache.c).  vecrag.set_graph_cache puts a
+-- statement trigger on a graph's edge table that moves the table's row
+-- here to a fresh version before any statement writes edges, in the same
+-- transaction; the version a snapshot sees then identifies the edges it
+-- sees, and backends keep the table's adjacency in memory under it.
+CREATE SEQUENCE vecrag.graph_version_seq;
+-- dumped with its value: a restored database must never hand out a version
+-- that a restored vecrag.graph_versions row already holds
+SELECT pg_catalog.pg_extension_config_dump('vecrag.graph_version_seq', '');
+CREATE TABLE vecrag.graph_versions (
+	edge_table		regclass PRIMARY KEY,
+	version			bigint NOT NULL
+);
+SELECT pg_catalog.pg_extension_config_dump('vecrag.graph_versions', '');
+GRANT SELECT ON vecrag.graph_versions TO PUBLIC;
+
+CREATE FUNCTION vecrag.graph_edges_changed() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	UPDATE vecrag.graph_versions
+		SET version = nextval('vecrag.graph_version_seq'::regclass)
+		WHERE edge_table = TG_RELID;
+	RETURN NULL;
+END
+$$;
+
+-- Makes a table's version row agree with its cache trigger: a row with a
+-- fresh version when the trigger exists, none otherwise; drops the rows of
+-- tables that no longer exist.  Anyone may call it: a fresh version is never
+-- one a cache was built under.
+CREATE FUNCTION vecrag.graph_cache_sync(edges regclass) RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = edges
+			AND t.tgfoid = 'vecrag.graph_edges_changed()'::regprocedure) THEN
+		INSERT INTO vecrag.graph_versions (edge_table, version)
+			VALUES (edges, nextval('vecrag.graph_version_seq'::regclass))
+			ON CONFLICT (edge_table) DO NOTHING;
+	ELSE
+		DELETE FROM vecrag.graph_versions v WHERE v.edge_table = edges;
+	END IF;
+	-- rows of tables dropped since (DROP TABLE takes the trigger, not the row)
+	DELETE FROM vecrag.graph_versions v
+		WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = v.edge_table);
+END
+$$;
+
+-- Turns the adjacency cache on (or off) for a graph's edge table, so for
+-- every graph registered on that table.  Needs ownership of the table.
+CREATE FUNCTION vecrag.set_graph_cache(graph text, enabled boolean DEFAULT true)
+	RETURNS void LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	tbl regclass;
+BEGIN
+	SELECT g.edge_table INTO tbl FROM vecrag.graph_definitions g WHERE g.name = graph;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'graph "%" does not exist', graph
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	IF enabled THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl
+				AND t.tgname = 'vecrag_graph_cache') THEN
+			EXECUTE format('CREATE TRIGGER vecrag_graph_cache BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION vecrag.graph_edges_changed()', tbl);
+		END IF;
+		-- fire under session_replication_role = replica too
+		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER vecrag_graph_cache', tbl);
+	ELSE
+		EXECUTE format('DROP TRIGGER IF EXISTS vecrag_graph_cache ON %s', tbl);
+	END IF;
+	PERFORM vecrag.graph_cache_sync(tbl);
+END
+$$;
+
+-- This backend's adjacency cache entries (memory in bytes; which parts are
+-- built: out-edges, in-edges, the whole edge list for PageRank and
+-- communities; whether the graph was too big for vecrag.graph_cache_size).
+CREATE FUNCTION vecrag.graph_cache_entries()
+	RETURNS TABLE (edge_table regclass, version bigint, bytes bigint,
+		out_edges boolean, in_edges boolean, whole_graph boolean,
+		too_big boolean, edges bigint)
+	AS 'MODULE_PATHNAME', 'graph_cache_entries'
+	LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED ROWS 10;
+
 CREATE VIEW vecrag.graphs AS
 	SELECT name, edge_table, src_column, dst_column, edge_column,
-		relation_column, weight_column, owner, created_at
-	FROM vecrag.graph_definitions;
+		relation_column, weight_column, owner, created_at,
+		EXISTS (SELECT 1 FROM vecrag.graph_versions v WHERE v.edge_table = d.edge_table)
+			AS cached
+	FROM vecrag.graph_definitions d;
 GRANT SELECT ON vecrag.graphs TO PUBLIC;
 
 -- Checks what create_graph is about to register (columns, types, index,
@@ -1055,8 +1146,9 @@ CREATE FUNCTION vecrag.drop_graph(name text, if_exists boolean DEFAULT false)
 AS $$
 DECLARE
 	found_owner regrole;
+	tbl regclass;
 BEGIN
-	SELECT g.owner INTO found_owner FROM vecrag.graph_definitions g
+	SELECT g.owner, g.edge_table INTO found_owner, tbl FROM vecrag.graph_definitions g
 		WHERE g.name = drop_graph.name;
 	IF NOT FOUND THEN
 		IF if_exists THEN
@@ -1072,13 +1164,27 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	DELETE FROM vecrag.graph_definitions g WHERE g.name = drop_graph.name;
+	-- the last graph on a table takes the table's cache trigger with it
+	IF NOT EXISTS (SELECT 1 FROM vecrag.graph_definitions g WHERE g.edge_table = tbl)
+			AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl
+				AND t.tgname = 'vecrag_graph_cache') THEN
+		IF pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = tbl), 'MEMBER') THEN
+			EXECUTE format('DROP TRIGGER vecrag_graph_cache ON %s', tbl);
+			PERFORM vecrag.graph_cache_sync(tbl);
+		ELSE
+			RAISE NOTICE 'the adjacency cache trigger on table % stays in place', tbl
+				USING DETAIL = 'Only the owner of the table can drop it.',
+				HINT = format('The table owner can run DROP TRIGGER vecrag_graph_cache ON %s.', tbl);
+		END IF;
+	END IF;
 END
 $$;
 
 CREATE FUNCTION vecrag.traverse(graph text, seeds bigint[],
 		max_depth integer DEFAULT 2, direction text DEFAULT 'out',
 		relations text[] DEFAULT NULL, max_fanout integer DEFAULT NULL,
-		max_nodes integer DEFAULT NULL, count_degree boolean DEFAULT true)
+		max_nodes integer DEFAULT NULL, count_degree boolean DEFAULT true,
+		with_paths boolean DEFAULT true)
 	RETURNS TABLE (id bigint, depth integer, path vecrag.edge[],
 		path_weight double precision, degree integer, relation_path text[])
 	AS 'MODULE_PATHNAME', 'graph_traverse'
@@ -1104,7 +1210,7 @@ CREATE FUNCTION vecrag.pagerank(graph text, seeds bigint[] DEFAULT NULL,
 
 CREATE FUNCTION vecrag.communities(graph text, resolution double precision DEFAULT 1.0,
 		max_levels integer DEFAULT 10, relations text[] DEFAULT NULL,
-		weighted boolean DEFAULT false)
+		weighted boolean DEFAULT false, method text DEFAULT 'louvain')
 	RETURNS TABLE (id bigint, level integer, community bigint)
 	AS 'MODULE_PATHNAME', 'graph_communities'
 	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 1000;
@@ -1127,10 +1233,20 @@ CREATE FUNCTION vecrag.bm25_document_terms(doc tsvector)
 	RETURNS TABLE (term text, tf integer, doclen integer)
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_tsvector_terms' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
 
+-- bm25_record_dependencies: tie an index's side objects to its source table
+-- and to the extension in pg_depend (see src/search/bm25_depend.c).
+CREATE FUNCTION vecrag.bm25_record_dependencies(bm25_index regclass) RETURNS void
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_record_dependencies'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
 -- bm25_create_index: register a column for BM25.  Creates, in the table's
 -- schema and owned by the table's owner, the metadata table <name>, the
 -- tables <name>_postings, <name>_terms, <name>_stats and the maintenance
--- trigger function <name>_maintain with four statement triggers on the table.
+-- trigger function <name>_maintain with four statement triggers on the table
+-- (the truncate one ENABLE ALWAYS) and three row triggers that fire only
+-- under session_replication_role = replica (ENABLE REPLICA: logical
+-- replication's apply and initial sync fire row triggers only), all
+-- recorded in pg_depend as depending on the table and the extension.
 CREATE FUNCTION vecrag.bm25_create_index(
 	tbl regclass,
 	text_column text,
@@ -1234,6 +1350,10 @@ BEGIN
 	EXECUTE format('CREATE TABLE %s (source regclass NOT NULL, text_column name NOT NULL, '
 				   'id_column name NOT NULL, config regconfig, postings regclass NOT NULL, '
 				   'terms regclass NOT NULL, stats regclass NOT NULL)', meta);
+	-- a publication FOR ALL TABLES replicates them too; their deletes need a replica identity
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', postings);
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', terms);
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', stats);
 	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
 				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
 
@@ -1272,7 +1392,25 @@ DECLARE
 	touched text[];
 	more text[];
 BEGIN
-	IF TG_OP = 'INSERT' THEN
+	-- pg_depend records are not dumped: a restored index gets them here
+	PERFORM vecrag.bm25_record_dependencies(%9$L::regclass);
+	IF TG_LEVEL = 'ROW' THEN
+		-- session_replication_role = replica (a subscriber's apply or
+		-- initial sync): nothing to do when the side tables are themselves
+		-- subscribed, their rows then come from the publisher
+		IF EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
+			RETURN NULL;
+		END IF;
+		IF TG_OP = 'INSERT' THEN
+			%11$s;
+		ELSIF TG_OP = 'DELETE' THEN
+			%12$s;
+		ELSIF (OLD.%13$I, OLD.%14$I) IS DISTINCT FROM (NEW.%13$I, NEW.%14$I) THEN
+			%12$s;
+			%15$s;
+			touched := touched || more;
+		END IF;
+	ELSIF TG_OP = 'INSERT' THEN
 		%1$s;
 	ELSIF TG_OP = 'DELETE' THEN
 		%2$s;
@@ -1305,7 +1443,11 @@ $sql$,
 				into_marker, 'INTO touched'),
 		replace(format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
 				into_marker, 'INTO more'),
-		postings, terms, stats, lock_key);
+		postings, terms, stats, lock_key, meta, postings,
+		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO touched'),
+		replace(format(del, '(SELECT OLD.*) s'), into_marker, 'INTO touched'),
+		id_column, text_column,
+		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO more'));
 
 	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
 				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, name || '_maintain', body);
@@ -1322,6 +1464,19 @@ $sql$,
 	EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
 				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
 				   name || '_truncate', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', tbl, name || '_truncate');
+	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_insert', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_update', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s '
+				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+				   name || '_apply_delete', tbl, nsp, name || '_maintain', meta);
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_insert');
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_update');
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_delete');
 
 	-- index what is there now (writers are locked out until commit), then
 	-- build the btrees in one pass each rather than row by row
@@ -1339,32 +1494,60 @@ $sql$,
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', stats, pg_get_userbyid(relowner));
 		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, name || '_maintain', pg_get_userbyid(relowner));
 	END IF;
+	PERFORM vecrag.bm25_record_dependencies(meta::regclass);
 	RETURN meta::regclass;
 END
 $function$;
 
+-- bm25_drop_index: drop an index's triggers, function and tables; works on
+-- a stale index too (source table or some of its tables already dropped)
 CREATE FUNCTION vecrag.bm25_drop_index(bm25_index regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
-	src regclass;
-	p regclass;
-	t regclass;
-	s regclass;
-	base text;
+	src oid;
+	parts oid[];
+	base name;
 	nsp name;
+	owner oid;
+	part oid;
+	trig name;
 BEGIN
-	PERFORM vecrag.bm25_index_info(bm25_index);
-	EXECUTE format('SELECT source, postings, terms, stats FROM %s', bm25_index) INTO src, p, t, s;
-	SELECT c.relname, n.nspname INTO base, nsp
+	SELECT c.relname, n.nspname, c.relowner INTO base, nsp, owner
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
-	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_insert', src);
-	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_update', src);
-	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_delete', src);
-	EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', base || '_truncate', src);
-	EXECUTE format('DROP FUNCTION IF EXISTS %I.%I()', nsp, base || '_maintain');
-	EXECUTE format('DROP TABLE %s, %s, %s, %s', p, t, s, bm25_index);
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'relation with OID % does not exist', bm25_index::oid
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	IF (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+		WHERE a.attrelid = bm25_index AND a.attnum > 0 AND NOT a.attisdropped)
+	   IS DISTINCT FROM '{source,text_column,id_column,config,postings,terms,stats}'::text[] THEN
+		RAISE EXCEPTION '"%" is not a vecrag BM25 index', base
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF NOT pg_has_role(owner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of BM25 index %', bm25_index USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	EXECUTE format('SELECT source::oid, ARRAY[postings::oid, terms::oid, stats::oid] FROM %s LIMIT 1', bm25_index)
+		INTO src, parts;
+	FOR trig IN SELECT t.tgname FROM pg_trigger t
+				WHERE t.tgrelid = src AND NOT t.tgisinternal
+				  AND t.tgname IN (base || '_insert', base || '_update', base || '_delete', base || '_truncate',
+								   base || '_apply_insert', base || '_apply_update', base || '_apply_delete') LOOP
+		EXECUTE format('DROP TRIGGER %I ON %s', trig, src::regclass);
+	END LOOP;
+	IF to_regprocedure(format('%I.%I()', nsp, base || '_maintain')) IS NOT NULL THEN
+		EXECUTE format('DROP FUNCTION %I.%I()', nsp, base || '_maintain');
+	END IF;
+	-- only the index's own tables: same schema, owner and name
+	FOR part IN SELECT c.oid FROM pg_class c
+				WHERE c.oid = ANY (parts) AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = bm25_index)
+				  AND c.relowner = owner AND c.relkind = 'r'
+				  AND c.relname IN (base || '_postings', base || '_terms', base || '_stats') LOOP
+		EXECUTE format('DROP TABLE %s', part::regclass);
+	END LOOP;
+	EXECUTE format('DROP TABLE %s', bm25_index);
 END
 $function$;
 

@@ -9,6 +9,7 @@
 
 #include "core/compat.h"
 #include "core/distance.h"
+#include "graph/graph.h"
 #include "hnsw/hnsw.h"
 #include "ivf/ivf.h"
 #include "search/search.h"
@@ -26,6 +27,7 @@ _PG_init(void)
 	HnswInit();
 	IvfInit();
 	SearchInit();
+	GraphCacheInit();
 	/* every vecrag.* setting exists now: reject misspelt ones */
 	MarkGUCPrefixReserved("vecrag");
 }

@@ -40,4 +40,11 @@
 #define MarkGUCPrefixReserved(prefix)	EmitWarningsOnPlaceholders(prefix)
 #endif
 
+/* A relation's current file: rd_node became rd_locator in PostgreSQL 16 */
+#if PG_VERSION_NUM >= 160000
+#define VecRelFileNumber(rel)	((Oid) (rel)->rd_locator.relNumber)
+#else
+#define VecRelFileNumber(rel)	((Oid) (rel)->rd_node.relNode)
+#endif
+
 #endif							/* VECRAG_COMPAT_H */

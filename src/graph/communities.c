@@ -12,6 +12,18 @@
  * each community into one node and repeats on the smaller graph, until a
  * level moves no node or max_levels is reached.  Level 0 is the finest
  * partition.  A community is labelled by the smallest node id in it.
+ *
+ * method => 'leiden' adds the refinement phase of Leiden (Traag, Waltman
+ * and van Eck 2019): after local moving, each community S is split again
+ * into singletons that are merged, in ascending node order, only into
+ * sub-communities that are well connected to the rest of S
+ * (E(R, S - R) >= gamma * K_R * (K_S - K_R) / 2m) and only when that does
+ * not lower modularity; the graph is then aggregated by these refined
+ * sub-communities, and the next level starts from the unrefined partition.
+ * So every community stays connected, which Louvain does not guarantee.
+ * The paper picks the merge at random (randomness theta); we take the best
+ * merge (the theta -> 0 limit), so results are deterministic.  Levels are
+ * reported when the partition of the original nodes changed.
  */
 #include "postgres.h"
 
@@ -25,6 +37,8 @@
 
 #define LOUVAIN_MAX_PASSES 100
 #define LOUVAIN_EPSILON 1e-12
+/* Leiden may aggregate without a new level: bound the rounds */
+#define COMMUNITY_MAX_ROUNDS 1000
 
 /* A level's graph: CSR with weights, self-loops included. */
 typedef struct LevelGraph
@@ -36,11 +50,15 @@ typedef struct LevelGraph
 } LevelGraph;
 
 static bool LocalMoving(const LevelGraph *g, float8 resolution, int32 *comm);
+static int32 Renumber(int32 *comm, int32 n);
+static int32 Refine(const LevelGraph *g, float8 resolution, const int32 *comm,
+					int32 *refined);
 static LevelGraph *Aggregate(const LevelGraph *g, const int32 *comm, int32 ncomm);
 
 /*
- * Move nodes between communities while modularity improves.  comm must
- * start as the identity; returns whether any node moved.
+ * Move nodes between communities while modularity improves, starting from
+ * the partition in comm (community numbers < n); returns whether any node
+ * moved.
  */
 static bool
 LocalMoving(const LevelGraph *g, float8 resolution, int32 *comm)
@@ -61,7 +79,7 @@ LocalMoving(const LevelGraph *g, float8 resolution, int32 *comm)
 
 		for (e = g->offsets[i]; e < g->offsets[i + 1]; e++)
 			k[i] += g->weights[e];
-		tot[i] = k[i];
+		tot[comm[i]] += k[i];
 		m2 += k[i];
 	}
 	if (m2 <= 0)
@@ -121,6 +139,126 @@ LocalMoving(const LevelGraph *g, float8 resolution, int32 *comm)
 	pfree(neighw);
 	pfree(touched);
 	return any;
+}
+
+/*
+ * Number communities 0..count-1 by first appearance in node order; returns
+ * the count.
+ */
+static int32
+Renumber(int32 *comm, int32 n)
+{
+	int32	   *dense = GraphAllocHuge(sizeof(int32) * Max(n, 1));
+	int32		count = 0,
+				i;
+
+	for (i = 0; i < n; i++)
+		dense[i] = -1;
+	for (i = 0; i < n; i++)
+		if (dense[comm[i]] < 0)
+			dense[comm[i]] = count++;
+	for (i = 0; i < n; i++)
+		comm[i] = dense[comm[i]];
+	pfree(dense);
+	return count;
+}
+
+/*
+ * Leiden's refinement: split each community of comm (numbered 0..n-1) into
+ * well-connected sub-communities, written to refined (numbered densely);
+ * returns how many there are.
+ */
+static int32
+Refine(const LevelGraph *g, float8 resolution, const int32 *comm, int32 *refined)
+{
+	int32		n = g->n;
+	float8	   *k = GraphAllocHuge0(sizeof(float8) * Max(n, 1));
+	float8	   *ktot = GraphAllocHuge0(sizeof(float8) * Max(n, 1));	/* K_S */
+	float8	   *rtot = GraphAllocHuge0(sizeof(float8) * Max(n, 1));	/* K_R */
+	float8	   *ext = GraphAllocHuge0(sizeof(float8) * Max(n, 1));	/* E(R, S - R) */
+	int32	   *size = GraphAllocHuge(sizeof(int32) * Max(n, 1));
+	float8	   *neighw = GraphAllocHuge0(sizeof(float8) * Max(n, 1));
+	int32	   *touched = GraphAllocHuge(sizeof(int32) * Max(n, 1));
+	float8		m2 = 0;
+	int32		i;
+
+	for (i = 0; i < n; i++)
+	{
+		int64		e;
+
+		for (e = g->offsets[i]; e < g->offsets[i + 1]; e++)
+		{
+			k[i] += g->weights[e];
+			if (g->targets[e] != i && comm[g->targets[e]] == comm[i])
+				ext[i] += g->weights[e];
+		}
+		ktot[comm[i]] += k[i];
+		rtot[i] = k[i];
+		size[i] = 1;
+		refined[i] = i;
+		m2 += k[i];
+	}
+	for (i = 0; i < n && m2 > 0; i++)
+	{
+		int32		s = comm[i];
+		int32		ntouched = 0;
+		int32		best = -1;
+		float8		best_gain = 0;
+		int64		e;
+		int32		t;
+
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		/* only singletons move, and only when well connected to S */
+		if (size[refined[i]] != 1 ||
+			ext[i] < resolution * k[i] * (ktot[s] - k[i]) / m2)
+			continue;
+		for (e = g->offsets[i]; e < g->offsets[i + 1]; e++)
+		{
+			int32		j = g->targets[e];
+			int32		r = refined[j];
+
+			if (j == i || comm[j] != s)
+				continue;
+			if (neighw[r] == 0)
+				touched[ntouched++] = r;
+			neighw[r] += g->weights[e];
+		}
+		for (t = 0; t < ntouched; t++)
+		{
+			int32		r = touched[t];
+			float8		gain;
+
+			/* into well-connected sub-communities only, never losing modularity */
+			if (ext[r] < resolution * rtot[r] * (ktot[s] - rtot[r]) / m2)
+				continue;
+			gain = neighw[r] - resolution * rtot[r] * k[i] / m2;
+			if (gain >= 0 && (best < 0 || gain > best_gain + LOUVAIN_EPSILON))
+			{
+				best = r;
+				best_gain = gain;
+			}
+		}
+		if (best >= 0)
+		{
+			/* edges between i and best become internal to best */
+			ext[best] += ext[i] - 2 * neighw[best];
+			rtot[best] += k[i];
+			size[best]++;
+			size[i] = 0;
+			refined[i] = best;
+		}
+		for (t = 0; t < ntouched; t++)
+			neighw[touched[t]] = 0;
+	}
+	pfree(k);
+	pfree(ktot);
+	pfree(rtot);
+	pfree(ext);
+	pfree(size);
+	pfree(neighw);
+	pfree(touched);
+	return Renumber(refined, n);
 }
 
 /* Collapse each community (numbered 0..ncomm-1) into one node. */
@@ -201,15 +339,19 @@ graph_communities(PG_FUNCTION_ARGS)
 				old;
 	GraphDef   *def;
 	GraphCSR   *csr;
+	GraphCache *pinned;
 	GraphRelationFilter *filter;
 	float8		resolution;
 	int32		max_levels;
 	bool		weighted;
 	LevelGraph *g;
 	int32	   *assign;			/* original node -> node of current level */
+	int32	   *comm;			/* node of current level -> its community */
+	bool		leiden = false;
 	int32		n,
 				i,
-				level;
+				level,
+				round;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -226,6 +368,19 @@ graph_communities(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_levels must be positive")));
 	weighted = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+	/* method came in 0.1.1: a database still on the 0.1.0 SQL passes 5 */
+	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
+	{
+		char	   *method = text_to_cstring(PG_GETARG_TEXT_PP(5));
+
+		if (pg_strcasecmp(method, "leiden") == 0)
+			leiden = true;
+		else if (pg_strcasecmp(method, "louvain") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid community detection method \"%s\"", method),
+					 errhint("Use 'louvain' or 'leiden'.")));
+	}
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "vecrag communities",
 								ALLOCSET_DEFAULT_SIZES);
@@ -237,7 +392,7 @@ graph_communities(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("graph \"%s\" has no weight column", def->name),
 				 errhint("Use weighted => false, or register the graph with weight => 'column'.")));
-	csr = GraphLoadCSR(def, GRAPH_BOTH, filter, weighted, NULL, 0, cxt);
+	csr = GraphLoadCSR(def, GRAPH_BOTH, filter, weighted, NULL, 0, cxt, &pinned);
 	n = csr->nnodes;
 
 	g = palloc(sizeof(LevelGraph));
@@ -248,19 +403,18 @@ graph_communities(PG_FUNCTION_ARGS)
 	assign = GraphAllocHuge(sizeof(int32) * Max(n, 1));
 	for (i = 0; i < n; i++)
 		assign[i] = i;
+	comm = GraphAllocHuge(sizeof(int32) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		comm[i] = i;
 
-	for (level = 0; level < max_levels; level++)
+	for (level = 0, round = 0; level < max_levels && round < COMMUNITY_MAX_ROUNDS; round++)
 	{
-		int32	   *comm = GraphAllocHuge(sizeof(int32) * Max(g->n, 1));
-		int32	   *dense = GraphAllocHuge(sizeof(int32) * Max(g->n, 1));
 		int64	   *label;
-		int32		ncomm = 0;
+		int32		ncomm;
 		bool		moved;
 
-		for (i = 0; i < g->n; i++)
-			comm[i] = i;
 		moved = LocalMoving(g, resolution, comm);
-		if (!moved && level > 0)
+		if (!leiden && !moved && level > 0)
 			break;
 		GraphCheckMemory(cxt, "community detection");
 
@@ -269,41 +423,65 @@ graph_communities(PG_FUNCTION_ARGS)
 		 * ascending order of their smallest original id, so the numbering is
 		 * too, and the label (smallest member id) is that of the first member.
 		 */
-		for (i = 0; i < g->n; i++)
-			dense[i] = -1;
-		for (i = 0; i < g->n; i++)
-			if (dense[comm[i]] < 0)
-				dense[comm[i]] = ncomm++;
-		for (i = 0; i < g->n; i++)
-			comm[i] = dense[comm[i]];
-		label = GraphAllocHuge(sizeof(int64) * Max(ncomm, 1));
-		for (i = 0; i < ncomm; i++)
-			label[i] = PG_INT64_MAX;
-		for (i = 0; i < n; i++)
-		{
-			int32		c = comm[assign[i]];
+		ncomm = Renumber(comm, g->n);
 
-			assign[i] = c;
-			if (csr->ids[i] < label[c])
-				label[c] = csr->ids[i];
-		}
-		for (i = 0; i < n; i++)
+		/* a level is a new partition of the original nodes */
+		if (moved || level == 0)
 		{
-			Datum		values[3];
-			bool		nulls[3] = {false, false, false};
+			label = GraphAllocHuge(sizeof(int64) * Max(ncomm, 1));
+			for (i = 0; i < ncomm; i++)
+				label[i] = PG_INT64_MAX;
+			for (i = 0; i < n; i++)
+			{
+				int32		c = comm[assign[i]];
 
-			values[0] = Int64GetDatum(csr->ids[i]);
-			values[1] = Int32GetDatum(level);
-			values[2] = Int64GetDatum(label[assign[i]]);
-			tuplestore_putvalues(store, tupdesc, values, nulls);
+				if (csr->ids[i] < label[c])
+					label[c] = csr->ids[i];
+			}
+			for (i = 0; i < n; i++)
+			{
+				Datum		values[3];
+				bool		nulls[3] = {false, false, false};
+
+				values[0] = Int64GetDatum(csr->ids[i]);
+				values[1] = Int32GetDatum(level);
+				values[2] = Int64GetDatum(label[comm[assign[i]]]);
+				tuplestore_putvalues(store, tupdesc, values, nulls);
+			}
+			pfree(label);
+			level++;
 		}
-		if (!moved)
-			break;
-		g = Aggregate(g, comm, ncomm);
-		pfree(comm);
-		pfree(dense);
-		pfree(label);
+		if (!leiden)
+		{
+			if (!moved)
+				break;
+			for (i = 0; i < n; i++)
+				assign[i] = comm[assign[i]];
+			g = Aggregate(g, comm, ncomm);
+			comm = GraphAllocHuge(sizeof(int32) * Max(g->n, 1));
+			for (i = 0; i < g->n; i++)
+				comm[i] = i;
+		}
+		else
+		{
+			int32	   *refined = GraphAllocHuge(sizeof(int32) * Max(g->n, 1));
+			int32		nrefined = Refine(g, resolution, comm, refined);
+			int32	   *start;
+
+			/* converged, or no progress left to make */
+			if (!moved && (nrefined == ncomm || nrefined == g->n))
+				break;
+			/* aggregate by the refined partition, start from the unrefined */
+			start = GraphAllocHuge(sizeof(int32) * Max(nrefined, 1));
+			for (i = 0; i < g->n; i++)
+				start[refined[i]] = comm[i];
+			for (i = 0; i < n; i++)
+				assign[i] = refined[assign[i]];
+			g = Aggregate(g, refined, nrefined);
+			comm = start;
+		}
 	}
+	GraphCacheRelease(pinned);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 	return (Datum) 0;

@@ -29,6 +29,10 @@ typedef struct IdIndex
 
 static void SortById(IdIndex *items, int32 n);
 static int64 EstimateEdges(Relation rel, const GraphRelationFilter *filter);
+static GraphCSR *LoadCSR(const GraphDef *def, Relation rel, GraphCache *cache,
+						 GraphDirection direction,
+						 const GraphRelationFilter *filter, bool weighted,
+						 int64 *extra_ids, int nextra, MemoryContext cxt);
 
 /*
  * Room for the edges about to be read: the planner's row estimate when the
@@ -124,16 +128,69 @@ SortById(IdIndex *items, int32 n)
  * stored, in reverses them, both keeps each edge in both directions.
  * Unweighted graphs (or weighted = false) give every edge weight 1;
  * weighted edges must have finite weights >= 0.  extra_ids (seeds) become
- * nodes even without edges.  Everything is allocated in cxt.
+ * nodes even without edges.  Everything is allocated in cxt, except a CSR
+ * kept in the adjacency cache: the caller must not change the result, and
+ * releases *pinned (GraphCacheRelease) when done with it.
  */
 GraphCSR *
 GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 			 const GraphRelationFilter *filter, bool weighted,
-			 int64 *extra_ids, int nextra, MemoryContext cxt)
+			 int64 *extra_ids, int nextra, MemoryContext cxt,
+			 GraphCache **pinned)
+{
+	Relation	rel = GraphOpenTable(def);
+	GraphCache *cache = GraphCacheAcquire(def, rel);
+	GraphCSR   *csr;
+
+	*pinned = cache;
+	if (cache != NULL && !cache->is_private && filter == NULL)
+	{
+		/* built without the extra ids: fine when they are nodes already */
+		csr = cache->csr[direction][weighted ? 1 : 0];
+		if (csr == NULL && !cache->toobig)
+		{
+			MemoryContext bcxt = AllocSetContextCreate(cxt, "vecrag graph cache build",
+													   ALLOCSET_DEFAULT_SIZES);
+
+			csr = LoadCSR(def, rel, cache, direction, NULL, weighted, NULL, 0, bcxt);
+			if (GraphCacheAdopt(cache, bcxt))
+				cache->csr[direction][weighted ? 1 : 0] = csr;
+			else
+				csr = NULL;
+		}
+		if (csr != NULL)
+		{
+			int			i;
+
+			for (i = 0; i < nextra; i++)
+				if (GraphCSRIndexOf(csr, extra_ids[i]) < 0)
+					break;
+			if (i == nextra)
+			{
+				table_close(rel, NoLock);
+				return csr;
+			}
+		}
+	}
+	csr = LoadCSR(def, rel, cache, direction, filter, weighted, extra_ids, nextra, cxt);
+	table_close(rel, NoLock);
+	return csr;
+}
+
+/*
+ * GraphLoadCSR's work: read the edges (from cache when it holds them) and
+ * build the CSR in cxt.
+ */
+static GraphCSR *
+LoadCSR(const GraphDef *def, Relation rel, GraphCache *cache,
+		GraphDirection direction, const GraphRelationFilter *filter,
+		bool weighted, int64 *extra_ids, int nextra, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	Relation	rel = GraphOpenTable(def);
-	GraphReader *reader = GraphReaderOpenSeq(def, rel, filter);
+	const GraphEdgeList *list = cache ? GraphCacheEdgeList(cache, def, rel) : NULL;
+	GraphReader *reader = list ? NULL : GraphReaderOpenSeq(def, rel, filter, false);
+	bool	   *relmatch = list ? GraphCacheFilter(cache, filter) : NULL;
+	int64		next = 0;
 	GraphCSR   *csr = palloc0(sizeof(GraphCSR));
 	int64		cap = EstimateEdges(rel, filter),
 				n = 0,
@@ -150,6 +207,7 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 	int32		nnodes = 0;
 	GraphEdgeRow row;
 
+	/* the edges in physical order, from the cache or a sequential scan */
 	for (;;)
 	{
 		if ((n & 65535) == 0)
@@ -157,7 +215,25 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 			CHECK_FOR_INTERRUPTS();
 			GraphCheckMemory(cxt, "loading the graph");
 		}
-		if (!GraphReaderNext(reader, &row))
+		if (list != NULL)
+		{
+			int32		code = -1;
+
+			while (next < list->n)
+			{
+				code = list->relations[next];
+				if (relmatch == NULL || (code >= 0 && relmatch[code]))
+					break;
+				next++;
+			}
+			if (next >= list->n)
+				break;
+			row.edge.src = list->src[next];
+			row.edge.dst = list->dst[next];
+			row.edge.weight = list->weights[next];
+			next++;
+		}
+		else if (!GraphReaderNext(reader, &row))
 			break;
 		if (weighted && !(row.edge.weight >= 0 && !isinf(row.edge.weight)))
 			ereport(ERROR,
@@ -182,8 +258,8 @@ GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 		w[n] = weighted ? row.edge.weight : 1.0f;
 		n++;
 	}
-	GraphReaderClose(reader);
-	table_close(rel, NoLock);
+	if (reader != NULL)
+		GraphReaderClose(reader);
 
 	/*
 	 * Dense ids without a hash table: sort every edge end (and the extra

@@ -8,10 +8,12 @@
  * Design note.  A graph is an ordinary table of edges, registered once by
  * name in vecrag.graph_definitions.  Every call looks the definition up,
  * re-validates it against the table (columns may have been renamed or
- * dropped since), checks the caller's SELECT privilege and refuses tables
- * where row-level security applies to the caller (we read tuples directly,
- * so we could not apply the policies).  Edges are then read under the
- * caller's active snapshot, so deleted or uncommitted edges are never seen:
+ * dropped since) and checks the caller's SELECT privilege.  Where
+ * row-level security applies to the caller, edges come from an SPI query
+ * that the planner applies the policies to (rls.c).  Otherwise they come
+ * from the adjacency cache when it holds them under a key that is exact
+ * for the caller's snapshot (cache.c), or are read under the caller's
+ * active snapshot, so deleted or uncommitted edges are never seen:
  *   - traversals read the neighbours of a whole frontier with one btree scan
  *     whose key is `src = ANY(frontier)` (SK_SEARCHARRAY), index-only when
  *     the index covers every column needed and the heap page is all-visible;
@@ -77,6 +79,13 @@ typedef struct GraphDef
 	Oid			src_type;		/* int2, int4 or int8 */
 	Oid			dst_type;
 	Oid			weight_type;	/* float4, float8, int2, int4 or int8 */
+	/* adjacency cache (cache.c): may this call use it, and under which key */
+	bool		cacheable;
+	int64		cache_version;	/* the edge table's version row, as seen */
+	TransactionId cache_trigger_xmin;	/* xmin of its trigger's pg_trigger row */
+	/* row-level security applies to the caller: edges are read through SPI */
+	bool		rls;
+	struct GraphCache *rls_edges;	/* this call's policy-filtered edges */
 } GraphDef;
 
 /* The relations an algorithm may follow; NULL filter follows all. */
@@ -98,12 +107,79 @@ typedef struct GraphEdgeRow
 } GraphEdgeRow;
 
 typedef struct GraphReader GraphReader;
+typedef struct GraphNodeMap GraphNodeMap;
+
+/*
+ * The edges of one direction in the order the btree index returns them
+ * (grouped by key ascending): keys[i]'s edges are offsets[i]..offsets[i+1).
+ */
+typedef struct GraphAdjacency
+{
+	Oid			indexoid;		/* the index it was read through */
+	Oid			indexnode;		/* and that index's relfilenode */
+	int32		nkeys;
+	int64		nedges;
+	int64	   *keys;
+	int64	   *offsets;
+	int64	   *other;			/* the other end of each edge */
+	float4	   *weights;
+	int32	   *relations;		/* relation code, -1 for NULL */
+	struct GraphNodeMap *map;	/* key -> index in keys */
+} GraphAdjacency;
+
+/* Every edge of the table in physical order, for whole-graph loads. */
+typedef struct GraphEdgeList
+{
+	int64		n;
+	int64	   *src;
+	int64	   *dst;
+	float4	   *weights;
+	int32	   *relations;
+} GraphEdgeList;
+
+/*
+ * A snapshot of a graph table's edges: kept across calls in backend memory
+ * under an MVCC-exact key (cache.c), or built for one call from the rows
+ * that row-level security lets the caller see.
+ */
+typedef struct GraphCache
+{
+	struct GraphCache *next;
+	MemoryContext cxt;
+	/* the key */
+	Oid			relid;
+	Oid			relnode;
+	int64		version;
+	TransactionId trigger_xmin;
+	AttrNumber	attnos[5];		/* src, dst, edge, relation, weight */
+	/* relation names, interned: code -> name */
+	int32		nrelations;
+	int32		relcap;
+	char	  **relnames;
+	int		   *rellens;
+	int32	   *relslots;		/* open addressing: slot -> code + 1 */
+	int32		nslots;
+	GraphAdjacency *adj[2];		/* [inbound] */
+	GraphEdgeList *list;
+	struct GraphCSR *csr[3][2];	/* [direction][weighted], no filter */
+	bool		toobig;			/* a build passed the memory cap: give up */
+	bool		is_private;		/* one call's policy-filtered edges */
+	int			pins;
+	bool		dead;			/* invalidated while pinned */
+	uint64		used;
+} GraphCache;
 
 /* edge.c */
 extern Datum GraphEdgeGetDatum(const GraphEdge *edge);
 
-/* registry.c */
+/* lookup.c */
 extern GraphDef *GraphLookup(text *name);
+
+/* registry.c */
+extern GraphDef *GraphResolve(const char *graphname, bool registered,
+							  Oid relid, const char *src, const char *dst,
+							  const char *edge, const char *relation,
+							  const char *weight);
 extern GraphDirection GraphParseDirection(text *direction);
 extern GraphRelationFilter *GraphRelationFilterFromArray(ArrayType *relations,
 														 const GraphDef *def);
@@ -119,13 +195,36 @@ extern void GraphReaderScan(GraphReader *reader, int64 *keys, int nkeys);
 extern bool GraphReaderNext(GraphReader *reader, GraphEdgeRow *row);
 extern void GraphReaderClose(GraphReader *reader);
 extern GraphReader *GraphReaderOpenSeq(const GraphDef *def, Relation heap,
-									   const GraphRelationFilter *filter);
+									   const GraphRelationFilter *filter,
+									   bool want_relation);
+extern GraphReader *GraphReaderOpenIndexed(const GraphDef *def, Relation heap,
+										   bool inbound, Oid *indexoid);
+extern void GraphReaderScanAll(GraphReader *reader);
 extern bool GraphHasIndex(const GraphDef *def, Relation heap, bool inbound);
 extern bool GraphRelationMatches(const GraphRelationFilter *filter,
 								 const char *relation, int len);
 
+/* cache.c */
+extern void GraphCacheInit(void);
+extern GraphCache *GraphCacheAcquire(const GraphDef *def, Relation heap);
+extern void GraphCacheRelease(GraphCache *cache);
+extern const GraphAdjacency *GraphCacheAdjacency(GraphCache *cache,
+												 const GraphDef *def,
+												 Relation heap, bool inbound,
+												 Oid indexoid);
+extern const GraphEdgeList *GraphCacheEdgeList(GraphCache *cache,
+											   const GraphDef *def,
+											   Relation heap);
+extern bool GraphCacheAdopt(GraphCache *cache, MemoryContext bcxt);
+extern GraphNodeMap *GraphAdjacencyMap(const GraphAdjacency *adj,
+									   MemoryContext cxt);
+extern bool *GraphCacheFilter(const GraphCache *cache,
+							  const GraphRelationFilter *filter);
+
+/* rls.c */
+extern GraphCache *GraphReadPolicyEdges(GraphDef *def, Relation heap);
+
 /* nodemap.c: int64 node id -> dense int32 index */
-typedef struct GraphNodeMap GraphNodeMap;
 extern GraphNodeMap *GraphNodeMapCreate(MemoryContext cxt, uint32 size);
 extern int32 GraphNodeMapLookup(GraphNodeMap *map, int64 id);
 extern int32 GraphNodeMapInsert(GraphNodeMap *map, int64 id, int32 index,
@@ -146,7 +245,7 @@ typedef struct GraphCSR
 extern GraphCSR *GraphLoadCSR(const GraphDef *def, GraphDirection direction,
 							  const GraphRelationFilter *filter,
 							  bool weighted, int64 *extra_ids, int nextra,
-							  MemoryContext cxt);
+							  MemoryContext cxt, GraphCache **pinned);
 extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
 
 /*

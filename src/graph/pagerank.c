@@ -139,6 +139,7 @@ graph_pagerank(PG_FUNCTION_ARGS)
 				old;
 	GraphDef   *def;
 	GraphCSR   *csr;
+	GraphCache *pinned;
 	GraphRelationFilter *filter;
 	GraphDirection direction;
 	bool		weighted;
@@ -266,7 +267,7 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	/* pull along in-edges: load the graph reversed with respect to the flow */
 	csr = GraphLoadCSR(def, direction == GRAPH_OUT ? GRAPH_IN :
 					   direction == GRAPH_IN ? GRAPH_OUT : GRAPH_BOTH,
-					   filter, weighted, seeds, nseeds, cxt);
+					   filter, weighted, seeds, nseeds, cxt, &pinned);
 	nnodes = csr->nnodes;
 
 	p = GraphAllocHuge0(sizeof(float8) * Max(nnodes, 1));
@@ -296,36 +297,52 @@ graph_pagerank(PG_FUNCTION_ARGS)
 		x[i] = outw[i] > 0 ? damping * r[i] / outw[i] : 0;
 	}
 
-	for (iter = 0; iter < max_iterations && nnodes > 0; iter++)
 	{
-		float8		dangling = 0;
-		float8		diff = 0;
+		/*
+		 * Local restrict pointers: the stores to x and r cannot alias the
+		 * CSR arrays, so the compiler keeps them in registers.  Same
+		 * arithmetic in the same order as ever.
+		 */
+		const int64 *restrict offsets = csr->offsets;
+		const int32 *restrict targets = csr->targets;
+		const float8 *restrict weights = csr->weights;
+		const float8 *restrict pv = p;
+		const float8 *restrict ow = outw;
+		float8	   *restrict rv = r;
+		float8	   *restrict xv = x;
 
-		CHECK_FOR_INTERRUPTS();
-		for (i = 0; i < nnodes; i++)
-			if (outw[i] <= 0)
-				dangling += r[i];
-		for (i = 0; i < nnodes; i++)
+		for (iter = 0; iter < max_iterations && nnodes > 0; iter++)
 		{
-			float8		sum = 0;
-			float8		next;
+			float8		dangling = 0;
+			float8		diff = 0;
 
-			if (weighted)
-				for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
-					sum += x[csr->targets[e]] * csr->weights[e];
-			else
-				for (e = csr->offsets[i]; e < csr->offsets[i + 1]; e++)
-					sum += x[csr->targets[e]];
-			next = sum + (1 - damping + damping * dangling) * p[i];
-			diff += fabs(next - r[i]);
-			if (outw[i] > 0)
-				x[i] = damping * next / outw[i];
-			else
-				dangling += next - r[i];
-			r[i] = next;
+			CHECK_FOR_INTERRUPTS();
+			for (i = 0; i < nnodes; i++)
+				if (ow[i] <= 0)
+					dangling += rv[i];
+			for (i = 0; i < nnodes; i++)
+			{
+				float8		sum = 0;
+				float8		next;
+				int64		end = offsets[i + 1];
+
+				if (weighted)
+					for (e = offsets[i]; e < end; e++)
+						sum += xv[targets[e]] * weights[e];
+				else
+					for (e = offsets[i]; e < end; e++)
+						sum += xv[targets[e]];
+				next = sum + (1 - damping + damping * dangling) * pv[i];
+				diff += fabs(next - rv[i]);
+				if (ow[i] > 0)
+					xv[i] = damping * next / ow[i];
+				else
+					dangling += next - rv[i];
+				rv[i] = next;
+			}
+			if (diff < tolerance)
+				break;
 		}
-		if (diff < tolerance)
-			break;
 	}
 
 	/* the nodes to report: restrict_to, or every node with a score */
@@ -369,6 +386,7 @@ graph_pagerank(PG_FUNCTION_ARGS)
 		values[2] = Int32GetDatum(i + 1);
 		tuplestore_putvalues(store, tupdesc, values, nulls);
 	}
+	GraphCacheRelease(pinned);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 	return (Datum) 0;

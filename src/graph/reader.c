@@ -70,6 +70,16 @@ struct GraphReader
 	Buffer		vmbuffer;
 	AttrNumber	att[NFIELDS];	/* index attnos (index_only) or heap attnos */
 	ArrayType  *keys;
+	/* instead of the index: the edges cached in backend memory */
+	GraphCache *cache;
+	const GraphAdjacency *adj;
+	bool	   *relmatch;		/* per relation code; NULL: all pass */
+	int64	   *ckeys;			/* the scan's keys, sorted, distinct */
+	int			nckeys;
+	int			kpos;			/* next key of ckeys */
+	int64		epos;			/* next edge of the current key */
+	int64		eend;
+	int64		ckey;
 };
 
 static Oid	FindIndex(const GraphDef *def, Relation heap, bool inbound,
@@ -78,6 +88,14 @@ static bool IndexKeyMatches(const GraphDef *def, Relation index, bool inbound);
 static int64 IdFromDatum(Datum d, Oid type);
 static void BuildRow(GraphReader *reader, Datum *vals, bool *nulls,
 					 GraphEdgeRow *row, bool *valid);
+static void MissingIndexError(const GraphDef *def, bool inbound);
+static GraphReader *OpenIndexReader(const GraphDef *def, Relation heap,
+									bool inbound,
+									const GraphRelationFilter *filter,
+									Oid indexoid, bool index_only,
+									RegProcedure eqproc, Oid subtype);
+static bool NextCached(GraphReader *reader, GraphEdgeRow *row);
+static int	CompareInt64(const void *a, const void *b);
 
 static int64
 IdFromDatum(Datum d, Oid type)
@@ -219,46 +237,109 @@ GraphHasIndex(const GraphDef *def, Relation heap, bool inbound)
 	return OidIsValid(FindIndex(def, heap, inbound, &covering, &eqproc, &subtype));
 }
 
+/* Error for a graph without the index a direction needs, naming it. */
+static void
+MissingIndexError(const GraphDef *def, bool inbound)
+{
+	const char *col;
+
+	if (def->edge_attno != InvalidAttrNumber)
+	{
+		col = psprintf("vecrag.%s(%s)", inbound ? "edge_dst" : "edge_src",
+					   get_attname(def->relid, def->edge_attno, false));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("table %s has no btree index on %s", def->relname, col),
+				 errdetail("Graph \"%s\" is read %s through a btree index whose first key is %s.",
+						   def->name, inbound ? "backwards (direction 'in' or 'both')" : "forwards", col),
+				 errhint("CREATE INDEX ON %s (%s);", def->relname, col)));
+	}
+	col = get_attname(def->relid, inbound ? def->dst_attno : def->src_attno, false);
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("table %s has no btree index on column \"%s\"", def->relname, col),
+			 errdetail("Graph \"%s\" is read %s through a btree index whose first key is column \"%s\".",
+					   def->name, inbound ? "backwards (direction 'in' or 'both')" : "forwards", col),
+			 errhint("CREATE INDEX ON %s (%s) INCLUDE (%s);", def->relname, col,
+					 get_attname(def->relid, inbound ? def->src_attno : def->dst_attno, false))));
+}
+
 /*
  * Open a reader of heap's edges by source (inbound: by target).  Errors
- * with a hint naming the index to create when there is none.  The reader
- * and its scan live in the current memory context.
+ * with a hint naming the index to create when there is none.  Reads the
+ * edges cached in backend memory when the cache holds them for the
+ * caller's snapshot (cache.c), or this call's policy-filtered edges under
+ * row-level security; otherwise the index.  The reader and its scan live
+ * in the current memory context.
  */
 GraphReader *
 GraphReaderOpen(const GraphDef *def, Relation heap, bool inbound,
 				const GraphRelationFilter *filter)
 {
-	GraphReader *reader = palloc0(sizeof(GraphReader));
 	Oid			indexoid;
+	bool		index_only;
+	RegProcedure eqproc;
+	Oid			subtype;
+	GraphCache *cache;
+
+	indexoid = FindIndex(def, heap, inbound, &index_only, &eqproc, &subtype);
+	if (!OidIsValid(indexoid))
+		MissingIndexError(def, inbound);
+	cache = GraphCacheAcquire(def, heap);
+	if (cache != NULL)
+	{
+		const GraphAdjacency *adj = GraphCacheAdjacency(cache, def, heap, inbound, indexoid);
+
+		if (adj != NULL)
+		{
+			GraphReader *reader = palloc0(sizeof(GraphReader));
+
+			reader->def = def;
+			reader->filter = filter;
+			reader->heap = heap;
+			reader->inbound = inbound;
+			reader->cache = cache;
+			reader->adj = adj;
+			reader->relmatch = GraphCacheFilter(cache, filter);
+			return reader;
+		}
+		GraphCacheRelease(cache);
+	}
+	return OpenIndexReader(def, heap, inbound, filter, indexoid, index_only,
+						   eqproc, subtype);
+}
+
+/*
+ * Open a reader of every edge through the index a direction uses, never
+ * the cache (which it fills); *indexoid is set to that index.
+ */
+GraphReader *
+GraphReaderOpenIndexed(const GraphDef *def, Relation heap, bool inbound,
+					   Oid *indexoid)
+{
+	bool		index_only;
+	RegProcedure eqproc;
+	Oid			subtype;
+
+	*indexoid = FindIndex(def, heap, inbound, &index_only, &eqproc, &subtype);
+	if (!OidIsValid(*indexoid))
+		MissingIndexError(def, inbound);
+	return OpenIndexReader(def, heap, inbound, NULL, *indexoid, index_only,
+						   eqproc, subtype);
+}
+
+static GraphReader *
+OpenIndexReader(const GraphDef *def, Relation heap, bool inbound,
+				const GraphRelationFilter *filter, Oid indexoid,
+				bool index_only, RegProcedure eqproc, Oid subtype)
+{
+	GraphReader *reader = palloc0(sizeof(GraphReader));
 	int			i,
 				j;
 
-	indexoid = FindIndex(def, heap, inbound, &reader->index_only,
-						 &reader->eqproc, &reader->subtype);
-	if (!OidIsValid(indexoid))
-	{
-		const char *col;
-
-		if (def->edge_attno != InvalidAttrNumber)
-		{
-			col = psprintf("vecrag.%s(%s)", inbound ? "edge_dst" : "edge_src",
-						   get_attname(def->relid, def->edge_attno, false));
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("table %s has no btree index on %s", def->relname, col),
-					 errdetail("Graph \"%s\" is read %s through a btree index whose first key is %s.",
-							   def->name, inbound ? "backwards (direction 'in' or 'both')" : "forwards", col),
-					 errhint("CREATE INDEX ON %s (%s);", def->relname, col)));
-		}
-		col = get_attname(def->relid, inbound ? def->dst_attno : def->src_attno, false);
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("table %s has no btree index on column \"%s\"", def->relname, col),
-				 errdetail("Graph \"%s\" is read %s through a btree index whose first key is column \"%s\".",
-						   def->name, inbound ? "backwards (direction 'in' or 'both')" : "forwards", col),
-				 errhint("CREATE INDEX ON %s (%s) INCLUDE (%s);", def->relname, col,
-						 get_attname(def->relid, inbound ? def->src_attno : def->dst_attno, false))));
-	}
+	reader->index_only = index_only;
+	reader->eqproc = eqproc;
+	reader->subtype = subtype;
 	reader->def = def;
 	reader->filter = filter;
 	reader->heap = heap;
@@ -300,6 +381,26 @@ GraphReaderOpen(const GraphDef *def, Relation heap, bool inbound,
 	return reader;
 }
 
+/* Scan every entry of an index reader's index, in index order. */
+void
+GraphReaderScanAll(GraphReader *reader)
+{
+	Assert(reader->index != NULL && reader->scan == NULL);
+	reader->scan = index_beginscan(reader->heap, reader->index,
+								   GetActiveSnapshot(), 0, 0);
+	reader->scan->xs_want_itup = reader->index_only;
+	index_rescan(reader->scan, NULL, 0, NULL, 0);
+}
+
+static int
+CompareInt64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
 /*
  * Start reading the edges of keys[0..nkeys-1] (any order, duplicates
  * allowed).  Ends any previous scan of this reader.
@@ -309,6 +410,25 @@ GraphReaderScan(GraphReader *reader, int64 *keys, int nkeys)
 {
 	ScanKeyData key;
 
+	if (reader->adj != NULL)
+	{
+		/* as btree does with = ANY: keys sorted and distinct */
+		int			i,
+					n = 0;
+
+		if (reader->ckeys != NULL)
+			pfree(reader->ckeys);
+		reader->ckeys = palloc(sizeof(int64) * Max(nkeys, 1));
+		memcpy(reader->ckeys, keys, sizeof(int64) * nkeys);
+		qsort(reader->ckeys, nkeys, sizeof(int64), CompareInt64);
+		for (i = 0; i < nkeys; i++)
+			if (n == 0 || reader->ckeys[i] != reader->ckeys[n - 1])
+				reader->ckeys[n++] = reader->ckeys[i];
+		reader->nckeys = n;
+		reader->kpos = 0;
+		reader->epos = reader->eend = 0;
+		return;
+	}
 	if (reader->keys != NULL)
 		pfree(reader->keys);
 	reader->keys = construct_array((Datum *) keys, nkeys, INT8OID, sizeof(int64),
@@ -400,6 +520,8 @@ GraphReaderNext(GraphReader *reader, GraphEdgeRow *row)
 	int			i;
 	bool		valid;
 
+	if (reader->adj != NULL)
+		return NextCached(reader, row);
 	for (;;)
 	{
 		if (reader->index_only)
@@ -447,12 +569,67 @@ GraphReaderNext(GraphReader *reader, GraphEdgeRow *row)
 }
 
 /*
+ * The next edge from the cache, in the order an index scan with the same
+ * keys would return it: keys ascending, each key's edges in index order.
+ */
+static bool
+NextCached(GraphReader *reader, GraphEdgeRow *row)
+{
+	const GraphAdjacency *adj = reader->adj;
+	const GraphCache *cache = reader->cache;
+
+	for (;;)
+	{
+		while (reader->epos < reader->eend)
+		{
+			int64		e = reader->epos++;
+			int32		code = adj->relations[e];
+
+			if (reader->relmatch != NULL && (code < 0 || !reader->relmatch[code]))
+				continue;
+			row->from = reader->ckey;
+			row->to = adj->other[e];
+			row->edge.src = reader->inbound ? row->to : row->from;
+			row->edge.dst = reader->inbound ? row->from : row->to;
+			row->edge.weight = adj->weights[e];
+			row->edge.pad = 0;
+			if (code < 0)
+			{
+				row->relation = NULL;
+				row->relation_len = -1;
+			}
+			else
+			{
+				row->relation = cache->relnames[code];
+				row->relation_len = cache->rellens[code];
+			}
+			return true;
+		}
+		if (reader->kpos >= reader->nckeys)
+			return false;
+		reader->ckey = reader->ckeys[reader->kpos++];
+		{
+			int32		k = GraphNodeMapLookup(adj->map, reader->ckey);
+
+			if (k >= 0)
+			{
+				reader->epos = adj->offsets[k];
+				reader->eend = adj->offsets[k + 1];
+			}
+		}
+	}
+}
+
+/*
  * Open a reader of every edge of heap, in physical order, by a sequential
  * scan under the active snapshot (for algorithms that load the whole graph).
+ * The scan never starts mid-table (no synchronized scans), so the order is
+ * the same on every call that sees the same edges.  want_relation reads the
+ * relation even without a filter.
  */
 GraphReader *
 GraphReaderOpenSeq(const GraphDef *def, Relation heap,
-				   const GraphRelationFilter *filter)
+				   const GraphRelationFilter *filter, bool want_relation)
 {
 	GraphReader *reader = palloc0(sizeof(GraphReader));
 	int			i;
@@ -473,15 +650,21 @@ GraphReaderOpenSeq(const GraphDef *def, Relation heap,
 		reader->att[FIELD_WEIGHT] = def->weight_attno;
 	}
 	/* whole-graph loads keep no relation names: read them only to filter */
-	if (filter != NULL)
+	if (filter != NULL || want_relation)
 		reader->att[FIELD_RELATION] = def->relation_attno;
-	reader->seqscan = table_beginscan(heap, GetActiveSnapshot(), 0, NULL);
+	reader->seqscan = table_beginscan_strat(heap, GetActiveSnapshot(), 0, NULL,
+											true, false);
 	return reader;
 }
 
 void
 GraphReaderClose(GraphReader *reader)
 {
+	if (reader->cache != NULL)
+	{
+		GraphCacheRelease(reader->cache);
+		return;
+	}
 	if (reader->seqscan != NULL)
 		table_endscan(reader->seqscan);
 	if (reader->scan != NULL)

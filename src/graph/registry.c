@@ -6,6 +6,7 @@
  *	  privileges, and the argument helpers every graph function shares
  *	  (direction, relation filter, work_mem cap).
  *
+ * (GraphLookup, which reads the registry, is in lookup.c.)
  * Definitions are stored by column name, not attribute number, so that
  * pg_dump/restore keeps them valid; every lookup re-resolves the names and
  * reports a renamed or dropped column by name.
@@ -17,7 +18,6 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -29,16 +29,9 @@
 
 #include "graph/graph.h"
 
-static GraphDef *ResolveGraph(const char *graphname, bool registered,
-							  Oid relid, const char *src, const char *dst,
-							  const char *edge, const char *relation,
-							  const char *weight);
 static AttrNumber ResolveColumn(Relation rel, const char *column,
 								const char *role, Oid *type);
 static Oid	EdgeTypeOid(void);
-
-/* the saved plan of GraphLookup's catalog query */
-static SPIPlanPtr lookup_plan = NULL;
 
 /* The oid of type vecrag.edge. */
 static Oid
@@ -82,8 +75,8 @@ ResolveColumn(Relation rel, const char *column, const char *role, Oid *type)
  * registered says whether the graph is already registered (a lookup) or
  * about to be (graph_validate); only the former gets the drop_graph hint.
  */
-static GraphDef *
-ResolveGraph(const char *graphname, bool registered, Oid relid,
+GraphDef *
+GraphResolve(const char *graphname, bool registered, Oid relid,
 			 const char *src, const char *dst, const char *edge, const char *relation,
 			 const char *weight)
 {
@@ -209,7 +202,7 @@ graph_validate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("graph name and edge table must not be null")));
 	relid = PG_GETARG_OID(1);
-	def = ResolveGraph(text_to_cstring(PG_GETARG_TEXT_PP(0)), false, relid, NAMEARG(2),
+	def = GraphResolve(text_to_cstring(PG_GETARG_TEXT_PP(0)), false, relid, NAMEARG(2),
 					   NAMEARG(3), NAMEARG(4), NAMEARG(5), NAMEARG(6));
 #undef NAMEARG
 	rel = GraphOpenTable(def);
@@ -234,61 +227,6 @@ graph_validate(PG_FUNCTION_ARGS)
 	}
 	table_close(rel, NoLock);
 	PG_RETURN_VOID();
-}
-
-/*
- * Look up a registered graph by name and resolve it against the current
- * catalog.  The result is palloc'd in the caller's current context.
- */
-GraphDef *
-GraphLookup(text *name)
-{
-	MemoryContext caller = CurrentMemoryContext;
-	char	   *graphname = text_to_cstring(name);
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1] = {PointerGetDatum(name)};
-	char	   *cols[5];
-	Oid			relid;
-	int			i;
-	bool		isnull;
-	GraphDef   *def;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
-	/*
-	 * Planned once per backend: parsing and planning the lookup would cost
-	 * more than a small traversal.  The plan cache replans it when the
-	 * catalog table changes (or the extension is dropped and recreated).
-	 */
-	if (lookup_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare("SELECT edge_table::oid, src_column::text, dst_column::text, "
-									   "edge_column::text, relation_column::text, weight_column::text "
-									   "FROM vecrag.graph_definitions WHERE name = $1",
-									   1, argtypes);
-
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "could not prepare the lookup of vecrag.graph_definitions");
-		lookup_plan = plan;
-	}
-	if (SPI_execute_plan(lookup_plan, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read vecrag.graph_definitions");
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("graph \"%s\" does not exist", graphname),
-				 errhint("Register it with vecrag.create_graph; vecrag.graphs lists the registered graphs.")));
-	relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	for (i = 0; i < 5; i++)
-	{
-		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 2);
-
-		cols[i] = v ? MemoryContextStrdup(caller, v) : NULL;
-	}
-	SPI_finish();
-	def = ResolveGraph(graphname, true, relid, cols[0], cols[1], cols[2], cols[3], cols[4]);
-	return def;
 }
 
 /* 'out', 'in' or 'both' */
@@ -375,10 +313,10 @@ GraphRelationMatches(const GraphRelationFilter *filter, const char *relation, in
 
 /*
  * Open a graph's table for reading as the current user: SELECT privilege on
- * the table (or on every column the graph uses) is required, and tables
- * where row-level security applies to the user are refused, because edges
- * are read directly and the policies could not be applied.  The returned
- * relation holds AccessShareLock until the end of the transaction.
+ * the table (or on every column the graph uses) is required.  Where
+ * row-level security applies (def->rls), readers take the edges from an
+ * SPI query instead (rls.c).  The returned relation holds AccessShareLock
+ * until the end of the transaction.
  */
 Relation
 GraphOpenTable(const GraphDef *def)
@@ -400,12 +338,6 @@ GraphOpenTable(const GraphDef *def)
 						 errmsg("permission denied for table %s", def->relname),
 						 errdetail("Reading graph \"%s\" needs SELECT on its edge table or its graph columns.", def->name)));
 	}
-	if (check_enable_rls(def->relid, InvalidOid, true) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("row-level security is enabled on table %s", def->relname),
-				 errdetail("vecrag reads graph edges directly through the table's indexes and cannot apply row-level security policies, so it refuses rather than read past them."),
-				 errhint("Register the graph on a table without row-level security, or run as a role that bypasses it.")));
 	return rel;
 }
 

@@ -18,6 +18,9 @@
  * counting scan, so degree never depends on how far the traversal went.
  * That scan reads the edges of the last frontier, usually most of the
  * nodes, so count_degree => false skips it and returns degree NULL.
+ * with_paths => false returns path and relation_path NULL, for callers
+ * that want only the nodes and their depth: building two arrays per row
+ * is most of the cost of a traversal served from the adjacency cache.
  */
 #include "postgres.h"
 
@@ -184,6 +187,9 @@ graph_traverse(PG_FUNCTION_ARGS)
 	Oid			edgetype = get_element_type(TupleDescAttr(tupdesc, 2)->atttypid);
 	bool		count_degree = PG_ARGISNULL(7) || PG_GETARG_BOOL(7);
 
+	/* with_paths came in 0.1.1: a database still on the 0.1.0 SQL passes 8 */
+	bool		with_paths = PG_NARGS() < 9 || PG_ARGISNULL(8) || PG_GETARG_BOOL(8);
+
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -225,7 +231,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 	st.max_fanout = PG_ARGISNULL(5) ? -1 : PG_GETARG_INT32(5);
 	st.max_nodes = PG_ARGISNULL(6) ? -1 : PG_GETARG_INT32(6);
 	st.stopped = false;
-	st.keep_relation = def->relation_attno != InvalidAttrNumber;
+	st.keep_relation = with_paths && def->relation_attno != InvalidAttrNumber;
 
 	/* seeds, at depth 0, in the order given, duplicates and NULLs dropped */
 	nseeds = 0;
@@ -269,27 +275,33 @@ graph_traverse(PG_FUNCTION_ARGS)
 		TraverseNode *node = &st.nodes[i];
 		Datum		values[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
-		GraphEdge  *path = palloc(sizeof(GraphEdge) * Max(node->depth, 1));
-		char	  **relations = palloc(sizeof(char *) * Max(node->depth, 1));
-		int32		at = i;
-		int			k;
 
-		for (k = node->depth - 1; k >= 0; k--)
-		{
-			path[k] = st.nodes[at].edge;
-			relations[k] = st.nodes[at].relation;
-			at = st.nodes[at].parent;
-		}
 		values[0] = Int64GetDatum(node->id);
 		values[1] = Int32GetDatum(node->depth);
-		values[2] = GraphPathDatum(path, node->depth, edgetype);
 		values[3] = Float8GetDatum(node->path_weight);
 		values[4] = Int32GetDatum(node->degree);
 		nulls[4] = !count_degree;
-		if (st.keep_relation)
-			values[5] = GraphTextArrayDatum(relations, node->depth);
+		if (with_paths)
+		{
+			GraphEdge  *path = palloc(sizeof(GraphEdge) * Max(node->depth, 1));
+			char	  **relations = palloc(sizeof(char *) * Max(node->depth, 1));
+			int32		at = i;
+			int			k;
+
+			for (k = node->depth - 1; k >= 0; k--)
+			{
+				path[k] = st.nodes[at].edge;
+				relations[k] = st.nodes[at].relation;
+				at = st.nodes[at].parent;
+			}
+			values[2] = GraphPathDatum(path, node->depth, edgetype);
+			if (st.keep_relation)
+				values[5] = GraphTextArrayDatum(relations, node->depth);
+			else
+				nulls[5] = true;
+		}
 		else
-			nulls[5] = true;
+			nulls[2] = nulls[5] = true;
 		tuplestore_putvalues(store, tupdesc, values, nulls);
 		MemoryContextReset(rowcxt);
 		if ((i & 1023) == 0)

@@ -13,22 +13,47 @@
  *	  When the graph outgrows maintenance_work_mem, what is built so far is
  *	  written out that way and every remaining tuple goes through the
  *	  on-disk insert (insert.c, GenericXLog): slower, same graph rules.
+ *
+ *	  Parallel build (max_parallel_maintenance_workers, the table's
+ *	  parallel_workers): the leader and its workers scan the heap with a
+ *	  parallel table scan and insert into one graph in a dynamic shared
+ *	  memory arena sized from maintenance_work_mem.  The graph is addressed
+ *	  by offsets from the arena's start (each process maps it elsewhere;
+ *	  a serial build uses base 0, so offsets are plain addresses).  Locks:
+ *	  entryLock (shared to read the entry point, exclusive for the whole
+ *	  insert of an element that becomes the new entry point), then one
+ *	  element lock at a time (its lists and duplicates; values never change
+ *	  after allocation).  No process holds two element locks, so there is no
+ *	  lock order among them.  When the arena is full, inserting processes
+ *	  finish, one of them writes the graph out while the others wait on a
+ *	  condition variable (interruptibly), then all continue on disk.  The
+ *	  leader writes the graph out at the end when no one did.
  */
 #include "postgres.h"
 
 #include <math.h>
 
 #include "access/genam.h"
+#include "access/parallel.h"
+#include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "common/hashfn.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
+#include "port/atomics.h"
 #include "storage/bufmgr.h"
+#include "storage/condition_variable.h"
+#include "storage/lwlock.h"
+#include "storage/spin.h"
+#include "tcop/tcopprot.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "hnsw/hnsw.h"
 
@@ -43,22 +68,84 @@
 #define MEM_START(lc, m)	((lc) == 0 ? 0 : MEM_CAP(0, m) + ((lc) - 1) * MEM_CAP(1, m))
 #define MEM_COUNT(level, m) (MEM_CAP(0, m) + (level) * MEM_CAP(1, m))
 
-/* one element of the in-memory graph */
+/*
+ * One element of the in-memory graph, followed in the same allocation by
+ * its value (EVALUE), MEM_COUNT neighbour slots (ENBR), their distances
+ * (ENDIST) and the number used per level (ENCOUNT): no pointers inside, so
+ * it can live in shared memory mapped at different addresses.
+ */
 typedef struct MemElement
 {
 	ItemPointerData heaptid;
 	int			level;
-	int32	   *nbr;			/* MEM_COUNT slots, by level */
-	float	   *ndist;			/* distance to each neighbour */
-	uint8	   *ncount;			/* neighbours used per level */
-	void	   *value;
-	ItemPointerData etid;		/* assigned when written */
-	ItemPointerData ntid;
-	ItemPointerData *dups;		/* heap TIDs of equal values, or NULL */
-	ItemPointerData *duptids;	/* their duplicate tuples, when written */
+	bool		unused;			/* joined an equal element instead */
+	uint32		valsize;
+	uintptr_t	dups;			/* graph offset of heap TIDs of equal
+								 * values, or 0 */
+	ItemPointerData *duptids;	/* their duplicate tuples, when written
+								 * (private to the writing process) */
 	int			ndups;
 	int			dupcap;
+	ItemPointerData etid;		/* assigned when written */
+	ItemPointerData ntid;
+	LWLock		lock;			/* parallel build: guards lists and dups */
 } MemElement;
+
+#define EVALUE(e)		((char *) (e) + MAXALIGN(sizeof(MemElement)))
+#define ENBR(e)			((int32 *) (EVALUE(e) + MAXALIGN((e)->valsize)))
+#define ENDIST(e, m)	((float *) (ENBR(e) + MEM_COUNT((e)->level, m)))
+#define ENCOUNT(e, m)	((uint16 *) (ENDIST(e, m) + MEM_COUNT((e)->level, m)))
+#define ELEMENT_SIZE(valsize, level, m) \
+	(MAXALIGN(sizeof(MemElement)) + MAXALIGN(valsize) + \
+	 MEM_COUNT(level, m) * (sizeof(int32) + sizeof(float)) + \
+	 ((level) + 1) * sizeof(uint16))
+#define ELEM(bs, i)		((MemElement *) ((bs)->base + (bs)->elems[i]))
+#define EDUPS(bs, e)	((ItemPointerData *) ((bs)->base + (e)->dups))
+
+/*
+ * What a parallel build shares (the graph arena and the element offsets
+ * follow in their own shm_toc entries).
+ */
+typedef struct HnswShared
+{
+	/* set by the leader before launch */
+	Oid			heaprelid;
+	Oid			indexrelid;
+	bool		isconcurrent;
+	int			lwtranche;
+	Size		arenaSize;
+	int			maxElements;
+
+	/* protected by mutex */
+	slock_t		mutex;
+	int			nelements;
+	Size		arenaUsed;
+	int			ninserting;		/* in-memory inserts under way */
+	bool		full;			/* arena exhausted: no new in-memory inserts */
+	bool		flushing;		/* a process is writing the graph out */
+	bool		flushed;		/* graph written: insert on disk */
+	double		reltuples;		/* heap tuples scanned by finished workers */
+	pg_atomic_uint64 indtuples; /* tuples indexed, all processes */
+	ConditionVariable cv;		/* ninserting reached 0, or flushed */
+
+	/* the graph's entry point */
+	LWLock		entryLock;
+	int			entry;
+	int			entryLevel;
+} HnswShared;
+
+#define HNSW_SHM_SHARED		UINT64CONST(0xA0A0000000000001)
+#define HNSW_SHM_SCAN		UINT64CONST(0xA0A0000000000002)
+#define HNSW_SHM_ELEMS		UINT64CONST(0xA0A0000000000003)
+#define HNSW_SHM_ARENA		UINT64CONST(0xA0A0000000000004)
+
+/* result of one in-memory insert */
+typedef enum InsertResult
+{
+	INSERT_LINKED,
+	INSERT_DUPLICATE,
+	INSERT_FULL					/* no room: insert it on disk instead */
+} InsertResult;
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
@@ -94,12 +181,15 @@ typedef struct BuildState
 	MemoryContext graphCtx;
 	MemoryContext tmpCtx;
 	Size		memLimit;
-	MemElement **elements;
-	int			nelements;
+	HnswShared *shared;			/* parallel build, else NULL */
+	bool		isLeader;		/* reports progress */
+	uintptr_t	base;			/* graph offsets are relative to this */
+	uintptr_t  *elems;			/* element i is at base + elems[i] */
+	int			nelements;		/* serial; in shared->nelements if parallel */
 	int			capacity;
 	uint32	   *visited;		/* stamp per element */
 	uint32		stamp;
-	int			entry;
+	int			entry;			/* serial; in shared->entry if parallel */
 	int			entryLevel;
 } BuildState;
 
@@ -123,12 +213,29 @@ static int	SelectFromSorted(BuildState *bs, MemCand *sorted, int n, int keep,
 							 MemCand *out);
 static void PruneList(BuildState *bs, int n, int lc, int keep);
 static void AddLink(BuildState *bs, int n, int lc, int q, float d);
-static bool InsertInMemory(BuildState *bs, int q);
-static void AddToGraph(BuildState *bs, Datum value, ItemPointer heaptid);
+static int	CopyNeighbors(BuildState *bs, MemElement *e, int lc, int32 *out);
+static void SetOwnList(BuildState *bs, MemElement *qe, int q, int lc,
+					   MemCand *out, int nout);
+static uintptr_t GraphAlloc(BuildState *bs, Size size);
+static bool AddDuplicate(BuildState *bs, MemElement *dupOf, ItemPointer heaptid);
+static InsertResult InsertInMemory(BuildState *bs, int q);
+static InsertResult AddToGraph(BuildState *bs, Datum value, ItemPointer heaptid);
 static void BuildCallback(Relation index, ItemPointer tid, Datum *values,
 						  bool *isnull, bool tupleIsAlive, void *state);
+static void ParallelInsert(BuildState *bs, Datum value, ItemPointer tid);
+static void FlushShared(BuildState *bs);
+static void FoldElement(BuildState *bs, int from, int into, int *remap);
+static int *MergeEqualElements(BuildState *bs);
+static int *LayoutOrder(BuildState *bs, const int *remap);
 static void WriteGraph(BuildState *bs);
 static int	CheckDimensions(Relation index);
+static void InitBuildState(BuildState *bs, Relation heap, Relation index,
+						   HnswShared *shared, shm_toc *toc);
+static bool BuildParallel(BuildState *bs, IndexInfo *indexInfo, int nworkers);
+static Size ArenaSize(Relation heap, int m);
+static void ScanShared(BuildState *bs, IndexInfo *indexInfo,
+					   ParallelTableScanDesc pscan, bool progress);
+PGDLLEXPORT void HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc);
 
 /* ---- small heap over MemCand ---- */
 
@@ -226,11 +333,29 @@ MemPairDistance(void *arg, int i, int j)
 	MemPairArg *pa = arg;
 	BuildState *bs = pa->bs;
 
-	return HnswDistance(bs->sup, bs->elements[pa->idx[i]]->value,
-						bs->elements[pa->idx[j]]->value);
+	return HnswDistance(bs->sup, EVALUE(ELEM(bs, pa->idx[i])),
+						EVALUE(ELEM(bs, pa->idx[j])));
 }
 
 /* ---- in-memory graph ---- */
+
+/*
+ * Copy e's level-lc neighbours into out (room for MEM_CAP(0, m)); returns
+ * how many.  In a parallel build the element's lock is held while copying.
+ */
+static int
+CopyNeighbors(BuildState *bs, MemElement *e, int lc, int32 *out)
+{
+	int			n;
+
+	if (bs->shared)
+		LWLockAcquire(&e->lock, LW_SHARED);
+	n = ENCOUNT(e, bs->m)[lc];
+	memcpy(out, ENBR(e) + MEM_START(lc, bs->m), sizeof(int32) * n);
+	if (bs->shared)
+		LWLockRelease(&e->lock);
+	return n;
+}
 
 /*
  * Layer search over the in-memory graph; entries (min-heap) are consumed,
@@ -242,6 +367,7 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 {
 	MemHeap		cand;
 	int			m = bs->m;
+	int32	   *nbr = palloc(sizeof(int32) * MEM_CAP(0, m));
 	int32	   *todo = palloc(sizeof(int32) * MEM_CAP(0, m));
 	int			ntodo;
 	int			i;
@@ -261,14 +387,11 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 	while (cand.count > 0)
 	{
 		MemCand		c = HeapPop(&cand);
-		MemElement *ce = bs->elements[c.i];
-		int32	   *nbr;
 		int			n;
 
 		if (w->count >= ef && c.d > w->items[0].d)
 			break;
-		nbr = ce->nbr + MEM_START(lc, m);
-		n = ce->ncount[lc];
+		n = CopyNeighbors(bs, ELEM(bs, c.i), lc, nbr);
 
 		/*
 		 * Collect the unvisited neighbours and prefetch their values first:
@@ -283,11 +406,11 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 				continue;
 			bs->visited[e] = bs->stamp;
 			todo[ntodo++] = e;
-			PREFETCH(bs->elements[e]);
+			PREFETCH(ELEM(bs, e));
 		}
 		for (i = 0; i < ntodo; i++)
 		{
-			const char *val = bs->elements[todo[i]]->value;
+			const char *val = EVALUE(ELEM(bs, todo[i]));
 
 			PREFETCH(val);
 			PREFETCH(val + 64);
@@ -298,7 +421,7 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 			int32		e = todo[i];
 			float		d;
 
-			d = HnswDistance(bs->sup, q, bs->elements[e]->value);
+			d = HnswDistance(bs->sup, q, EVALUE(ELEM(bs, e)));
 			if (w->count < ef || d < w->items[0].d)
 			{
 				HeapPush(&cand, d, e);
@@ -309,6 +432,7 @@ MemSearchLayer(BuildState *bs, const void *q, MemHeap *entries, int ef,
 		}
 	}
 	pfree(cand.items);
+	pfree(nbr);
 	pfree(todo);
 }
 
@@ -343,14 +467,15 @@ SelectFromSorted(BuildState *bs, MemCand *sorted, int n, int keep, MemCand *out)
 
 /*
  * Prune n's level-lc list to keep links with the selection heuristic.
+ * Parallel build: the caller holds n's lock exclusively (or is alone).
  */
 static void
 PruneList(BuildState *bs, int n, int lc, int keep)
 {
-	MemElement *ne = bs->elements[n];
-	int32	   *nbr = ne->nbr + MEM_START(lc, bs->m);
-	float	   *nd = ne->ndist + MEM_START(lc, bs->m);
-	int			count = ne->ncount[lc];
+	MemElement *ne = ELEM(bs, n);
+	int32	   *nbr = ENBR(ne) + MEM_START(lc, bs->m);
+	float	   *nd = ENDIST(ne, bs->m) + MEM_START(lc, bs->m);
+	int			count = ENCOUNT(ne, bs->m)[lc];
 	MemCand    *cands;
 	MemCand    *out;
 	int			nout;
@@ -373,63 +498,225 @@ PruneList(BuildState *bs, int n, int lc, int keep)
 		nbr[i] = out[i].i;
 		nd[i] = out[i].d;
 	}
-	ne->ncount[lc] = nout;
+	ENCOUNT(ne, bs->m)[lc] = nout;
 	pfree(cands);
 	pfree(out);
 }
 
-/* Add q (at distance d) to n's level-lc list, pruning when it is full. */
+/*
+ * Add q (at distance d) to n's level-lc list, pruning when it is full.
+ * Takes n's lock in a parallel build.
+ */
 static void
 AddLink(BuildState *bs, int n, int lc, int q, float d)
 {
-	MemElement *ne = bs->elements[n];
+	MemElement *ne = ELEM(bs, n);
+	uint16	   *ncount = ENCOUNT(ne, bs->m);
 
-	if (ne->ncount[lc] == MEM_CAP(lc, bs->m))
+	if (bs->shared)
+		LWLockAcquire(&ne->lock, LW_EXCLUSIVE);
+	if (ncount[lc] == MEM_CAP(lc, bs->m))
 		PruneList(bs, n, lc, HNSW_LEVEL_SLOTS(lc, bs->m));
-	ne->nbr[MEM_START(lc, bs->m) + ne->ncount[lc]] = q;
-	ne->ndist[MEM_START(lc, bs->m) + ne->ncount[lc]] = d;
-	ne->ncount[lc]++;
+	ENBR(ne)[MEM_START(lc, bs->m) + ncount[lc]] = q;
+	ENDIST(ne, bs->m)[MEM_START(lc, bs->m) + ncount[lc]] = d;
+	ncount[lc]++;
+	if (bs->shared)
+		LWLockRelease(&ne->lock);
+}
+
+/*
+ * Give q its chosen level-lc list.  In a parallel build q is already
+ * reachable on the levels above, so another process may have linked to it
+ * on this level meanwhile: those links are kept after the chosen ones (the
+ * list is pruned if that overfills it).
+ */
+static void
+SetOwnList(BuildState *bs, MemElement *qe, int q, int lc, MemCand *out, int nout)
+{
+	int32	   *nbr = ENBR(qe) + MEM_START(lc, bs->m);
+	float	   *nd = ENDIST(qe, bs->m) + MEM_START(lc, bs->m);
+	uint16	   *ncount = ENCOUNT(qe, bs->m);
+	int32		early[MEM_CAP(0, HNSW_MAX_M)];
+	float		earlyd[MEM_CAP(0, HNSW_MAX_M)];
+	int			nearly;
+	int			i;
+	int			k;
+
+	if (bs->shared)
+		LWLockAcquire(&qe->lock, LW_EXCLUSIVE);
+	nearly = ncount[lc];
+	memcpy(early, nbr, sizeof(int32) * nearly);
+	memcpy(earlyd, nd, sizeof(float) * nearly);
+	for (i = 0; i < nout; i++)
+	{
+		nbr[i] = out[i].i;
+		nd[i] = out[i].d;
+	}
+	ncount[lc] = nout;
+	for (i = 0; i < nearly; i++)
+	{
+		for (k = 0; k < nout; k++)
+			if (out[k].i == early[i])
+				break;
+		if (k < nout)
+			continue;
+		if (ncount[lc] == MEM_CAP(lc, bs->m))
+			PruneList(bs, q, lc, HNSW_LEVEL_SLOTS(lc, bs->m));
+		nbr[ncount[lc]] = early[i];
+		nd[ncount[lc]] = earlyd[i];
+		ncount[lc]++;
+	}
+	if (bs->shared)
+		LWLockRelease(&qe->lock);
+}
+
+/*
+ * size bytes of graph memory: an offset from bs->base, or 0 when the
+ * shared arena is full (a serial build allocates in graphCtx and checks
+ * maintenance_work_mem after each element instead).
+ */
+static uintptr_t
+GraphAlloc(BuildState *bs, Size size)
+{
+	HnswShared *shared = bs->shared;
+	uintptr_t	off = 0;
+
+	if (shared == NULL)
+		return (uintptr_t) MemoryContextAlloc(bs->graphCtx, size);
+	size = MAXALIGN(size);
+	SpinLockAcquire(&shared->mutex);
+	if (shared->arenaUsed + size <= shared->arenaSize)
+	{
+		off = shared->arenaUsed;
+		shared->arenaUsed += size;
+	}
+	else
+		shared->full = true;
+	SpinLockRelease(&shared->mutex);
+	return off;
+}
+
+/*
+ * Record heaptid as a duplicate of dupOf; false when there is no room
+ * left in the shared arena.
+ */
+static bool
+AddDuplicate(BuildState *bs, MemElement *dupOf, ItemPointer heaptid)
+{
+	bool		ok = true;
+
+	if (bs->shared)
+		LWLockAcquire(&dupOf->lock, LW_EXCLUSIVE);
+	if (dupOf->ndups == dupOf->dupcap)
+	{
+		int			cap = Max(4, dupOf->dupcap * 2);
+		uintptr_t	off = GraphAlloc(bs, sizeof(ItemPointerData) * cap);
+
+		if (off == 0)
+			ok = false;
+		else
+		{
+			if (dupOf->ndups > 0)
+			{
+				memcpy((char *) (bs->base + off), EDUPS(bs, dupOf),
+					   sizeof(ItemPointerData) * dupOf->ndups);
+				if (bs->shared == NULL)
+					pfree(EDUPS(bs, dupOf));
+			}
+			dupOf->dups = off;
+			dupOf->dupcap = cap;
+		}
+	}
+	if (ok)
+		EDUPS(bs, dupOf)[dupOf->ndups++] = *heaptid;
+	if (bs->shared)
+		LWLockRelease(&dupOf->lock);
+	return ok;
 }
 
 /*
  * Link element q into the in-memory graph (HNSW paper, algorithm 1).
- * Returns false when q instead joined an element of equal value as a
- * duplicate (q is then unused).
+ * INSERT_DUPLICATE when q instead joined an element of equal value as a
+ * duplicate, INSERT_FULL when that needed memory the shared arena no longer
+ * has; q is then unused (marked so).
  */
-static bool
+static InsertResult
 InsertInMemory(BuildState *bs, int q)
 {
-	MemElement *qe = bs->elements[q];
-	const void *v = qe->value;
+	MemElement *qe = ELEM(bs, q);
+	const void *v = EVALUE(qe);
 	int			level = qe->level;
+	int			m = bs->m;
+	HnswShared *shared = bs->shared;
+	bool		entryHeld = false;
 	MemHeap		entries;
+	int32	   *nbr;
 	int			ep;
+	int			entryLevel;
 	float		epd;
 	int			lc;
 
-	if (bs->entry < 0)
+	/*
+	 * The entry point.  An element that will be above it (or the first one)
+	 * keeps entryLock exclusively until it is linked, so that levels above
+	 * the old entry point are built by one insert at a time.
+	 */
+	if (shared)
 	{
-		bs->entry = q;
-		bs->entryLevel = level;
-		return true;
+		LWLockAcquire(&shared->entryLock, LW_SHARED);
+		if (shared->entry < 0 || level > shared->entryLevel)
+		{
+			LWLockRelease(&shared->entryLock);
+			LWLockAcquire(&shared->entryLock, LW_EXCLUSIVE);
+			entryHeld = shared->entry < 0 || level > shared->entryLevel;
+			if (!entryHeld)
+			{
+				LWLockRelease(&shared->entryLock);
+				LWLockAcquire(&shared->entryLock, LW_SHARED);
+			}
+		}
+		ep = shared->entry;
+		entryLevel = shared->entryLevel;
+		if (!entryHeld)
+			LWLockRelease(&shared->entryLock);
+	}
+	else
+	{
+		ep = bs->entry;
+		entryLevel = bs->entryLevel;
 	}
 
-	ep = bs->entry;
-	epd = HnswDistance(bs->sup, v, bs->elements[ep]->value);
-	for (lc = bs->entryLevel; lc > level; lc--)
+	if (ep < 0)
+	{
+		if (shared)
+		{
+			shared->entry = q;
+			shared->entryLevel = level;
+			LWLockRelease(&shared->entryLock);
+		}
+		else
+		{
+			bs->entry = q;
+			bs->entryLevel = level;
+		}
+		return INSERT_LINKED;
+	}
+
+	nbr = palloc(sizeof(int32) * MEM_CAP(0, m));
+	epd = HnswDistance(bs->sup, v, EVALUE(ELEM(bs, ep)));
+	for (lc = entryLevel; lc > level; lc--)
 	{
 		bool		changed = true;
 
 		while (changed)
 		{
-			MemElement *e = bs->elements[ep];
-			int32	   *nbr = e->nbr + MEM_START(lc, bs->m);
+			int			n = CopyNeighbors(bs, ELEM(bs, ep), lc, nbr);
 			int			i;
 
 			changed = false;
-			for (i = 0; i < e->ncount[lc]; i++)
+			for (i = 0; i < n; i++)
 			{
-				float		d = HnswDistance(bs->sup, v, bs->elements[nbr[i]]->value);
+				float		d = HnswDistance(bs->sup, v, EVALUE(ELEM(bs, nbr[i])));
 
 				if (d < epd)
 				{
@@ -440,15 +727,16 @@ InsertInMemory(BuildState *bs, int q)
 			}
 		}
 	}
+	pfree(nbr);
 
 	HeapInit(&entries, bs->efConstruction, false);
 	HeapPush(&entries, epd, ep);
-	for (lc = Min(level, bs->entryLevel); lc >= 0; lc--)
+	for (lc = Min(level, entryLevel); lc >= 0; lc--)
 	{
 		MemHeap		w;
 		MemCand    *sorted;
 		MemCand    *out;
-		int			keep = HNSW_LEVEL_SLOTS(lc, bs->m);
+		int			keep = HNSW_LEVEL_SLOTS(lc, m);
 		int			n;
 		int			nout;
 		int			i;
@@ -461,34 +749,22 @@ InsertInMemory(BuildState *bs, int q)
 		tieSalt = murmurhash32((uint32) q);
 		qsort(sorted, n, sizeof(MemCand), CompareMemCand);
 		/* an exact duplicate of the nearest element joins it */
-		if (lc == Min(level, bs->entryLevel) && n > 0 &&
-			HnswSameValue(bs->elements[sorted[0].i]->value, v))
+		if (lc == Min(level, entryLevel) && n > 0 &&
+			HnswSameValue(EVALUE(ELEM(bs, sorted[0].i)), v))
 		{
-			MemElement *dupOf = bs->elements[sorted[0].i];
-			MemoryContext old = MemoryContextSwitchTo(bs->graphCtx);
+			bool		ok = AddDuplicate(bs, ELEM(bs, sorted[0].i), &qe->heaptid);
 
-			if (dupOf->ndups == dupOf->dupcap)
-			{
-				dupOf->dupcap = Max(4, dupOf->dupcap * 2);
-				dupOf->dups = dupOf->dups ?
-					repalloc(dupOf->dups, sizeof(ItemPointerData) * dupOf->dupcap) :
-					palloc(sizeof(ItemPointerData) * dupOf->dupcap);
-			}
-			dupOf->dups[dupOf->ndups++] = qe->heaptid;
-			MemoryContextSwitchTo(old);
+			qe->unused = true;
+			if (entryHeld)
+				LWLockRelease(&shared->entryLock);
 			pfree(w.items);
 			pfree(sorted);
 			pfree(entries.items);
-			return false;
+			return ok ? INSERT_DUPLICATE : INSERT_FULL;
 		}
 		out = palloc(sizeof(MemCand) * keep);
 		nout = SelectFromSorted(bs, sorted, n, keep, out);
-		for (i = 0; i < nout; i++)
-		{
-			qe->nbr[MEM_START(lc, bs->m) + i] = out[i].i;
-			qe->ndist[MEM_START(lc, bs->m) + i] = out[i].d;
-		}
-		qe->ncount[lc] = nout;
+		SetOwnList(bs, qe, q, lc, out, nout);
 		for (i = 0; i < nout; i++)
 			AddLink(bs, out[i].i, lc, q, out[i].d);
 
@@ -502,65 +778,89 @@ InsertInMemory(BuildState *bs, int q)
 	}
 	pfree(entries.items);
 
-	if (level > bs->entryLevel)
+	if (level > entryLevel)
 	{
-		bs->entry = q;
-		bs->entryLevel = level;
+		if (shared)
+		{
+			shared->entry = q;
+			shared->entryLevel = level;
+		}
+		else
+		{
+			bs->entry = q;
+			bs->entryLevel = level;
+		}
 	}
-	return true;
+	if (entryHeld)
+		LWLockRelease(&shared->entryLock);
+	return INSERT_LINKED;
 }
 
 /*
- * Copy a prepared value into the graph and link it; when the graph then
- * exceeds maintenance_work_mem, write it out and continue on disk.
+ * Copy a prepared value into the graph and link it.  Serial build: when
+ * the graph then exceeds maintenance_work_mem, write it out and continue
+ * on disk.  Parallel build: INSERT_FULL when the arena has no room for it.
  */
-static void
+static InsertResult
 AddToGraph(BuildState *bs, Datum value, ItemPointer heaptid)
 {
-	MemoryContext old = MemoryContextSwitchTo(bs->graphCtx);
+	HnswShared *shared = bs->shared;
 	Size		valsize = VARSIZE_ANY(DatumGetPointer(value));
 	int			level = HnswRandomLevel(bs->m, heaptid);
-	int			slots = MEM_COUNT(level, bs->m);
+	uintptr_t	off;
 	MemElement *e;
-	char	   *p;
+	InsertResult res;
 	int			q;
 
-	if (bs->nelements == bs->capacity)
+	if (shared)
 	{
-		bs->capacity *= 2;
-		bs->elements = repalloc_huge(bs->elements, sizeof(MemElement *) * bs->capacity);
-		bs->visited = repalloc_huge(bs->visited, sizeof(uint32) * bs->capacity);
+		off = GraphAlloc(bs, ELEMENT_SIZE(valsize, level, bs->m));
+		if (off == 0)
+			return INSERT_FULL;
+		SpinLockAcquire(&shared->mutex);
+		if (shared->nelements < shared->maxElements)
+			q = shared->nelements++;
+		else
+		{
+			q = -1;
+			shared->full = true;
+		}
+		SpinLockRelease(&shared->mutex);
+		if (q < 0)
+			return INSERT_FULL;
 	}
-	p = palloc(MAXALIGN(sizeof(MemElement)) + MAXALIGN(valsize) +
-			   slots * (sizeof(int32) + sizeof(float)) + level + 1);
-	e = (MemElement *) p;
-	p += MAXALIGN(sizeof(MemElement));
-	e->value = p;
-	memcpy(p, DatumGetPointer(value), valsize);
-	p += MAXALIGN(valsize);
-	e->nbr = (int32 *) p;
-	p += slots * sizeof(int32);
-	e->ndist = (float *) p;
-	p += slots * sizeof(float);
-	e->ncount = (uint8 *) p;
-	memset(e->ncount, 0, level + 1);
+	else
+	{
+		if (bs->nelements == bs->capacity)
+		{
+			bs->capacity *= 2;
+			bs->elems = repalloc_huge(bs->elems, sizeof(uintptr_t) * bs->capacity);
+			bs->visited = repalloc_huge(bs->visited, sizeof(uint32) * bs->capacity);
+		}
+		off = GraphAlloc(bs, ELEMENT_SIZE(valsize, level, bs->m));
+		q = bs->nelements++;
+		bs->visited[q] = 0;
+	}
+	e = (MemElement *) (bs->base + off);
+	memset(e, 0, sizeof(MemElement));
 	e->heaptid = *heaptid;
 	e->level = level;
-	e->dups = NULL;
-	e->duptids = NULL;
-	e->ndups = 0;
-	e->dupcap = 0;
-	q = bs->nelements++;
-	bs->elements[q] = e;
-	bs->visited[q] = 0;
-	MemoryContextSwitchTo(old);
+	e->valsize = valsize;
+	memcpy(EVALUE(e), DatumGetPointer(value), valsize);
+	memset(ENCOUNT(e, bs->m), 0, (level + 1) * sizeof(uint16));
+	if (shared)
+		LWLockInitialize(&e->lock, shared->lwtranche);
+	bs->elems[q] = off;
 
-	if (!InsertInMemory(bs, q))
+	res = InsertInMemory(bs, q);
+	if (shared)
+		return res;
+
+	if (res != INSERT_LINKED)
 	{
 		bs->nelements--;
 		pfree(e);
 	}
-
 	if (MemoryContextMemAllocated(bs->graphCtx, true) > bs->memLimit)
 	{
 		ereport(NOTICE,
@@ -572,6 +872,105 @@ AddToGraph(BuildState *bs, Datum value, ItemPointer heaptid)
 		bs->onDisk = true;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
 									 PROGRESS_HNSW_PHASE_LOAD);
+	}
+	return res;
+}
+
+/*
+ * Parallel build: the shared arena is full.  The first process to get
+ * here waits for the in-memory inserts under way to finish and writes the
+ * graph out; the others wait for that.  Condition-variable sleeps are
+ * interruptible.
+ */
+static void
+FlushShared(BuildState *bs)
+{
+	HnswShared *shared = bs->shared;
+	bool		flusher = false;
+
+	SpinLockAcquire(&shared->mutex);
+	if (!shared->flushing && !shared->flushed)
+		shared->flushing = flusher = true;
+	SpinLockRelease(&shared->mutex);
+
+	if (flusher)
+	{
+		for (;;)
+		{
+			bool		idle;
+
+			SpinLockAcquire(&shared->mutex);
+			idle = shared->ninserting == 0;
+			SpinLockRelease(&shared->mutex);
+			if (idle)
+				break;
+			ConditionVariableSleep(&shared->cv, WAIT_EVENT_PARALLEL_CREATE_INDEX_SCAN);
+		}
+		ConditionVariableCancelSleep();
+		ereport(NOTICE,
+				(errmsg("hnsw graph no longer fits into maintenance_work_mem after %d tuples",
+						shared->nelements),
+				 errdetail("Building will take significantly more time."),
+				 errhint("Increase maintenance_work_mem to speed up builds.")));
+		bs->nelements = shared->nelements;
+		bs->entry = shared->entry;
+		bs->entryLevel = shared->entryLevel;
+		WriteGraph(bs);
+		SpinLockAcquire(&shared->mutex);
+		shared->flushed = true;
+		SpinLockRelease(&shared->mutex);
+		ConditionVariableBroadcast(&shared->cv);
+		return;
+	}
+
+	for (;;)
+	{
+		bool		done;
+
+		SpinLockAcquire(&shared->mutex);
+		done = shared->flushed;
+		SpinLockRelease(&shared->mutex);
+		if (done)
+			break;
+		ConditionVariableSleep(&shared->cv, WAIT_EVENT_PARALLEL_CREATE_INDEX_SCAN);
+	}
+	ConditionVariableCancelSleep();
+}
+
+/*
+ * Parallel build: insert one prepared value into the shared graph, or on
+ * disk once the graph has been written out.
+ */
+static void
+ParallelInsert(BuildState *bs, Datum value, ItemPointer tid)
+{
+	HnswShared *shared = bs->shared;
+	InsertResult res = INSERT_FULL;
+	bool		inMemory;
+
+	SpinLockAcquire(&shared->mutex);
+	inMemory = !shared->full;
+	if (inMemory)
+		shared->ninserting++;
+	SpinLockRelease(&shared->mutex);
+
+	if (inMemory)
+	{
+		/* an error here aborts the whole build: no count to undo */
+		res = AddToGraph(bs, value, tid);
+		SpinLockAcquire(&shared->mutex);
+		shared->ninserting--;
+		SpinLockRelease(&shared->mutex);
+		ConditionVariableBroadcast(&shared->cv);
+	}
+	if (res == INSERT_FULL)
+	{
+		if (!bs->onDisk)
+		{
+			FlushShared(bs);
+			bs->onDisk = true;
+		}
+		HnswInsertValue(bs->index, bs->sup, value, tid);
 	}
 }
 
@@ -590,13 +989,24 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	value = HnswPrepareValue(bs->sup, values[0], &ok);
 	if (ok)
 	{
-		if (bs->onDisk)
+		if (bs->shared)
+			ParallelInsert(bs, value, tid);
+		else if (bs->onDisk)
 			HnswInsertValue(index, bs->sup, value, tid);
 		else
 			AddToGraph(bs, value, tid);
 		bs->indtuples++;
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
-									 (int64) bs->indtuples);
+		if (bs->shared)
+		{
+			uint64		all = pg_atomic_add_fetch_u64(&bs->shared->indtuples, 1);
+
+			if (bs->isLeader)
+				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
+											 (int64) all);
+		}
+		else
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
+										 (int64) bs->indtuples);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(bs->tmpCtx);
@@ -606,11 +1016,149 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 /* ---- writing pages ---- */
 
 /*
+ * Make element from a duplicate of element into: its heap TID and its own
+ * duplicates join into's (in a private array: only the writing process
+ * reads them now), and links to it will be written as links to into.
+ */
+static void
+FoldElement(BuildState *bs, int from, int into, int *remap)
+{
+	MemElement *f = ELEM(bs, from);
+	MemElement *t = ELEM(bs, into);
+	int			n = t->ndups + 1 + f->ndups;
+	ItemPointerData *d = palloc(sizeof(ItemPointerData) * n);
+
+	if (t->ndups > 0)
+		memcpy(d, EDUPS(bs, t), sizeof(ItemPointerData) * t->ndups);
+	d[t->ndups] = f->heaptid;
+	if (f->ndups > 0)
+		memcpy(d + t->ndups + 1, EDUPS(bs, f), sizeof(ItemPointerData) * f->ndups);
+	/* an offset from base that wraps around to the private array */
+	t->dups = (uintptr_t) d - bs->base;
+	t->ndups = t->dupcap = n;
+	f->ndups = 0;
+	f->unused = true;
+	remap[from] = into;
+}
+
+/*
+ * Parallel build: two processes inserting equal values at the same time
+ * can each miss the other and create two elements of one value; the
+ * selection heuristic then keeps dropping links to one of them (they are
+ * at distance 0 from each other), which can leave it unreachable.  Fold
+ * every such element into one element of its value, as the serial build
+ * does at insert time (the one of highest level stays, so the entry point
+ * does).  Returns remap: for each element, the element written in its
+ * place (itself unless folded).  palloc'd.
+ */
+static int *
+MergeEqualElements(BuildState *bs)
+{
+	int			n = bs->nelements;
+	int		   *remap = palloc(sizeof(int) * Max(n, 1));
+	uint32		size = 64;
+	int		   *table;
+	int			i;
+
+	while (size < (uint32) n * 2)
+		size <<= 1;
+	table = palloc(sizeof(int) * size);
+	memset(table, -1, sizeof(int) * size);
+	for (i = 0; i < n; i++)
+	{
+		MemElement *e = ELEM(bs, i);
+		uint32		j;
+
+		remap[i] = i;
+		if (e->unused)
+			continue;
+		j = hash_bytes((const unsigned char *) EVALUE(e), e->valsize) & (size - 1);
+		while (table[j] >= 0 &&
+			   !HnswSameValue(EVALUE(ELEM(bs, table[j])), EVALUE(e)))
+			j = (j + 1) & (size - 1);
+		if (table[j] < 0)
+			table[j] = i;
+		else if (e->level > ELEM(bs, table[j])->level)
+		{
+			FoldElement(bs, table[j], i, remap);
+			table[j] = i;
+		}
+		else
+			FoldElement(bs, i, table[j], remap);
+	}
+	/* an element folded into one that was folded later: follow the chain */
+	for (i = 0; i < n; i++)
+		while (remap[remap[i]] != remap[i])
+			remap[i] = remap[remap[i]];
+	pfree(table);
+	return remap;
+}
+
+/*
+ * The order elements are written in: breadth-first over level 0 from the
+ * entry point (then any element that walk does not reach), so an element's
+ * neighbours tend to share its page or the next ones, and a search expanding
+ * it reads fewer pages (HnswLoadCandidates reads the elements of one page
+ * under one pin and lock).  palloc'd, bs->nelements entries.
+ */
+static int *
+LayoutOrder(BuildState *bs, const int *remap)
+{
+	int			n = bs->nelements;
+	int		   *order = palloc(sizeof(int) * Max(n, 1));
+	bool	   *placed = palloc0(sizeof(bool) * Max(n, 1));
+	int			head = 0;
+	int			tail = 0;
+	int			next = 0;
+	int			i;
+
+	if (bs->entry >= 0)
+	{
+		order[tail++] = bs->entry;
+		placed[bs->entry] = true;
+	}
+	for (;;)
+	{
+		while (head < tail)
+		{
+			MemElement *e = ELEM(bs, order[head++]);
+			int32	   *nbr = ENBR(e);
+			int			cnt = ENCOUNT(e, bs->m)[0];
+			int			k;
+
+			for (k = 0; k < cnt; k++)
+			{
+				int			t = remap[nbr[k]];
+
+				if (!placed[t])
+				{
+					placed[t] = true;
+					order[tail++] = t;
+				}
+			}
+		}
+		/* continue from the first element not reached yet, if any */
+		while (next < n && (placed[next] || ELEM(bs, next)->unused))
+			next++;
+		if (next == n)
+			break;
+		placed[next] = true;
+		order[tail++] = next;
+	}
+	/* unused elements (joined an equal one) are skipped by the writer */
+	for (i = 0; i < n; i++)
+		if (!placed[i])
+			order[tail++] = i;
+	pfree(placed);
+	return order;
+}
+
+/*
  * Write the in-memory graph after the metapage: pass 1 assigns every
  * tuple its TID exactly as pass 2 will place it (element, then its
  * neighbour tuple, on the current page or the next), pass 2 writes the
  * pages in order, then the metapage gets the entry point and last page.
- * Frees the graph.
+ * Frees a serial build's graph.  Runs in one process at a time.
  */
 static void
 WriteGraph(BuildState *bs)
@@ -623,22 +1171,38 @@ WriteGraph(BuildState *bs)
 	Buffer		buf = InvalidBuffer;
 	Buffer		metabuf;
 	HnswMetaPage meta;
+	int		   *order = NULL;
+	int		   *remap;
+	int			entry;
+	int			pos;
 	int			i;
 	int			k;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE,
 								 PROGRESS_HNSW_PHASE_WRITE);
 
-	if (bs->nelements == 0)
+	if (bs->nelements == 0 || bs->entry < 0)
 		goto done;
+	if (bs->shared)
+		remap = MergeEqualElements(bs);
+	else
+	{
+		remap = palloc(sizeof(int) * bs->nelements);
+		for (i = 0; i < bs->nelements; i++)
+			remap[i] = i;
+	}
+	entry = remap[bs->entry];
+	order = LayoutOrder(bs, remap);
 
 	/* pass 1: TIDs */
-	for (i = 0; i < bs->nelements; i++)
+	for (pos = 0; pos < bs->nelements; pos++)
 	{
-		MemElement *e = bs->elements[i];
-		Size		esize = HNSW_ELEMENT_TUPLE_SIZE(VARSIZE_ANY(e->value)) + sizeof(ItemIdData);
+		MemElement *e = ELEM(bs, order[pos]);
+		Size		esize = HNSW_ELEMENT_TUPLE_SIZE(e->valsize) + sizeof(ItemIdData);
 		Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(e->level, m) + sizeof(ItemIdData);
 
+		if (e->unused)
+			continue;
 		if (esize + nsize > freeSpace &&
 			(esize + nsize <= HNSW_PAGE_CAPACITY || esize > freeSpace))
 		{
@@ -672,20 +1236,25 @@ WriteGraph(BuildState *bs)
 	}
 
 	/* pass 2: pages */
-	for (i = 0; i < bs->nelements; i++)
+	for (pos = 0; pos < bs->nelements; pos++)
 	{
-		MemElement *e = bs->elements[i];
-		Size		valsize = VARSIZE_ANY(e->value);
+		MemElement *e = ELEM(bs, order[pos]);
+		Size		valsize = e->valsize;
 		Size		esize = HNSW_ELEMENT_TUPLE_SIZE(valsize);
 		Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(e->level, m);
-		HnswElementTuple etup = palloc0(esize);
-		HnswNeighborTuple ntup = palloc0(nsize);
+		HnswElementTuple etup;
+		HnswNeighborTuple ntup;
 		HnswDupTupleData dup;
+		uint16	   *ncount = ENCOUNT(e, m);
 		int			lc;
 
 		CHECK_FOR_INTERRUPTS();
+		if (e->unused)
+			continue;
+		etup = palloc0(esize);
+		ntup = palloc0(nsize);
 		for (lc = 0; lc <= e->level; lc++)
-			PruneList(bs, i, lc, HNSW_LEVEL_SLOTS(lc, m));
+			PruneList(bs, order[pos], lc, HNSW_LEVEL_SLOTS(lc, m));
 		etup->type = HNSW_ELEMENT_TUPLE_TYPE;
 		etup->level = e->level;
 		etup->heaptid = e->heaptid;
@@ -694,15 +1263,31 @@ WriteGraph(BuildState *bs)
 			etup->duptid = e->duptids[0];
 		else
 			ItemPointerSetInvalid(&etup->duptid);
-		memcpy(etup->data, e->value, valsize);
+		memcpy(etup->data, EVALUE(e), valsize);
 		ntup->type = HNSW_NEIGHBOR_TUPLE_TYPE;
 		ntup->count = HNSW_NEIGHBOR_COUNT(e->level, m);
 		for (k = 0; k < ntup->count; k++)
 			ItemPointerSetInvalid(&ntup->indextids[k]);
 		for (lc = 0; lc <= e->level; lc++)
-			for (k = 0; k < e->ncount[lc]; k++)
-				ntup->indextids[HNSW_LEVEL_START(lc, m) + k] =
-					bs->elements[e->nbr[MEM_START(lc, m) + k]]->etid;
+		{
+			ItemPointer slots = ntup->indextids + HNSW_LEVEL_START(lc, m);
+			int			nslots = 0;
+
+			/* links to folded elements go to the element kept (once) */
+			for (k = 0; k < ncount[lc]; k++)
+			{
+				ItemPointer t = &ELEM(bs, remap[ENBR(e)[MEM_START(lc, m) + k]])->etid;
+				int			j;
+
+				if (ItemPointerEquals(t, &e->etid))
+					continue;
+				for (j = 0; j < nslots; j++)
+					if (ItemPointerEquals(&slots[j], t))
+						break;
+				if (j == nslots)
+					slots[nslots++] = *t;
+			}
+		}
 
 		MemSet(&dup, 0, sizeof(dup));
 		dup.type = HNSW_DUP_TUPLE_TYPE;
@@ -715,7 +1300,7 @@ WriteGraph(BuildState *bs)
 
 			if (k >= 2)
 			{
-				dup.heaptid = e->dups[k - 2];
+				dup.heaptid = EDUPS(bs, e)[k - 2];
 				if (k - 2 + 1 < e->ndups)
 					dup.next = e->duptids[k - 1];
 				else
@@ -746,6 +1331,11 @@ WriteGraph(BuildState *bs)
 		}
 		pfree(etup);
 		pfree(ntup);
+		if (e->duptids)
+		{
+			pfree(e->duptids);
+			e->duptids = NULL;
+		}
 	}
 	MarkBufferDirty(buf);
 	UnlockReleaseBuffer(buf);
@@ -753,21 +1343,27 @@ WriteGraph(BuildState *bs)
 	metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 	meta = HnswPageGetMeta(BufferGetPage(metabuf));
-	meta->entryBlkno = ItemPointerGetBlockNumber(&bs->elements[bs->entry]->etid);
-	meta->entryOffno = ItemPointerGetOffsetNumber(&bs->elements[bs->entry]->etid);
+	meta->entryBlkno = ItemPointerGetBlockNumber(&ELEM(bs, entry)->etid);
+	meta->entryOffno = ItemPointerGetOffsetNumber(&ELEM(bs, entry)->etid);
 	meta->entryLevel = bs->entryLevel;
 	meta->insertPage = blk;
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
 
+	pfree(remap);
 done:
+	if (order)
+		pfree(order);
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0,
 						  RelationGetNumberOfBlocks(index), true);
-	MemoryContextReset(bs->graphCtx);
-	bs->elements = NULL;
-	bs->visited = NULL;
-	bs->nelements = 0;
+	if (bs->shared == NULL)
+	{
+		MemoryContextReset(bs->graphCtx);
+		bs->elems = NULL;
+		bs->visited = NULL;
+		bs->nelements = 0;
+	}
 }
 
 /*
@@ -802,6 +1398,250 @@ CheckDimensions(Relation index)
 	return dim;
 }
 
+/*
+ * Fill in a build state.  shared is NULL for a serial build; otherwise the
+ * process attaches to the shared graph found in toc.
+ */
+static void
+InitBuildState(BuildState *bs, Relation heap, Relation index,
+			   HnswShared *shared, shm_toc *toc)
+{
+	MemSet(bs, 0, sizeof(*bs));
+	bs->heap = heap;
+	bs->index = index;
+	bs->sup = HnswGetSupport(index);
+	bs->m = HnswGetM(index);
+	bs->efConstruction = HnswGetEfConstruction(index);
+	bs->entry = -1;
+	bs->entryLevel = -1;
+	bs->memLimit = (Size) maintenance_work_mem * 1024;
+	bs->graphCtx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build graph",
+										 ALLOCSET_DEFAULT_SIZES);
+	bs->tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
+									   ALLOCSET_DEFAULT_SIZES);
+	bs->shared = shared;
+	if (shared)
+	{
+		bs->elems = shm_toc_lookup(toc, HNSW_SHM_ELEMS, false);
+		bs->base = (uintptr_t) shm_toc_lookup(toc, HNSW_SHM_ARENA, false);
+		bs->capacity = shared->maxElements;
+		/* this process's visit stamps, for every element there may be */
+		bs->visited = MemoryContextAllocExtended(bs->graphCtx,
+												 sizeof(uint32) * shared->maxElements,
+												 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		LWLockRegisterTranche(shared->lwtranche, "hnsw_build");
+	}
+	else
+	{
+		bs->capacity = 1024;
+		bs->elems = MemoryContextAlloc(bs->graphCtx, sizeof(uintptr_t) * bs->capacity);
+		bs->visited = MemoryContextAlloc(bs->graphCtx, sizeof(uint32) * bs->capacity);
+	}
+}
+
+/*
+ * Bytes of shared memory for the graph of a parallel build:
+ * maintenance_work_mem, or less when the table is clearly smaller (the
+ * values' bytes are at most the heap's and TOAST's, plus the links per
+ * tuple), so a small table does not reserve a large segment.
+ */
+static Size
+ArenaSize(Relation heap, int m)
+{
+	Size		limit = (Size) maintenance_work_mem * 1024;
+	BlockNumber pages = RelationGetNumberOfBlocks(heap);
+	double		bytes = (double) pages * BLCKSZ;
+	double		tuples;
+
+	if (OidIsValid(heap->rd_rel->reltoastrelid))
+	{
+		Relation	toast = table_open(heap->rd_rel->reltoastrelid, AccessShareLock);
+
+		bytes += (double) RelationGetNumberOfBlocks(toast) * BLCKSZ;
+		table_close(toast, AccessShareLock);
+	}
+	/* tuples now, at the density pg_class last saw (as the planner does) */
+	if (heap->rd_rel->reltuples <= 0 || heap->rd_rel->relpages == 0)
+		return limit;
+	tuples = heap->rd_rel->reltuples / heap->rd_rel->relpages * Max(pages, 1);
+	bytes += tuples * ELEMENT_SIZE(0, 1, m);
+	bytes = bytes * 1.25 + 1024 * 1024;
+	return bytes < (double) limit ? (Size) bytes : limit;
+}
+
+/*
+ * Scan this process's share of the heap into the shared graph.
+ */
+static void
+ScanShared(BuildState *bs, IndexInfo *indexInfo, ParallelTableScanDesc pscan,
+		   bool progress)
+{
+	TableScanDesc scan = table_beginscan_parallel(bs->heap, pscan);
+	double		reltuples;
+
+	reltuples = table_index_build_scan(bs->heap, bs->index, indexInfo, true,
+									   progress, BuildCallback, bs, scan);
+	SpinLockAcquire(&bs->shared->mutex);
+	bs->shared->reltuples += reltuples;
+	SpinLockRelease(&bs->shared->mutex);
+}
+
+/*
+ * Parallel build with up to nworkers workers; the leader takes part.
+ * Returns false, having done nothing, when no worker could be launched.
+ */
+static bool
+BuildParallel(BuildState *bs, IndexInfo *indexInfo, int nworkers)
+{
+	Relation	heap = bs->heap;
+	Relation	index = bs->index;
+	ParallelContext *pcxt;
+	HnswShared *shared;
+	ParallelTableScanDesc pscan;
+	Snapshot	snapshot;
+	Size		scanSize;
+	Size		arenaSize = ArenaSize(heap, bs->m);
+	int			maxElements;
+	uintptr_t  *elems;
+	char	   *arena;
+	BuildState *pbs;
+
+	/* room for an offset per element of the smallest size */
+	maxElements = (int) Min((double) arenaSize / ELEMENT_SIZE(0, 0, bs->m),
+							(double) (MaxAllocHugeSize / sizeof(uintptr_t)));
+	maxElements = Min(maxElements, INT_MAX / 2);
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("vecrag", "HnswParallelBuildMain", nworkers);
+
+	/* as btree does: SnapshotAny unless CREATE INDEX CONCURRENTLY */
+	if (!indexInfo->ii_Concurrent)
+		snapshot = SnapshotAny;
+	else
+		snapshot = RegisterSnapshot(GetTransactionSnapshot());
+
+	scanSize = table_parallelscan_estimate(heap, snapshot);
+	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(HnswShared));
+	shm_toc_estimate_chunk(&pcxt->estimator, scanSize);
+	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(uintptr_t) * maxElements);
+	shm_toc_estimate_chunk(&pcxt->estimator, arenaSize);
+	shm_toc_estimate_keys(&pcxt->estimator, 4);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		/* no dynamic shared memory: build serially */
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+
+	shared = shm_toc_allocate(pcxt->toc, sizeof(HnswShared));
+	MemSet(shared, 0, sizeof(HnswShared));
+	shared->heaprelid = RelationGetRelid(heap);
+	shared->indexrelid = RelationGetRelid(index);
+	shared->isconcurrent = indexInfo->ii_Concurrent;
+	shared->lwtranche = LWLockNewTrancheId();
+	shared->arenaSize = arenaSize;
+	shared->maxElements = maxElements;
+	SpinLockInit(&shared->mutex);
+	/* offset 0 means "no memory": start the arena's allocations past it */
+	shared->arenaUsed = MAXIMUM_ALIGNOF;
+	pg_atomic_init_u64(&shared->indtuples, 0);
+	ConditionVariableInit(&shared->cv);
+	LWLockInitialize(&shared->entryLock, shared->lwtranche);
+	shared->entry = -1;
+	shared->entryLevel = -1;
+	pscan = shm_toc_allocate(pcxt->toc, scanSize);
+	table_parallelscan_initialize(heap, pscan, snapshot);
+	elems = shm_toc_allocate(pcxt->toc, sizeof(uintptr_t) * maxElements);
+	arena = shm_toc_allocate(pcxt->toc, arenaSize);
+	shm_toc_insert(pcxt->toc, HNSW_SHM_SHARED, shared);
+	shm_toc_insert(pcxt->toc, HNSW_SHM_SCAN, pscan);
+	shm_toc_insert(pcxt->toc, HNSW_SHM_ELEMS, elems);
+	shm_toc_insert(pcxt->toc, HNSW_SHM_ARENA, arena);
+
+	LaunchParallelWorkers(pcxt);
+	ereport(DEBUG1,
+			(errmsg_internal("hnsw build of \"%s\": %d of %d parallel workers launched",
+							 RelationGetRelationName(index),
+							 pcxt->nworkers_launched, nworkers)));
+	if (pcxt->nworkers_launched == 0)
+	{
+		WaitForParallelWorkersToFinish(pcxt);
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+
+	/*
+	 * The leader scans too (as btree's does, unless
+	 * parallel_leader_participation is off), with its own state attached to
+	 * the graph; it also writes the graph out at the end.
+	 */
+	pbs = palloc(sizeof(BuildState));
+	InitBuildState(pbs, heap, index, shared, pcxt->toc);
+	pbs->isLeader = true;
+	if (parallel_leader_participation)
+		ScanShared(pbs, indexInfo, pscan, true);
+	WaitForParallelWorkersToFinish(pcxt);
+
+	if (!shared->flushed)
+	{
+		pbs->nelements = shared->nelements;
+		pbs->entry = shared->entry;
+		pbs->entryLevel = shared->entryLevel;
+		WriteGraph(pbs);
+	}
+	bs->reltuples = shared->reltuples;
+	bs->indtuples = (double) pg_atomic_read_u64(&shared->indtuples);
+	MemoryContextDelete(pbs->graphCtx);
+	MemoryContextDelete(pbs->tmpCtx);
+	pfree(pbs);
+
+	if (IsMVCCSnapshot(snapshot))
+		UnregisterSnapshot(snapshot);
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+	return true;
+}
+
+/*
+ * Entry point of a parallel build worker (see CreateParallelContext).
+ */
+void
+HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
+{
+	HnswShared *shared = shm_toc_lookup(toc, HNSW_SHM_SHARED, false);
+	ParallelTableScanDesc pscan = shm_toc_lookup(toc, HNSW_SHM_SCAN, false);
+	LOCKMODE	heapLockmode;
+	Relation	heap;
+	Relation	index;
+	IndexInfo  *indexInfo;
+	BuildState	bs;
+
+	/* the locks the leader holds (see _bt_parallel_build_main) */
+	if (!shared->isconcurrent)
+		heapLockmode = ShareLock;
+	else
+		heapLockmode = ShareUpdateExclusiveLock;
+	heap = table_open(shared->heaprelid, heapLockmode);
+	index = index_open(shared->indexrelid, RowExclusiveLock);
+	indexInfo = BuildIndexInfo(index);
+	indexInfo->ii_Concurrent = shared->isconcurrent;
+
+	InitBuildState(&bs, heap, index, shared, toc);
+	ScanShared(&bs, indexInfo, pscan, false);
+	MemoryContextDelete(bs.graphCtx);
+	MemoryContextDelete(bs.tmpCtx);
+
+	index_close(index, RowExclusiveLock);
+	table_close(heap, heapLockmode);
+}
+
 IndexBuildResult *
 hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
@@ -810,6 +1650,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	int			dim;
 	int			m = HnswGetM(index);
 	int			efConstruction = HnswGetEfConstruction(index);
+	int			nworkers = 0;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data",
@@ -822,31 +1663,28 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	HnswWriteMetaPage(index, MAIN_FORKNUM, dim, m, efConstruction, false);
 
-	MemSet(&bs, 0, sizeof(bs));
-	bs.heap = heap;
-	bs.index = index;
-	bs.sup = HnswGetSupport(index);
-	bs.m = m;
-	bs.efConstruction = efConstruction;
-	bs.entry = -1;
-	bs.entryLevel = -1;
-	bs.memLimit = (Size) maintenance_work_mem * 1024;
-	bs.graphCtx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build graph",
-										ALLOCSET_DEFAULT_SIZES);
-	bs.tmpCtx = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
-									  ALLOCSET_DEFAULT_SIZES);
-	bs.capacity = 1024;
-	bs.elements = MemoryContextAlloc(bs.graphCtx, sizeof(MemElement *) * bs.capacity);
-	bs.visited = MemoryContextAlloc(bs.graphCtx, sizeof(uint32) * bs.capacity);
+	InitBuildState(&bs, heap, index, NULL, NULL);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_HNSW_PHASE_LOAD);
 	if (heap->rd_rel->reltuples > 0)
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
 									 (int64) heap->rd_rel->reltuples);
-	bs.reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
-										  BuildCallback, &bs, NULL);
-	if (!bs.onDisk)
-		WriteGraph(&bs);
+
+	/*
+	 * Workers as for a btree build: max_parallel_maintenance_workers, the
+	 * table's parallel_workers, its size.  (Core computes this only for
+	 * btree before PostgreSQL 17, and only for AMs that ask since.)
+	 */
+	if (IsNormalProcessingMode() && !IsParallelWorker())
+		nworkers = plan_create_index_workers(RelationGetRelid(heap),
+											 RelationGetRelid(index));
+	if (nworkers == 0 || !BuildParallel(&bs, indexInfo, nworkers))
+	{
+		bs.reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
+											  BuildCallback, &bs, NULL);
+		if (!bs.onDisk)
+			WriteGraph(&bs);
+	}
 
 	MemoryContextDelete(bs.graphCtx);
 	MemoryContextDelete(bs.tmpCtx);

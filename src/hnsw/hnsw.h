@@ -363,6 +363,9 @@ extern bool HnswVisitedAdd(HnswVisited *v, ItemPointer tid);
 extern bool HnswVisitedContains(HnswVisited *v, ItemPointer tid);
 extern bool HnswLoadCandidate(Relation index, HnswSupport *sup, const void *query,
 							  ItemPointer tid, HnswCandidate *c);
+extern int	HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
+							   ItemPointerData *tids, int n, Buffer *bufs,
+							   HnswCandidate *out);
 extern int	HnswLoadNeighbors(Relation index, HnswCandidate *c, int lc, int m,
 							  ItemPointerData *out);
 extern void HnswSearchLayer(Relation index, HnswSupport *sup, const void *query,

@@ -19,6 +19,14 @@
 #include "hnsw/hnsw.h"
 
 static int	CompareCandidates(const void *a, const void *b);
+static bool ReadCandidate(Page page, HnswSupport *sup, const void *query,
+						  ItemPointer tid, HnswCandidate *c);
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void) 0)
+#endif
 
 /* seed for tie-breaks between equal distances (HnswSortCandidates) */
 static uint64 tieSalt;
@@ -177,42 +185,144 @@ HnswVisitedContains(HnswVisited *v, ItemPointer tid)
 /* ---- reading the graph ---- */
 
 /*
+ * Fill *c from the element at tid on page (share-locked by the caller);
+ * false when tid holds no element (cannot happen in a consistent index,
+ * but a search never trusts a link blindly).
+ */
+static bool
+ReadCandidate(Page page, HnswSupport *sup, const void *query, ItemPointer tid,
+			  HnswCandidate *c)
+{
+	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
+	ItemId		iid;
+	HnswElementTuple etup;
+
+	if (off > PageGetMaxOffsetNumber(page))
+		return false;
+	iid = PageGetItemId(page, off);
+	etup = (HnswElementTuple) PageGetItem(page, iid);
+	if (!ItemIdIsNormal(iid) || etup->type != HNSW_ELEMENT_TUPLE_TYPE)
+		return false;
+	c->distance = HnswDistance(sup, query, etup->data);
+	c->level = etup->level;
+	c->deleted = etup->deleted != 0;
+	c->tid = *tid;
+	c->ntid = etup->neighbortid;
+	c->heaptid = etup->heaptid;
+	c->duptid = etup->duptid;
+	return true;
+}
+
+/*
  * Read the element at tid and its distance to query into *c.  Returns false
- * when tid holds no element (cannot happen in a consistent index, but a
- * search never trusts a link blindly).
+ * when tid holds no element.
  */
 bool
 HnswLoadCandidate(Relation index, HnswSupport *sup, const void *query,
 				  ItemPointer tid, HnswCandidate *c)
 {
 	Buffer		buf;
-	Page		page;
-	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
-	HnswElementTuple etup;
-	bool		found = false;
+	bool		found;
 
 	buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	page = BufferGetPage(buf);
-	if (off <= PageGetMaxOffsetNumber(page))
-	{
-		ItemId		iid = PageGetItemId(page, off);
-
-		etup = (HnswElementTuple) PageGetItem(page, iid);
-		if (ItemIdIsNormal(iid) && etup->type == HNSW_ELEMENT_TUPLE_TYPE)
-		{
-			c->distance = HnswDistance(sup, query, etup->data);
-			c->level = etup->level;
-			c->deleted = etup->deleted != 0;
-			c->tid = *tid;
-			c->ntid = etup->neighbortid;
-			c->heaptid = etup->heaptid;
-			c->duptid = etup->duptid;
-			found = true;
-		}
-	}
+	found = ReadCandidate(BufferGetPage(buf), sup, query, tid, c);
 	UnlockReleaseBuffer(buf);
 	return found;
+}
+
+/*
+ * HnswLoadCandidate for n elements at once (bufs: room for n; tids get
+ * sorted): their candidates go to out, and the number found is returned.
+ * Elements on one page are read under one pin and lock (the build writes
+ * neighbours close together).  A search is bound by cache misses on
+ * scattered pages and tuples, so all pages are pinned first with their
+ * line pointers prefetched, then every tuple is prefetched, and only then
+ * is each page locked in turn and read; the misses overlap instead of
+ * queueing.  The prefetch addresses come from line pointers read without
+ * the lock: they are only hints (an element never moves, and a wrong hint
+ * costs nothing); every real read is done under the share lock.
+ */
+int
+HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
+				   ItemPointerData *tids, int n, Buffer *bufs, HnswCandidate *out)
+{
+	/*
+	 * Pins held at once: with a tiny shared_buffers, every backend pinning
+	 * 2*m buffers could exhaust the pool, so stay within a fair share.
+	 */
+	int			maxPins = Max(1, NBuffers / (MaxBackends + 1));
+	int			nbufs = 0;
+	int			nout = 0;
+	int			g;
+	int			i;
+
+	if (n > maxPins)
+	{
+		for (i = 0; i < n; i += maxPins)
+			nout += HnswLoadCandidates(index, sup, query, tids + i,
+									   Min(maxPins, n - i), bufs, out + nout);
+		return nout;
+	}
+
+	/* insertion sort by TID: n is at most 2*m */
+	for (i = 1; i < n; i++)
+	{
+		ItemPointerData t = tids[i];
+		int			j = i - 1;
+
+		while (j >= 0 && ItemPointerCompare(&tids[j], &t) > 0)
+		{
+			tids[j + 1] = tids[j];
+			j--;
+		}
+		tids[j + 1] = t;
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		Page		page;
+
+		if (i == 0 || ItemPointerGetBlockNumber(&tids[i]) !=
+			ItemPointerGetBlockNumber(&tids[i - 1]))
+		{
+			bufs[nbufs] = ReadBuffer(index, ItemPointerGetBlockNumber(&tids[i]));
+			PREFETCH(BufferGetPage(bufs[nbufs]));
+			nbufs++;
+		}
+		page = BufferGetPage(bufs[nbufs - 1]);
+		PREFETCH(PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i])));
+	}
+	for (i = 0, g = -1; i < n; i++)
+	{
+		Page		page;
+		ItemIdData	iid;
+		const char *tup;
+		Size		len;
+		Size		k;
+
+		if (i == 0 || ItemPointerGetBlockNumber(&tids[i]) !=
+			ItemPointerGetBlockNumber(&tids[i - 1]))
+			g++;
+		page = BufferGetPage(bufs[g]);
+		iid = *PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i]));
+		tup = (const char *) page + ItemIdGetOffset(&iid);
+		len = Min(ItemIdGetLength(&iid), 8 * 64);
+		for (k = 0; k < len; k += 64)
+			PREFETCH(tup + k);
+	}
+	for (i = 0, g = 0; g < nbufs; g++)
+	{
+		Page		page = BufferGetPage(bufs[g]);
+		BlockNumber blk = BufferGetBlockNumber(bufs[g]);
+
+		LockBuffer(bufs[g], BUFFER_LOCK_SHARE);
+		for (; i < n && ItemPointerGetBlockNumber(&tids[i]) == blk; i++)
+			if (ReadCandidate(page, sup, query, &tids[i], &out[nout]))
+				nout++;
+		UnlockReleaseBuffer(bufs[g]);
+	}
+	return nout;
 }
 
 /*
@@ -312,6 +422,8 @@ HnswSearchLayer(Relation index, HnswSupport *sup, const void *query,
 {
 	HnswHeap	cand;
 	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * 2 * sup->m);
+	Buffer	   *bufs = palloc(sizeof(Buffer) * 2 * sup->m);
+	HnswCandidate *loaded = palloc(sizeof(HnswCandidate) * 2 * sup->m);
 	int			i;
 
 	HnswHeapInit(&cand, ef * 2, false);
@@ -332,20 +444,22 @@ HnswSearchLayer(Relation index, HnswSupport *sup, const void *query,
 	{
 		HnswCandidate c = HnswHeapPop(&cand);
 		int			n;
+		int			nnew;
 
 		if (result->count >= ef && c.distance > HnswHeapTop(result)->distance)
 			break;
 
 		CHECK_FOR_INTERRUPTS();
 		n = HnswLoadNeighbors(index, &c, lc, sup->m, nbrs);
+		nnew = 0;
+		for (i = 0; i < n; i++)
+			if (HnswVisitedAdd(visited, &nbrs[i]))
+				nbrs[nnew++] = nbrs[i];
+		n = HnswLoadCandidates(index, sup, query, nbrs, nnew, bufs, loaded);
 		for (i = 0; i < n; i++)
 		{
-			HnswCandidate e;
+			HnswCandidate e = loaded[i];
 
-			if (!HnswVisitedAdd(visited, &nbrs[i]))
-				continue;
-			if (!HnswLoadCandidate(index, sup, query, &nbrs[i], &e))
-				continue;
 			if (tuplesVisited)
 				(*tuplesVisited)++;
 			if (result->count < ef || e.distance < HnswHeapTop(result)->distance)
@@ -366,6 +480,8 @@ HnswSearchLayer(Relation index, HnswSupport *sup, const void *query,
 	}
 	pfree(cand.items);
 	pfree(nbrs);
+	pfree(bufs);
+	pfree(loaded);
 }
 
 /*

@@ -1,10 +1,14 @@
 /*
  * src/search/bm25_search.c
  *	  BM25 top-k retrieval and single-document scoring over a BM25 index's
- *	  postings: term-at-a-time with MaxScore-style pruning (design in
- *	  search.h).  Postings are read by index-only scans of the covering
- *	  btree (term, id) INCLUDE (tf, doclen) under the caller's snapshot,
- *	  falling back to the heap for pages not all-visible.
+ *	  postings: document-at-a-time with MaxScore pruning (design in
+ *	  search.h).  Posting lists come from the session's cache of sorted
+ *	  arrays (bm25_cache.c) or are read, and cached when they fit, by
+ *	  index-only scans of the covering btree (term, id) INCLUDE (tf, doclen)
+ *	  under the caller's snapshot, falling back to the heap for pages not
+ *	  all-visible; lists that fit neither the cache nor work_mem are
+ *	  streamed from the btree.  Memory is O(k) beyond the cache and work_mem,
+ *	  whatever the corpus size.
  *
  *	  score(d, q) = sum over query terms t (each occurrence counted) of
  *		idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
@@ -29,15 +33,14 @@
 #include "storage/predicate.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
 #include "search/search.h"
 
-/* probe (term, id) per candidate when candidates * this < df */
-#define BM25_PROBE_FACTOR	8
-/* bytes per candidate (two merge arrays and a scratch score), for the work_mem cap */
-#define BM25_ACC_BYTES		40
+/* pruning margin: a bound below theta * this cannot reach theta despite rounding */
+#define BM25_MARGIN			(1.0 - 1e-12)
 
 typedef struct QueryTerm
 {
@@ -45,13 +48,8 @@ typedef struct QueryTerm
 	int64		df;
 	double		weight;			/* query tf * idf */
 	double		bound;			/* weight * (k1 + 1): no posting scores more */
+	const Bm25CachedTerm *cached;	/* its postings, when cached */
 } QueryTerm;
-
-typedef struct Accumulator
-{
-	int64		id;
-	double		score;
-} Accumulator;
 
 /* a scan over postings, index-only where the visibility map allows */
 typedef struct PostingScan
@@ -77,7 +75,29 @@ typedef struct Bm25Query
 	double		b;
 	int			nterms;
 	QueryTerm  *terms;
+	bool		use_cache;
+	Size		local_bytes;	/* work_mem left for lists read outside the cache */
 } Bm25Query;
+
+/*
+ * A cursor over one term's postings in id order: a sorted array (cached) or
+ * a btree scan (streamed).  id is PG_INT64_MAX when exhausted.
+ */
+typedef struct PostingCursor
+{
+	QueryTerm  *term;
+	int64		id;
+	int32		tf;
+	int32		doclen;
+	/* array */
+	const Bm25Posting *postings;
+	int64		n;
+	int64		pos;
+	/* stream */
+	bool		streaming;
+	text	   *key;
+	PostingScan scan;
+} PostingCursor;
 
 static void Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b);
 static void Bm25End(Bm25Query *q);
@@ -85,7 +105,10 @@ static void PostingBegin(PostingScan *ps, Bm25Query *q, int nkeys);
 static void PostingRescan(PostingScan *ps, text *term, int64 id);
 static bool PostingNext(PostingScan *ps, int64 *id, int32 *tf, int32 *doclen);
 static void PostingEnd(PostingScan *ps);
-static double KthScore(const Accumulator *acc, int n, int k, double *scratch);
+static void CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t);
+static void CursorNext(PostingCursor *c);
+static void CursorSeek(PostingCursor *c, int64 target);
+static void CursorEnd(PostingCursor *c);
 static int	CompareQueryTerms(const void *a, const void *b);
 static int	CompareHits(const void *a, const void *b);
 
@@ -125,6 +148,7 @@ Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
 	int			nqterms;
 	int64		qlen;
 	int			n = 0;
+	Bm25StatsVersion version;
 
 	CheckParameters(k1, b);
 	if (VARSIZE_ANY_EXHDR(query) == 0)
@@ -152,23 +176,44 @@ Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
 						   VECRAG_BM25_MAX_TERM_LEN)));
 	}
 
-	Bm25CorpusStats(&q->index, q->snapshot, &q->ndocs, &q->avgdl);
+	Bm25CorpusStats(&q->index, q->snapshot, &q->ndocs, &q->avgdl, &version);
+	q->use_cache = Bm25CacheBegin(meta, &version);
+	q->local_bytes = (Size) work_mem * 1024;
 	q->terms = palloc(sizeof(QueryTerm) * nqterms);
 	terms = table_open(q->index.terms, AccessShareLock);
 	terms_index = index_open(q->index.terms_index, AccessShareLock);
 	for (int i = 0; i < nqterms && q->ndocs > 0; i++)
 	{
-		int64		df = Bm25DocumentFrequency(terms, terms_index, q->snapshot,
-											   qterms[i].term, qterms[i].len);
+		const Bm25CachedTerm *cached = NULL;
+		int64		df;
 		double		idf;
 
+		if (q->use_cache)
+			cached = Bm25CacheLookup(meta, qterms[i].term, qterms[i].len);
+		if (cached != NULL)
+			df = cached->df;
+		else
+			df = Bm25DocumentFrequency(terms, terms_index, q->snapshot,
+									   qterms[i].term, qterms[i].len);
+
 		if (df <= 0)
+		{
+			/* remember absent terms too */
+			if (q->use_cache && cached == NULL && df == 0)
+			{
+				Bm25CachedTerm *value = Bm25CacheReserve(meta, qterms[i].term, qterms[i].len, 0);
+
+				if (value != NULL)
+					Bm25CacheComplete(value);
+			}
 			continue;
+		}
 		idf = log(1.0 + ((double) q->ndocs - (double) df + 0.5) / ((double) df + 0.5));
 		q->terms[n].term = qterms[i];
 		q->terms[n].df = df;
 		q->terms[n].weight = qterms[i].tf * idf;
 		q->terms[n].bound = q->terms[n].weight * (k1 + 1.0);
+		q->terms[n].cached = cached;
 		n++;
 	}
 	q->nterms = n;
@@ -293,47 +338,199 @@ PostingEnd(PostingScan *ps)
 	ExecDropSingleTupleTableSlot(ps->slot);
 }
 
-/*
- * The k-th largest of n scores (n >= k), by quickselect on a scratch copy:
- * a lower bound on the final k-th score, since scores only grow.
- */
-static double
-KthScore(const Accumulator *acc, int n, int k, double *scratch)
+/* read the df postings of a term into out, checking there are exactly df */
+static void
+ReadPostings(Bm25Query *q, text *key, int64 df, Bm25Posting *out)
 {
-	int			lo = 0;
-	int			hi = n - 1;
-	int			want = k - 1;	/* index in descending order */
+	PostingScan ps;
+	Bm25Posting p;
+	int64		n = 0;
 
-	for (int i = 0; i < n; i++)
-		scratch[i] = acc[i].score;
-	while (lo < hi)
+	PostingBegin(&ps, q, 1);
+	PostingRescan(&ps, key, 0);
+	while (n <= df && PostingNext(&ps, &p.id, &p.tf, &p.doclen))
 	{
-		double		pivot = scratch[lo + (hi - lo) / 2];
-		int			i = lo;
-		int			j = hi;
-
-		while (i <= j)
-		{
-			while (scratch[i] > pivot)
-				i++;
-			while (scratch[j] < pivot)
-				j--;
-			if (i <= j)
-			{
-				double		t = scratch[i];
-
-				scratch[i++] = scratch[j];
-				scratch[j--] = t;
-			}
-		}
-		if (want <= j)
-			hi = j;
-		else if (want >= i)
-			lo = i;
-		else
-			break;
+		if (n < df)
+			out[n] = p;
+		n++;
 	}
-	return scratch[want];
+	PostingEnd(&ps);
+	if (n != df)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("BM25 index \"%s\" is inconsistent: term \"%s\" has document frequency " INT64_FORMAT " but %s postings",
+						get_rel_name(q->index.meta), text_to_cstring(key), df,
+						n < df ? "fewer" : "more"),
+				 errhint("Drop it with vecrag.bm25_drop_index and create it again.")));
+}
+
+/*
+ * Position a cursor on the first posting of term t: its cached array; else
+ * read the list into the cache when it fits there, or into this search's
+ * memory when it fits in what is left of work_mem; else stream it from the
+ * btree.
+ */
+static void
+CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
+{
+	Size		bytes = sizeof(Bm25Posting) * (Size) t->df;
+
+	memset(c, 0, sizeof(PostingCursor));
+	c->term = t;
+	c->key = cstring_to_text_with_len(t->term.term, t->term.len);
+	if (t->cached == NULL && q->use_cache)
+	{
+		Bm25CachedTerm *value = Bm25CacheReserve(q->index.meta, t->term.term, t->term.len, t->df);
+
+		if (value != NULL)
+		{
+			ReadPostings(q, c->key, t->df, value->postings);
+			value->n = t->df;
+			Bm25CacheComplete(value);
+			t->cached = value;
+		}
+	}
+	c->pos = -1;
+	if (t->cached != NULL)
+	{
+		c->postings = t->cached->postings;
+		c->n = t->cached->n;
+	}
+	else if (bytes <= q->local_bytes)
+	{
+		Bm25Posting *postings = palloc_extended(Max(bytes, 1), MCXT_ALLOC_HUGE);
+
+		ReadPostings(q, c->key, t->df, postings);
+		q->local_bytes -= bytes;
+		c->postings = postings;
+		c->n = t->df;
+	}
+	else
+	{
+		c->streaming = true;
+		PostingBegin(&c->scan, q, 1);
+		PostingRescan(&c->scan, c->key, 0);
+	}
+	CursorNext(c);
+}
+
+static void
+CursorNext(PostingCursor *c)
+{
+	if (c->streaming)
+	{
+		if (c->id == PG_INT64_MAX || !PostingNext(&c->scan, &c->id, &c->tf, &c->doclen))
+			c->id = PG_INT64_MAX;
+		return;
+	}
+	if (++c->pos >= c->n)
+	{
+		c->pos = c->n;
+		c->id = PG_INT64_MAX;
+		return;
+	}
+	c->id = c->postings[c->pos].id;
+	c->tf = c->postings[c->pos].tf;
+	c->doclen = c->postings[c->pos].doclen;
+}
+
+/* advance to the first posting with id >= target (galloping on arrays) */
+static void
+CursorSeek(PostingCursor *c, int64 target)
+{
+	int64		lo;
+	int64		hi;
+	int64		step = 1;
+
+	if (c->id >= target)
+		return;
+	if (c->streaming)
+	{
+		while (c->id < target)
+			CursorNext(c);
+		return;
+	}
+	/* postings[pos].id < target: find hi with postings[hi].id >= target */
+	lo = c->pos;
+	hi = c->pos + 1;
+	while (hi < c->n && c->postings[hi].id < target)
+	{
+		lo = hi;
+		step *= 2;
+		hi = lo + step;
+	}
+	if (hi > c->n)
+		hi = c->n;
+	/* postings[lo].id < target <= postings[hi].id (or hi = n) */
+	while (hi - lo > 1)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+
+		if (c->postings[mid].id < target)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	c->pos = hi - 1;
+	CursorNext(c);
+}
+
+static void
+CursorEnd(PostingCursor *c)
+{
+	if (c->streaming)
+		PostingEnd(&c->scan);
+	pfree(c->key);
+}
+
+/* a is worse than b: lower score, or the same score and a larger id */
+static inline bool
+HitWorse(const SearchHit *a, const SearchHit *b)
+{
+	return a->score < b->score || (a->score == b->score && a->id > b->id);
+}
+
+/* restore the min-heap (worst hit at the root) below position i */
+static void
+HeapSiftDown(SearchHit *heap, int n, int i)
+{
+	for (;;)
+	{
+		int			worst = i;
+		int			l = 2 * i + 1;
+		int			r = l + 1;
+
+		if (l < n && HitWorse(&heap[l], &heap[worst]))
+			worst = l;
+		if (r < n && HitWorse(&heap[r], &heap[worst]))
+			worst = r;
+		if (worst == i)
+			return;
+		{
+			SearchHit	t = heap[i];
+
+			heap[i] = heap[worst];
+			heap[worst] = t;
+		}
+		i = worst;
+	}
+}
+
+static void
+HeapSiftUp(SearchHit *heap, int i)
+{
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+		SearchHit	t;
+
+		if (!HitWorse(&heap[i], &heap[parent]))
+			return;
+		t = heap[i];
+		heap[i] = heap[parent];
+		heap[parent] = t;
+		i = parent;
+	}
 }
 
 /*
@@ -341,27 +538,27 @@ KthScore(const Accumulator *acc, int n, int k, double *scratch)
  * Returns a palloc'd array and its length in *nhits (fewer than k when
  * fewer documents match).
  *
- * Candidates are an array sorted by id; each posting list arrives sorted by
- * id from the (term, id) btree, so adding a term is a merge, and once
- * pruning starts an in-place walk (no hashing).
+ * Document-at-a-time MaxScore over cursors in id order.  Terms are sorted
+ * by decreasing upper bound; once the k-th best score theta exceeds the
+ * sum of the bounds of a suffix of the terms, those terms are
+ * "non-essential": no document containing only them can enter the top k,
+ * so candidates come from the essential terms alone and the others are
+ * only looked up (galloping seek) for a candidate whose score so far plus
+ * their bounds can still beat theta.  Each document's score is summed in
+ * term order, as scoring every document would, so scores are bit-for-bit
+ * those of an exhaustive evaluation and the result is exact.
  */
 SearchHit *
 Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits)
 {
 	Bm25Query	q;
 	double	   *remaining;
-	bool		pruning = false;
-	long		maxentries = Max((long) work_mem * 1024L / BM25_ACC_BYTES, 1024L);
-	PostingScan list;
-	PostingScan probe;
-	Accumulator *acc = NULL;
-	int			acc_cap = 0;
-	int			nacc = 0;
-	Accumulator *next = NULL;
-	int			next_cap = 0;
-	double	   *scratch = NULL;
-	int			scratch_cap = 0;
-	SearchHit  *hits;
+	PostingCursor *cursors;
+	SearchHit  *heap;
+	int			cap;
+	int			nheap = 0;
+	int			essential;
+	double		theta = -1.0;
 
 	SearchCheckK(k, "k");
 	Bm25Begin(&q, meta, query, k1, b);
@@ -370,129 +567,80 @@ Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits)
 	remaining[q.nterms] = 0;
 	for (int i = q.nterms - 1; i >= 0; i--)
 		remaining[i] = remaining[i + 1] + q.terms[i].bound;
-
-	PostingBegin(&list, &q, 1);
-	PostingBegin(&probe, &q, 2);
+	cap = (int) Min((int64) k, Max(q.ndocs, 1));
+	heap = palloc(sizeof(SearchHit) * cap);
+	cursors = palloc(sizeof(PostingCursor) * Max(q.nterms, 1));
 	for (int i = 0; i < q.nterms; i++)
+		CursorBegin(&cursors[i], &q, &q.terms[i]);
+	essential = q.nterms;
+
+	for (;;)
 	{
-		QueryTerm  *t = &q.terms[i];
-		text	   *term = cstring_to_text_with_len(t->term.term, t->term.len);
-		double		theta = nacc >= k ? KthScore(acc, nacc, k, scratch) : -1.0;
-		int64		id;
-		int32		tf;
-		int32		doclen;
+		int64		doc = PG_INT64_MAX;
+		double		score = 0;
+		bool		pruned = false;
 
-		/*
-		 * No unseen document can reach the k-th score: stop adding
-		 * documents, and drop candidates that can no longer reach it.
-		 */
-		if (theta > 0 && remaining[i] < theta * (1.0 - 1e-12))
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < essential; i++)
+			if (cursors[i].id < doc)
+				doc = cursors[i].id;
+		if (doc == PG_INT64_MAX)
+			break;
+		for (int i = 0; i < essential; i++)
 		{
-			int			n = 0;
+			PostingCursor *c = &cursors[i];
 
-			pruning = true;
-			for (int j = 0; j < nacc; j++)
-				if (acc[j].score + remaining[i] >= theta * (1.0 - 1e-12))
-					acc[n++] = acc[j];
-			nacc = n;
-		}
-
-		if (pruning && (int64) nacc * BM25_PROBE_FACTOR < t->df)
-		{
-			/* probe the surviving candidates in this term's postings */
-			for (int j = 0; j < nacc; j++)
+			if (c->id == doc)
 			{
-				PostingRescan(&probe, term, acc[j].id);
-				if (PostingNext(&probe, &id, &tf, &doclen))
-					acc[j].score += TermScore(&q, t, tf, doclen);
+				score += TermScore(&q, c->term, c->tf, c->doclen);
+				CursorNext(c);
 			}
 		}
-		else if (pruning)
+		for (int i = essential; i < q.nterms; i++)
 		{
-			/* walk the list alongside the candidates, updating in place */
-			int			j = 0;
+			PostingCursor *c = &cursors[i];
 
-			PostingRescan(&list, term, 0);
-			while (j < nacc && PostingNext(&list, &id, &tf, &doclen))
+			if (score + remaining[i] < theta * BM25_MARGIN)
 			{
-				while (j < nacc && acc[j].id < id)
-					j++;
-				if (j < nacc && acc[j].id == id)
-					acc[j++].score += TermScore(&q, t, tf, doclen);
+				pruned = true;
+				break;
 			}
+			CursorSeek(c, doc);
+			if (c->id == doc)
+				score += TermScore(&q, c->term, c->tf, c->doclen);
+		}
+		if (pruned)
+			continue;
+
+		/* every earlier document has a smaller id, so a tie with the worst loses */
+		if (nheap < cap)
+		{
+			heap[nheap].id = doc;
+			heap[nheap].score = score;
+			HeapSiftUp(heap, nheap++);
+		}
+		else if (score > heap[0].score)
+		{
+			heap[0].id = doc;
+			heap[0].score = score;
+			HeapSiftDown(heap, nheap, 0);
 		}
 		else
+			continue;
+		if (nheap == cap)
 		{
-			/* merge the list into the candidates */
-			int			j = 0;
-			int			n = 0;
-			int64		need = nacc + t->df;
-
-			if (need > next_cap)
-			{
-				if (need > maxentries)
-					ereport(ERROR,
-							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							 errmsg("BM25 search needs more than work_mem for its candidates"),
-							 errdetail("About " INT64_FORMAT " documents contain the query's most selective terms.",
-									   need),
-							 errhint("Raise work_mem, or use more selective query terms.")));
-				if (next != NULL)
-					pfree(next);
-				next_cap = (int) need + 64;
-				next = palloc(sizeof(Accumulator) * next_cap);
-			}
-			PostingRescan(&list, term, 0);
-			while (PostingNext(&list, &id, &tf, &doclen))
-			{
-				double		s = TermScore(&q, t, tf, doclen);
-
-				while (j < nacc && acc[j].id < id)
-					next[n++] = acc[j++];
-				if (n >= next_cap)
-					elog(ERROR, "BM25 term \"%s\" has more postings than its document frequency",
-						 text_to_cstring(term));
-				next[n].id = id;
-				if (j < nacc && acc[j].id == id)
-					next[n++].score = acc[j++].score + s;
-				else
-					next[n++].score = s;
-			}
-			while (j < nacc)
-				next[n++] = acc[j++];
-			{
-				Accumulator *swap = acc;
-				int			swapcap = acc_cap;
-
-				acc = next;
-				acc_cap = next_cap;
-				next = swap;
-				next_cap = swapcap;
-				nacc = n;
-			}
-			if (acc_cap > scratch_cap)
-			{
-				if (scratch != NULL)
-					pfree(scratch);
-				scratch_cap = acc_cap;
-				scratch = palloc(sizeof(double) * scratch_cap);
-			}
+			theta = heap[0].score;
+			while (essential > 0 && remaining[essential - 1] < theta * BM25_MARGIN)
+				essential--;
 		}
-		pfree(term);
 	}
-	PostingEnd(&probe);
-	PostingEnd(&list);
+	for (int i = 0; i < q.nterms; i++)
+		CursorEnd(&cursors[i]);
 	Bm25End(&q);
 
-	hits = palloc(sizeof(SearchHit) * Max(nacc, 1));
-	for (int j = 0; j < nacc; j++)
-	{
-		hits[j].id = acc[j].id;
-		hits[j].score = acc[j].score;
-	}
-	qsort(hits, nacc, sizeof(SearchHit), CompareHits);
-	*nhits = Min(nacc, k);
-	return hits;
+	qsort(heap, nheap, sizeof(SearchHit), CompareHits);
+	*nhits = nheap;
+	return heap;
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "funcapi.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_am.h"
+#include "executor/tuptable.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
@@ -253,16 +254,46 @@ Bm25FindIndex(Oid source)
 	return found;
 }
 
-/* document count and average document length, summed from the delta rows */
+/* the relfilenode of a relation (changed by TRUNCATE and rewrites) */
+static Oid
+RelationFileNumber(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			file;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	file = ((Form_pg_class) GETSTRUCT(tuple))->relfilenode;
+	ReleaseSysCache(tuple);
+	return file;
+}
+
+/*
+ * Document count and average document length, summed from the delta rows;
+ * with version != NULL also which delta rows the snapshot sees (the
+ * postings cache's version, bm25_cache.c).
+ */
 void
-Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl)
+Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl,
+				Bm25StatsVersion *version)
 {
 	Relation	rel = table_open(index->stats, AccessShareLock);
 	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	int64		n = 0;
 	int64		len = 0;
+	int			cap = 0;
 
+	if (version != NULL)
+	{
+		memset(version, 0, sizeof(Bm25StatsVersion));
+		version->valid = rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
+			TTS_IS_BUFFERTUPLE(slot);
+		version->stats_file = rel->rd_rel->relfilenode;
+		version->postings_file = RelationFileNumber(index->postings);
+		cap = 16;
+		version->rows = palloc(sizeof(Bm25StatsRow) * cap);
+	}
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull1,
@@ -275,6 +306,19 @@ Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl
 			n += DatumGetInt64(dn);
 		if (!isnull2)
 			len += DatumGetInt64(dl);
+		if (version != NULL && version->valid)
+		{
+			HeapTuple	tuple = ((BufferHeapTupleTableSlot *) slot)->base.tuple;
+
+			if (version->nrows == cap)
+			{
+				cap *= 2;
+				version->rows = repalloc(version->rows, sizeof(Bm25StatsRow) * cap);
+			}
+			version->rows[version->nrows].tid = tuple->t_self;
+			version->rows[version->nrows].xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
+			version->nrows++;
+		}
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -329,7 +373,7 @@ vecrag_bm25_index_info(PG_FUNCTION_ARGS)
 	double		avgdl;
 
 	Bm25OpenIndex(PG_GETARG_OID(0), &index);
-	Bm25CorpusStats(&index, GetActiveSnapshot(), &ndocs, &avgdl);
+	Bm25CorpusStats(&index, GetActiveSnapshot(), &ndocs, &avgdl, NULL);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);

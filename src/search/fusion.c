@@ -203,6 +203,19 @@ SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
 		}
 	}
 	hash_destroy(seen);
+
+	/*
+	 * Finite inputs can still sum past DBL_MAX (normalization 'none' with
+	 * scores near it, or large weights): Infinity would tie and NaN would
+	 * not sort, so the ranking would be wrong.  Refuse instead.
+	 */
+	for (int i = 0; i < n; i++)
+		if (!isfinite(result[i].score))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("fused score of id " INT64_FORMAT " is out of range", result[i].id),
+					 errdetail("The weighted sum of its scores exceeds the range of double precision."),
+					 errhint("Use normalization 'minmax' or 'zscore', or smaller weights.")));
 	qsort(result, n, sizeof(SearchFused), CompareFused);
 	*nresult = n;
 	return result;

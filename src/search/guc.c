@@ -1,7 +1,8 @@
 /*
  * src/search/guc.c
  *	  The search room's settings: the functions that vecrag.rerank and
- *	  vecrag.hyde_vector call when no function is passed as an argument.
+ *	  vecrag.hyde_vector call when no function is passed as an argument, and
+ *	  (defined in bm25_cache.c) the BM25 postings cache size.
  */
 #include "postgres.h"
 
@@ -28,4 +29,5 @@ SearchInit(void)
 							   "Function that vecrag.hyde_vector(text) calls to embed the question and each document.",
 							   "A function (text) returning vector.",
 							   &search_hyde_embedder, "", PGC_USERSET, 0, NULL, NULL, NULL);
+	Bm25CacheDefineSettings();
 }

@@ -17,10 +17,14 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "search/search.h"
 #include "vector/vector.h"
+
+/* saved vector candidate plans per session */
+#define VECTOR_PLANS	8
 
 /* the vector candidates of one query */
 static SearchList VectorCandidates(Oid relid, const char *idcol, const char *veccol,
@@ -43,6 +47,44 @@ DistanceOperator(const char *distance)
 	return NULL;				/* keep compiler quiet */
 }
 
+/*
+ * The saved plan of a vector candidate query, prepared once per session
+ * and query text (the text names the table, columns, operator and limit, so
+ * a renamed column or table gets a new plan).  The plan cache replans after
+ * DDL on the table or its indexes, and the executor checks privileges and
+ * row-level security at every execution.
+ */
+static SPIPlanPtr
+VectorPlan(const char *sql, Oid vectype)
+{
+	static char *texts[VECTOR_PLANS];
+	static SPIPlanPtr plans[VECTOR_PLANS];
+	static int	next = 0;
+	SPIPlanPtr	plan;
+	int			slot;
+
+	for (int i = 0; i < VECTOR_PLANS; i++)
+		if (texts[i] != NULL && strcmp(texts[i], sql) == 0)
+			return plans[i];
+	plan = SPI_prepare(sql, 1, &vectype);
+	if (plan == NULL)
+		elog(ERROR, "vector candidate query could not be prepared: %s",
+			 SPI_result_code_string(SPI_result));
+	slot = next;
+	next = (next + 1) % VECTOR_PLANS;
+	if (texts[slot] != NULL)
+	{
+		pfree(texts[slot]);
+		texts[slot] = NULL;
+		SPI_freeplan(plans[slot]);
+	}
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	plans[slot] = plan;
+	texts[slot] = MemoryContextStrdup(TopMemoryContext, sql);
+	return plan;
+}
+
 static SearchList
 VectorCandidates(Oid relid, const char *idcol, const char *veccol, const char *distance,
 				 Datum query, Oid vectype, int candidates)
@@ -56,7 +98,6 @@ VectorCandidates(Oid relid, const char *idcol, const char *veccol, const char *d
 	Oid			atttype;
 	Oid			attcoll;
 	StringInfoData sql;
-	Oid			argtypes[1];
 	Datum		args[1];
 	SearchList	list;
 	MemoryContext callercxt = CurrentMemoryContext;
@@ -92,12 +133,11 @@ VectorCandidates(Oid relid, const char *idcol, const char *veccol, const char *d
 												get_rel_name(relid)),
 					 quote_identifier(veccol), quote_identifier(veccol), quote_identifier(typschema), op,
 					 candidates);
-	argtypes[0] = vectype;
 	args[0] = query;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args(sql.data, 1, argtypes, args, NULL, true, candidates);
+	ret = SPI_execute_plan(VectorPlan(sql.data, vectype), args, NULL, true, candidates);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "vector candidate query failed: %s", SPI_result_code_string(ret));
 	list.n = (int) SPI_processed;

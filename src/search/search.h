@@ -19,7 +19,9 @@
  *
  * Statement-level AFTER triggers with transition tables keep them in step
  * with INSERT, UPDATE (only rows whose text or id changed), DELETE and
- * TRUNCATE, set-based (one INSERT ... SELECT per statement, not per row),
+ * TRUNCATE, set-based (one INSERT ... SELECT per statement, not per row);
+ * row-level triggers enabled only under session_replication_role = replica
+ * do the same for logical replication's apply, which fires row triggers only;
  * through a SECURITY DEFINER function owned by the table owner so writers
  * need no rights on the side tables.
  *
@@ -43,16 +45,21 @@
  * the postings carry tf and the document length, so scoring reads only the
  * btree-ordered postings of the query terms.
  *
- * Top-k retrieval is term-at-a-time with MaxScore-style pruning: terms are
- * processed in decreasing order of their score upper bound idf * (k1 + 1).
- * Once the sum of the upper bounds of the remaining terms falls below the
- * current k-th best partial score, no unseen document can enter the top k:
- * the remaining (frequent, low-idf) terms only update the surviving
- * candidates, by probing (term, id) in the btree when that is cheaper than
- * reading the term's whole posting list, and candidates that can no longer
- * reach the k-th score are dropped.  The result is exact (identical to
- * scoring every matching document); the candidate table is capped by
- * work_mem.
+ * Top-k retrieval is document-at-a-time MaxScore (bm25_search.c): terms
+ * sorted by decreasing score upper bound idf * (k1 + 1); once the k-th best
+ * score theta exceeds the summed bounds of a suffix of the terms, those
+ * terms no longer produce candidates and are only looked up (galloping seek
+ * in the id-sorted list) for documents that can still reach theta.  Scores
+ * are summed in term order, as an exhaustive evaluation would, so the
+ * result is exact.  Memory is O(k) besides the postings cache.
+ *
+ * Postings cache (bm25_cache.c): decoded posting lists and dfs, per
+ * session, reused while the index's visible _stats tuples are unchanged;
+ * every write adds or replaces _stats rows, so that set versions what a
+ * snapshot sees of the postings exactly.
+ *
+ * Dependencies (bm25_depend.c): the side objects are tied to the source
+ * table and the extension in pg_depend.
  *
  * Tokenizer: the default (config NULL) is vecrag's reference tokenizer:
  * ASCII-lowercase the text and take maximal runs of [a-z0-9] as tokens,
@@ -73,6 +80,7 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "storage/itemptr.h"
 #include "storage/lockdefs.h"
 #include "utils/array.h"
 #include "utils/snapshot.h"
@@ -105,6 +113,43 @@ typedef struct Bm25Index
 	Oid			terms_index;	/* btree (term) */
 	Oid			stats;
 } Bm25Index;
+
+/* one posting: a document containing a term */
+typedef struct Bm25Posting
+{
+	int64		id;
+	int32		tf;
+	int32		doclen;
+} Bm25Posting;
+
+/* a term's document frequency and postings sorted by id, as cached */
+typedef struct Bm25CachedTerm
+{
+	int64		df;
+	int64		n;				/* postings filled in (df once complete) */
+	Bm25Posting *postings;
+} Bm25CachedTerm;
+
+/* one visible row of an index's _stats table, for Bm25StatsVersion */
+typedef struct Bm25StatsRow
+{
+	ItemPointerData tid;
+	TransactionId xmin;
+} Bm25StatsRow;
+
+/*
+ * Which _stats tuples a snapshot sees: equal versions see equal postings
+ * (see bm25_cache.c).  valid is false when it cannot be told (a table
+ * access method other than heap).
+ */
+typedef struct Bm25StatsVersion
+{
+	bool		valid;
+	Oid			stats_file;
+	Oid			postings_file;
+	int			nrows;
+	Bm25StatsRow *rows;			/* in scan order */
+} Bm25StatsVersion;
 
 /* one scored document */
 typedef struct SearchHit
@@ -143,6 +188,7 @@ typedef enum SearchNormalization
 extern char *search_reranker;
 extern char *search_hyde_generator;
 extern char *search_hyde_embedder;
+extern int	search_bm25_cache_size;
 extern void SearchInit(void);
 
 /* tokenize.c */
@@ -164,9 +210,18 @@ extern Vector **SearchVectorArray(FunctionCallInfo fcinfo, int argno, const char
 /* bm25_stats.c */
 extern void Bm25OpenIndex(Oid meta, Bm25Index *index);
 extern Oid	Bm25FindIndex(Oid source);
-extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl);
+extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl,
+							Bm25StatsVersion *version);
 extern int64 Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
 								   const char *term, int len);
+
+/* bm25_cache.c */
+extern void Bm25CacheDefineSettings(void);
+extern bool Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version);
+extern void Bm25CacheForget(Oid meta);
+extern const Bm25CachedTerm *Bm25CacheLookup(Oid meta, const char *term, int len);
+extern Bm25CachedTerm *Bm25CacheReserve(Oid meta, const char *term, int len, int64 df);
+extern void Bm25CacheComplete(Bm25CachedTerm *value);
 
 /* bm25_search.c */
 extern SearchHit *Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits);

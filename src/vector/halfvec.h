@@ -173,6 +173,10 @@ typedef struct HalfvecKernels
 extern const HalfvecKernels *HalfvecActiveKernels(void);
 extern void HalfvecKernelsInit(void);
 
+/* halfvec_kernels_avx512.c (x86-64 only): used while the AVX-512 float kernels are active */
+extern const HalfvecKernels HalfvecAvx512Kernels;
+extern bool HalfvecAvx512Supported(void);
+
 #define HalfvecL2SquaredDistance(a, b, dim) (HalfvecActiveKernels()->l2_squared_distance((a), (b), (dim)))
 #define HalfvecInnerProduct(a, b, dim) (HalfvecActiveKernels()->inner_product((a), (b), (dim)))
 #define HalfvecL1Distance(a, b, dim) (HalfvecActiveKernels()->l1_distance((a), (b), (dim)))

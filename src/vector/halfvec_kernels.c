@@ -6,7 +6,8 @@
  *	  convert eight elements per instruction (vcvtph2ps) and accumulate with
  *	  FMA.  HalfvecKernelsInit checks the CPU once, at load time, so one
  *	  binary runs on every x86-64 machine; vecrag.simd = scalar selects the
- *	  scalar kernels here too.
+ *	  scalar kernels here too, and while vecrag.simd runs the AVX-512 float
+ *	  kernels the AVX-512 halfvec set of halfvec_kernels_avx512.c runs.
  */
 #include "postgres.h"
 
@@ -39,6 +40,10 @@ static const HalfvecKernels ScalarKernels = {
 #ifdef HALFVEC_F16C
 /* set by HalfvecKernelsInit: the CPU runs the F16C kernels */
 static bool cpu_has_f16c = false;
+#endif
+#ifdef VEC_HAVE_X86_KERNELS
+/* set by HalfvecKernelsInit: the CPU runs HalfvecAvx512Kernels */
+static bool cpu_has_avx512 = false;
 #endif
 
 static float
@@ -249,15 +254,23 @@ HalfvecKernelsInit(void)
 #ifdef HALFVEC_F16C
 	cpu_has_f16c = CpuHasF16c();
 #endif
+#ifdef VEC_HAVE_X86_KERNELS
+	cpu_has_avx512 = HalfvecAvx512Supported();
+#endif
 }
 
 /*
- * The kernel set for this call: F16C when the CPU has it and vecrag.simd
+ * The kernel set for this call: AVX-512 while vecrag.simd runs the AVX-512
+ * float kernels (and the CPU has BW and VL), else F16C when the CPU has it and vecrag.simd
  * has not forced the portable scalar kernels.
  */
 const HalfvecKernels *
 HalfvecActiveKernels(void)
 {
+#ifdef VEC_HAVE_X86_KERNELS
+	if (cpu_has_avx512 && VecActiveKernels == &VecAvx512Kernels)
+		return &HalfvecAvx512Kernels;
+#endif
 #ifdef HALFVEC_F16C
 	if (cpu_has_f16c && VecActiveKernels != &VecScalarKernels)
 		return &F16cKernels;

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/array.h"
 
 #include "core/compat.h"
 
@@ -39,7 +40,7 @@ extern void VecCheckDim(int dim);
 extern void VecCheckExpectedDim(int32 typmod, int dim);
 extern void VecCheckElement(float value);
 extern void VecCheckSameDims(const Vector *a, const Vector *b);
-extern int32 VecTypmodIn(struct ArrayType *ta, const char *typname, int maxdim);
+extern int32 VecTypmodIn(ArrayType *ta, const char *typname, int maxdim);
 
 /* vector_compare.c */
 extern int	VecCompare(const Vector *a, const Vector *b);

@@ -1,6 +1,7 @@
 # test/t/051_search_dump_standby.pl: a BM25 index is ordinary tables and
 # triggers, so it survives pg_dump/pg_restore (and keeps maintaining itself
-# afterwards) and replays on a streaming standby.
+# afterwards, recording its dependencies again) and replays on a streaming
+# standby.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -52,6 +53,22 @@ $node->safe_psql('dst', q{INSERT INTO docs VALUES (2000, 'word3 word3 word3 term
 like($node->safe_psql('dst', $query), qr/(^|,)2000:/, 'restored triggers keep maintaining the index');
 is($node->safe_psql('dst', q{SELECT documents FROM vecrag.bm25_index_info('docs_body_bm25')}),
 	$node->safe_psql('dst', 'SELECT count(*) FROM docs'), 'restored statistics count every row');
+
+# pg_dump does not carry pg_depend records: the first write re-records them,
+# after which DROP EXTENSION refuses and DROP TABLE takes the index along
+my $deps = q{SELECT count(*) FROM pg_depend
+			 WHERE classid = 'pg_class'::regclass AND objid = 'docs_body_bm25'::regclass AND deptype IN ('a', 'n')
+			   AND refclassid IN ('pg_class'::regclass, 'pg_extension'::regclass)};
+is($node->safe_psql('src', $deps), '2', 'source index depends on its table and the extension');
+is($node->safe_psql('dst', $deps), '2', 'restored index depends on them again after its first write');
+my ($ret, $out, $err) = $node->psql('dst', 'DROP EXTENSION vecrag');
+like($err, qr/cannot drop extension vecrag because other objects depend on it/,
+	'DROP EXTENSION refuses under a restored index');
+$node->safe_psql('dst', 'DROP TABLE docs');
+is($node->safe_psql('dst', q{SELECT count(*) FROM pg_class WHERE relname LIKE 'docs_body_bm25%'}), '0',
+	'DROP TABLE of the restored source drops its index');
+is($node->safe_psql('dst', q{SELECT count(*) FROM pg_proc WHERE proname = 'docs_body_bm25_maintain'}), '0',
+	'and its maintenance function');
 
 $standby->stop;
 $node->stop;

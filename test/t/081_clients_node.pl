@@ -1,25 +1,19 @@
-# test/t/081_clients_node.pl: real clients against vecrag.  Installs the npm
-# packages of test/clients/node (pg, pgvector, drizzle-orm) into a scratch
-# directory and runs clients.mjs, which prints one ok/not ok line per check.
+# test/t/081_clients_node.pl: real clients against vecrag.  Runs
+# test/clients/node/clients.mjs from the shared install of test/clients/node
+# (test/lib/VecragNode.pm: pg, pgvector, drizzle-orm as locked there); it
+# prints one ok/not ok line per check.
 use strict;
 use warnings;
-use File::Copy;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VecragNode qw(node_clients_dir);
 
 plan skip_all => 'node and npm are needed for the client tests'
   unless system('command -v node >/dev/null && command -v npm >/dev/null') == 0;
 
-my $src = "$ENV{VECRAG_REPO}/test/clients/node";
-my $dir = "$PostgreSQL::Test::Utils::tmp_check/node-clients";
-mkdir $dir;
-copy("$src/$_", "$dir/$_") or die "copy $_: $!" for ('package.json', 'clients.mjs');
-my ($out, $err) = ('', '');
-my $installed = IPC::Run::run(
-	[ 'npm', 'install', '--no-audit', '--no-fund', '--prefix', $dir ],
-	'>', \$out, '2>', \$err, IPC::Run::timeout(600));
-ok($installed, 'npm install pg, pgvector, drizzle-orm') or diag($err);
+my ($dir, $npm_error) = node_clients_dir();
+ok(defined $dir, 'npm ci of test/clients/node (pg, pgvector, drizzle-orm)') or diag($npm_error);
 
 my $node = PostgreSQL::Test::Cluster->new('clients');
 $node->init;
@@ -29,7 +23,7 @@ local $ENV{PGHOST} = $node->host;
 local $ENV{PGPORT} = $node->port;
 local $ENV{PGUSER} = scalar getpwuid($<);
 local $ENV{PGDATABASE} = 'postgres';
-($out, $err) = ('', '');
+my ($out, $err) = ('', '');
 IPC::Run::run([ 'node', "$dir/clients.mjs" ], '>', \$out, '2>', \$err, IPC::Run::timeout(300));
 my $checks = 0;
 for my $line (split /\n/, $out)

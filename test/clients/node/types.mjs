@@ -1,19 +1,17 @@
-// test/t/062_types_npm_client.js: run by 062_types_npm_client.pl with
-// NODE_PATH pointing at a fresh `npm install pg pgvector`.  Follows the npm
-// pgvector package's README for node-postgres (registerTypes, toSql,
-// SparseVector) against vecrag: a table with vector, halfvec, bit and
+// test/clients/node/types.mjs: run by test/t/062_types_npm_client.pl from
+// the shared install of test/clients/node (pg and pgvector as locked there).
+// Follows the npm pgvector package's README for node-postgres (registerTypes,
+// toSql, SparseVector) against vecrag: a table with vector, halfvec, bit and
 // sparsevec columns, written and read with text parameters and results, then
 // with binary parameters (Buffers, which node-postgres sends in binary
 // format, built in pgvector's wire format).  Binary results are not checked
 // here: node-postgres decodes every result field as UTF-8 text, so it cannot
 // receive them; 060_types_pgvector_parity.pl proves the binary output.
 // Prints "ok - what" per check; any failure throws (exit 1).
-'use strict';
-
-const assert = require('node:assert/strict');
-const pg = require('pg');
-const pgvector = require('pgvector/pg');
-const { SparseVector } = require('pgvector');
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import pgvector from 'pgvector/pg';
+import { SparseVector } from 'pgvector';
 
 function ok(what) {
   console.log('ok - ' + what);

@@ -1,0 +1,186 @@
+-- the adjacency cache: results equal those read through the indexes under
+-- every snapshot; writes, DDL and the caller's own writes are seen
+SET extra_float_digits = 0;
+CREATE TABLE gc (src bigint, dst bigint, relation text, weight real);
+INSERT INTO gc VALUES
+	(1, 2, 'a', 1), (1, 3, 'b', 2), (2, 3, 'a', 1), (3, 1, 'a', 4),	-- cycle
+	(3, 3, 'a', 1),									-- self-loop
+	(2, 4, 'b', 1), (2, 4, 'b', 3),					-- duplicate pair
+	(4, 5, NULL, 1), (5, 6, 'a', NULL),				-- NULL relation, NULL weight
+	(6, NULL, 'a', 1), (NULL, 7, 'a', 1),			-- dangling ends
+	(7, 8, 'c', 2), (8, 9, 'a', 1), (9, 7, 'a', 1), (4, 10, 'a', 1);
+CREATE INDEX ON gc (src) INCLUDE (dst, relation, weight);
+CREATE INDEX ON gc (dst, src);				-- not covering: heap fetches
+SELECT vecrag.create_graph('gc', 'gc', relation => 'relation', weight => 'weight');
+SELECT name, cached FROM vecrag.graphs WHERE name = 'gc';
+SELECT vecrag.set_graph_cache('gc');
+SELECT name, cached FROM vecrag.graphs WHERE name = 'gc';
+SELECT count(*) FROM vecrag.graph_versions WHERE edge_table = 'gc'::regclass;
+
+-- every call shape, from memory and through the indexes (cache size 0)
+CREATE FUNCTION gc_calls() RETURNS TABLE (call text, result text) LANGUAGE sql AS $$
+	SELECT 'out', string_agg(format('%s %s %s %s %s %s', id, depth, path, path_weight, degree, relation_path), '; ' ORDER BY depth, id)
+		FROM vecrag.traverse('gc', ARRAY[1, 7], max_depth => 4)
+	UNION ALL
+	SELECT 'in', string_agg(format('%s %s %s %s', id, depth, path, degree), '; ' ORDER BY depth, id)
+		FROM vecrag.traverse('gc', ARRAY[3], max_depth => 3, direction => 'in')
+	UNION ALL
+	SELECT 'both', string_agg(format('%s %s %s', id, depth, path), '; ' ORDER BY depth, id)
+		FROM vecrag.traverse('gc', ARRAY[5], max_depth => 3, direction => 'both')
+	UNION ALL
+	SELECT 'filter', string_agg(format('%s %s %s', id, depth, relation_path), '; ' ORDER BY depth, id)
+		FROM vecrag.traverse('gc', ARRAY[1], max_depth => 5, relations => ARRAY['a'])
+	UNION ALL
+	SELECT 'caps', string_agg(format('%s %s %s', id, depth, path), '; ' ORDER BY depth, id)
+		FROM vecrag.traverse('gc', ARRAY[1, 2], max_depth => 5, max_fanout => 1, max_nodes => 4)
+	UNION ALL
+	SELECT 'path', string_agg(format('%s %s %s', depth, id, edge), '; ' ORDER BY depth)
+		FROM vecrag.shortest_path('gc', 1, 5)
+	UNION ALL
+	SELECT 'wpath', string_agg(format('%s %s %s', depth, id, path_weight), '; ' ORDER BY depth)
+		FROM vecrag.shortest_path('gc', 1, 10, weighted => true)
+	UNION ALL
+	SELECT 'ppr', string_agg(format('%s %s', id, score), '; ' ORDER BY id)
+		FROM vecrag.pagerank('gc', ARRAY[1, 99])
+	UNION ALL
+	SELECT 'ppr filtered', string_agg(format('%s %s', id, score), '; ' ORDER BY id)
+		FROM vecrag.pagerank('gc', ARRAY[1], relations => ARRAY['a'], direction => 'both')
+	UNION ALL
+	SELECT 'communities', string_agg(format('%s %s %s', id, level, community), '; ' ORDER BY level, id)
+		FROM vecrag.communities('gc')
+$$;
+CREATE TEMP TABLE from_indexes AS SELECT * FROM gc_calls() WHERE current_setting('vecrag.graph_cache_size') IS NOT NULL AND false;
+SET vecrag.graph_cache_size = 0;
+INSERT INTO from_indexes SELECT * FROM gc_calls();
+RESET vecrag.graph_cache_size;
+SELECT * FROM gc_calls();
+-- the same, every byte
+SELECT c.call FROM gc_calls() c JOIN from_indexes i USING (call) WHERE c.result IS DISTINCT FROM i.result;
+-- served from memory: both directions and the whole graph are cached
+SELECT edge_table, out_edges, in_edges, whole_graph, too_big, edges FROM vecrag.graph_cache_entries();
+
+-- the edge form (one vecrag.edge column, expression indexes) from memory too
+CREATE TABLE gce (e vecrag.edge, relation text);
+INSERT INTO gce SELECT vecrag.edge(src, dst, coalesce(weight, 1)), relation FROM gc
+	WHERE src IS NOT NULL AND dst IS NOT NULL;
+CREATE INDEX ON gce (vecrag.edge_src(e)) INCLUDE (e, relation);
+CREATE INDEX ON gce (vecrag.edge_dst(e));
+SELECT vecrag.create_graph('gce', 'gce', edge => 'e', relation => 'relation');
+SELECT vecrag.set_graph_cache('gce');
+CREATE FUNCTION gce_calls() RETURNS text LANGUAGE sql AS $$
+	SELECT concat_ws(' | ',
+		(SELECT string_agg(format('%s %s %s %s', id, depth, path, relation_path), '; ' ORDER BY depth, id)
+			FROM vecrag.traverse('gce', ARRAY[1], max_depth => 4, direction => 'both')),
+		(SELECT string_agg(format('%s %s', id, score), '; ' ORDER BY id)
+			FROM vecrag.pagerank('gce', ARRAY[1], weighted => true)))
+$$;
+CREATE TEMP TABLE gce_from_indexes AS SELECT gce_calls() AS r WHERE false;
+SET vecrag.graph_cache_size = 0;
+INSERT INTO gce_from_indexes SELECT gce_calls();
+RESET vecrag.graph_cache_size;
+SELECT gce_calls() = r AS same FROM gce_from_indexes;
+SELECT out_edges, in_edges, whole_graph FROM vecrag.graph_cache_entries() WHERE edge_table = 'gce'::regclass;
+SELECT vecrag.set_graph_cache('gce', false);
+SELECT vecrag.drop_graph('gce');
+DROP TABLE gce;
+DROP FUNCTION gce_calls();
+
+-- a write moves the version: the next call sees it
+INSERT INTO gc VALUES (10, 11, 'a', 1);
+SELECT id, depth FROM vecrag.traverse('gc', ARRAY[4], max_depth => 2) ORDER BY depth, id;
+-- statement triggers fire for zero rows too (harmless: one more version)
+UPDATE gc SET weight = weight WHERE false;
+-- our own uncommitted writes are seen (read through the indexes), then gone
+BEGIN;
+DELETE FROM gc WHERE src = 4;
+INSERT INTO gc VALUES (1, 12, 'a', 1);
+SELECT id, depth FROM vecrag.traverse('gc', ARRAY[1], max_depth => 1) ORDER BY depth, id;
+SELECT id, depth FROM vecrag.traverse('gc', ARRAY[4], max_depth => 2) ORDER BY depth, id;
+ROLLBACK;
+SELECT id, depth FROM vecrag.traverse('gc', ARRAY[1], max_depth => 1) ORDER BY depth, id;
+-- a snapshot taken before our own write does not see it, nor a cache of it
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+INSERT INTO gc VALUES (1, 13, 'a', 1);
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+ROLLBACK;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+-- TRUNCATE moves the version too
+CREATE TABLE gc_saved AS SELECT * FROM gc;
+TRUNCATE gc;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+INSERT INTO gc SELECT * FROM gc_saved;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+-- with the trigger disabled the cache is not used, so writes that fire no
+-- trigger are still seen; enabling it again gives a new key
+ALTER TABLE gc DISABLE TRIGGER vecrag_graph_cache;
+INSERT INTO gc VALUES (1, 14, 'a', 1);
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 1);
+ALTER TABLE gc ENABLE ALWAYS TRIGGER vecrag_graph_cache;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 1);
+-- an ordinary (origin-only) trigger does not count: replication apply could skip it
+ALTER TABLE gc ENABLE TRIGGER vecrag_graph_cache;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 1);
+SELECT vecrag.set_graph_cache('gc');
+DELETE FROM gc WHERE dst = 14;
+
+-- DDL drops the cached adjacency: a rewrite, a new index
+ALTER TABLE gc ALTER COLUMN weight TYPE float8;
+SELECT count(*) FROM vecrag.graph_cache_entries();
+SELECT id, depth, path_weight FROM vecrag.traverse('gc', ARRAY[1], max_depth => 2) ORDER BY depth, id;
+-- a cache too small for the graph: calls read the indexes
+SET vecrag.graph_cache_size = '1kB';
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+SELECT too_big FROM vecrag.graph_cache_entries() WHERE too_big;
+RESET vecrag.graph_cache_size;
+
+-- only the table's owner may turn the cache on or off
+CREATE ROLE regress_gc_user;
+GRANT SELECT ON gc TO regress_gc_user;
+SET ROLE regress_gc_user;
+SELECT vecrag.set_graph_cache('gc', false);
+-- a reader needs only SELECT; the cache checks privileges on every call
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+RESET ROLE;
+REVOKE SELECT ON gc FROM regress_gc_user;
+SET ROLE regress_gc_user;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+SELECT count(*) FROM vecrag.pagerank('gc');
+RESET ROLE;
+DROP ROLE regress_gc_user;
+SELECT vecrag.set_graph_cache('nope');
+SELECT vecrag.set_graph_cache('gc', false);
+SELECT name, cached FROM vecrag.graphs WHERE name = 'gc';
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'gc'::regclass;
+SELECT vecrag.drop_graph('gc');
+
+-- the last graph on a table takes the cache trigger with it, when the caller
+-- owns the table; a graph owner who does not is told the trigger stays
+CREATE TABLE gcd (src bigint, dst bigint);
+CREATE INDEX ON gcd (src, dst);
+SELECT vecrag.create_graph('gcd1', 'gcd');
+SELECT vecrag.create_graph('gcd2', 'gcd');
+SELECT vecrag.set_graph_cache('gcd1');
+SELECT vecrag.drop_graph('gcd1');
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'gcd'::regclass;
+SELECT vecrag.drop_graph('gcd2');
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'gcd'::regclass;
+SELECT count(*) FROM vecrag.graph_versions WHERE edge_table = 'gcd'::regclass;
+CREATE ROLE regress_gcd_user;
+GRANT SELECT ON gcd TO regress_gcd_user;
+SET ROLE regress_gcd_user;
+SELECT vecrag.create_graph('gcd3', 'gcd');
+RESET ROLE;
+SELECT vecrag.set_graph_cache('gcd3');
+SET ROLE regress_gcd_user;
+SELECT vecrag.drop_graph('gcd3');
+RESET ROLE;
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'gcd'::regclass;
+DROP TABLE gcd;
+-- DROP TABLE leaves the version row; the next sync removes it
+SELECT count(*) FROM vecrag.graph_versions WHERE edge_table::oid NOT IN (SELECT oid FROM pg_class);
+SELECT vecrag.graph_cache_sync('gc_saved');
+SELECT count(*) FROM vecrag.graph_versions WHERE edge_table::oid NOT IN (SELECT oid FROM pg_class);
+DROP ROLE regress_gcd_user;
+DROP TABLE gc, gc_saved;
+DROP FUNCTION gc_calls();

@@ -1,0 +1,216 @@
+/*
+ * src/graph/lookup.c
+ *	  GraphLookup: find a registered graph by name and read what decides
+ *	  whether the adjacency cache may serve this call, all under the
+ *	  caller's active snapshot.
+ *
+ * Every graph call starts here, so the registry and the cache's version
+ * and trigger rows are read straight through their indexes (as the
+ * catalog code reads catalogs) rather than by an SPI query, whose executor
+ * start-up alone cost more than a small traversal.  The snapshot is the
+ * caller's, so a registration, version or trigger change is seen exactly
+ * when the caller's edge reads see the writes that came with it; cache.c
+ * explains why that makes the cache key exact.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_subscription_rel.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+
+#include "graph/graph.h"
+
+/* vecrag.graph_definitions columns */
+#define DEF_NATTS 7
+#define DEF_NAME 1
+#define DEF_EDGE_TABLE 2
+#define DEF_SRC 3
+
+/* the cache trigger: BEFORE, statement, INSERT, DELETE, UPDATE, TRUNCATE */
+#define CACHE_TRIGGER_TYPE \
+	(TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSERT | TRIGGER_TYPE_DELETE | \
+	 TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_TRUNCATE)
+
+static HeapTuple FetchByKey(Relation rel, Oid indexoid, Datum key,
+							RegProcedure eqproc, Snapshot snapshot);
+static void ReadCacheKey(GraphDef *def, Oid nsp, Snapshot snapshot);
+
+/*
+ * The first tuple of rel whose first index column equals key, visible to
+ * snapshot, copied into the current context; NULL if none.
+ */
+static HeapTuple
+FetchByKey(Relation rel, Oid indexoid, Datum key, RegProcedure eqproc,
+		   Snapshot snapshot)
+{
+	Relation	index = index_open(indexoid, AccessShareLock);
+	ScanKeyData skey;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	/* compare as the index does: its collation, not ScanKeyInit's C */
+	ScanKeyEntryInitialize(&skey, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], eqproc, key);
+	index_close(index, AccessShareLock);
+	scan = systable_beginscan(rel, indexoid, true, snapshot, 1, &skey);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	return tup;
+}
+
+/*
+ * Fill def's cache fields: the table's version row and the xmin of its
+ * enabled cache trigger, as snapshot sees them.  The cache stays off when
+ * either is missing, when our own transaction wrote either (its edge
+ * writes are seen by no other snapshot), or when the table is a logical
+ * replication target (apply fires no statement triggers).
+ */
+static void
+ReadCacheKey(GraphDef *def, Oid nsp, Snapshot snapshot)
+{
+	Oid			versions = get_relname_relid("graph_versions", nsp);
+	Oid			funcoid;
+	Relation	rel;
+	HeapTuple	tup;
+	bool		isnull;
+	Datum		version;
+	TransactionId vxmin;
+	TransactionId txmin = InvalidTransactionId;
+	ScanKeyData skey;
+	SysScanDesc scan;
+
+	def->cacheable = false;
+	if (!OidIsValid(versions))
+		return;					/* the 0.1.0 SQL: no cache */
+	funcoid = LookupFuncName(list_make2(makeString("vecrag"),
+										makeString("graph_edges_changed")),
+							 0, NULL, true);
+	if (!OidIsValid(funcoid))
+		return;
+
+	rel = table_open(versions, AccessShareLock);
+	if (!OidIsValid(RelationGetPrimaryKeyIndex(rel)))
+	{
+		table_close(rel, AccessShareLock);
+		return;
+	}
+	tup = FetchByKey(rel, RelationGetPrimaryKeyIndex(rel),
+					 ObjectIdGetDatum(def->relid), F_OIDEQ, snapshot);
+	if (tup == NULL)
+	{
+		table_close(rel, AccessShareLock);
+		return;
+	}
+	version = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);
+	vxmin = HeapTupleHeaderGetXmin(tup->t_data);
+	table_close(rel, AccessShareLock);
+	if (isnull || TransactionIdIsCurrentTransactionId(vxmin))
+		return;
+
+	/* the enabled cache trigger: first in index order */
+	rel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&skey, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(def->relid));
+	scan = systable_beginscan(rel, TriggerRelidNameIndexId, true, snapshot, 1, &skey);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_trigger trig = (Form_pg_trigger) GETSTRUCT(tup);
+
+		if (trig->tgfoid == funcoid && trig->tgenabled == TRIGGER_FIRES_ALWAYS &&
+			trig->tgtype == CACHE_TRIGGER_TYPE && trig->tgattr.dim1 == 0 &&
+			heap_attisnull(tup, Anum_pg_trigger_tgqual, RelationGetDescr(rel)))
+		{
+			txmin = HeapTupleHeaderGetXmin(tup->t_data);
+			break;
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!TransactionIdIsValid(txmin) || TransactionIdIsCurrentTransactionId(txmin))
+		return;
+
+	/* a logical replication target? */
+	rel = table_open(SubscriptionRelRelationId, AccessShareLock);
+	ScanKeyInit(&skey, Anum_pg_subscription_rel_srrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(def->relid));
+	scan = systable_beginscan(rel, SubscriptionRelSrrelidSrsubidIndexId, true,
+							  NULL, 1, &skey);
+	tup = systable_getnext(scan);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (HeapTupleIsValid(tup))
+		return;
+
+	def->cacheable = true;
+	def->cache_version = DatumGetInt64(version);
+	def->cache_trigger_xmin = txmin;
+}
+
+/*
+ * Look up a registered graph by name and resolve it against the current
+ * catalog.  The result is palloc'd in the caller's current context.
+ */
+GraphDef *
+GraphLookup(text *name)
+{
+	char	   *graphname = text_to_cstring(name);
+	Oid			nsp = get_namespace_oid("vecrag", false);
+	Oid			defs = get_relname_relid("graph_definitions", nsp);
+	Snapshot	snapshot = GetActiveSnapshot();
+	Relation	rel;
+	HeapTuple	tup;
+	char	   *cols[5];
+	Oid			relid;
+	bool		isnull;
+	int			i;
+	GraphDef   *def;
+
+	if (!OidIsValid(defs))
+		elog(ERROR, "vecrag.graph_definitions does not exist");
+	rel = table_open(defs, AccessShareLock);
+	if (RelationGetDescr(rel)->natts < DEF_NATTS ||
+		!OidIsValid(RelationGetPrimaryKeyIndex(rel)))
+		elog(ERROR, "vecrag.graph_definitions is not as the extension created it");
+	tup = FetchByKey(rel, RelationGetPrimaryKeyIndex(rel), PointerGetDatum(name),
+					 F_TEXTEQ, snapshot);
+	if (tup == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("graph \"%s\" does not exist", graphname),
+				 errhint("Register it with vecrag.create_graph; vecrag.graphs lists the registered graphs.")));
+	relid = DatumGetObjectId(heap_getattr(tup, DEF_EDGE_TABLE, RelationGetDescr(rel), &isnull));
+	for (i = 0; i < 5; i++)
+	{
+		Datum		d = heap_getattr(tup, DEF_SRC + i, RelationGetDescr(rel), &isnull);
+
+		cols[i] = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+	}
+	table_close(rel, AccessShareLock);
+	def = GraphResolve(graphname, true, relid, cols[0], cols[1], cols[2], cols[3], cols[4]);
+
+	/*
+	 * Row-level security: edges are then read through SPI, so that the
+	 * planner applies the policies (rls.c), and never from or into the
+	 * shared cache.
+	 */
+	def->rls = check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED;
+	if (!def->rls)
+		ReadCacheKey(def, nsp, snapshot);
+	return def;
+}
