@@ -1397,10 +1397,20 @@ BEGIN
 	IF TG_LEVEL = 'ROW' THEN
 		-- session_replication_role = replica (a subscriber's apply or
 		-- initial sync): nothing to do when the side tables are themselves
-		-- subscribed, their rows then come from the publisher
-		IF EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
+		-- subscribed, their rows then come from the publisher.  In any
+		-- other mode the statement triggers do the work: these row
+		-- triggers fire there only when ALTER TABLE ... ENABLE TRIGGER
+		-- ALL/USER reset them to ORIGIN, and must not index a row twice
+		IF current_setting('session_replication_role') <> 'replica'
+		   OR EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
 			RETURN NULL;
 		END IF;
+	ELSIF TG_OP <> 'TRUNCATE' AND current_setting('session_replication_role') = 'replica' THEN
+		-- a statement trigger made to fire under replica (ENABLE ALWAYS or
+		-- REPLICA): the row triggers index these rows
+		RETURN NULL;
+	END IF;
+	IF TG_LEVEL = 'ROW' THEN
 		IF TG_OP = 'INSERT' THEN
 			%11$s;
 		ELSIF TG_OP = 'DELETE' THEN
