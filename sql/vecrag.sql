@@ -1170,13 +1170,14 @@ BEGIN
 				AND t.tgname = 'vecrag_graph_cache') THEN
 		IF pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = tbl), 'MEMBER') THEN
 			EXECUTE format('DROP TRIGGER vecrag_graph_cache ON %s', tbl);
-			PERFORM vecrag.graph_cache_sync(tbl);
 		ELSE
 			RAISE NOTICE 'the adjacency cache trigger on table % stays in place', tbl
 				USING DETAIL = 'Only the owner of the table can drop it.',
 				HINT = format('The table owner can run DROP TRIGGER vecrag_graph_cache ON %s.', tbl);
 		END IF;
 	END IF;
+	-- also when the table is gone: its version row goes with the graph
+	PERFORM vecrag.graph_cache_sync(tbl);
 END
 $$;
 
