@@ -26,3 +26,7 @@ include $(PGXS)
 
 vecrag--$(EXTVERSION).sql: sql/vecrag.sql
 	cp $< $@
+
+# Every object depends on every header: a changed struct rebuilds all (PGXS
+# tracks header dependencies only when PostgreSQL was configured with them).
+$(OBJS): $(wildcard src/*.h src/*/*.h)

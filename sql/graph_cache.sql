@@ -181,6 +181,14 @@ DROP TABLE gcd;
 SELECT count(*) FROM vecrag.graph_versions WHERE edge_table::oid NOT IN (SELECT oid FROM pg_class);
 SELECT vecrag.graph_cache_sync('gc_saved');
 SELECT count(*) FROM vecrag.graph_versions WHERE edge_table::oid NOT IN (SELECT oid FROM pg_class);
+-- drop_graph of a cached graph whose table is already gone takes the row too
+CREATE TABLE gcx (src bigint, dst bigint);
+CREATE INDEX ON gcx (src, dst);
+SELECT vecrag.create_graph('gcx', 'gcx');
+SELECT vecrag.set_graph_cache('gcx');
+DROP TABLE gcx;
+SELECT vecrag.drop_graph('gcx');
+SELECT count(*) FROM vecrag.graph_versions WHERE edge_table::oid NOT IN (SELECT oid FROM pg_class);
 DROP ROLE regress_gcd_user;
 DROP TABLE gc, gc_saved;
 DROP FUNCTION gc_calls();

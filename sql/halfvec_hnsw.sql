@@ -58,6 +58,7 @@ RESET enable_seqscan;
 -- limits: an index needs dimensions, at most 4,000
 CREATE TABLE hh_any (v halfvec);
 SELECT pg_temp.error_of($$CREATE INDEX ON hh_any USING hnsw (v halfvec_l2_ops)$$);
+-- beyond 4,000 dimensions the index keeps a compact copy (see hnsw_wide)
 CREATE TABLE hh_big (v halfvec(4001));
 SELECT pg_temp.error_of($$CREATE INDEX ON hh_big USING hnsw (v halfvec_l2_ops)$$);
 CREATE TABLE hh_max (v halfvec(4000));

@@ -92,6 +92,7 @@ RESET enable_seqscan;
 -- bad definitions
 CREATE TABLE hbad (v vector, w vector(2001), x vector(2000));
 CREATE INDEX ON hbad USING hnsw (v vector_l2_ops);
+-- beyond 2,000 dimensions the index keeps a compact copy (see hnsw_wide)
 CREATE INDEX ON hbad USING hnsw (w vector_l2_ops);
 CREATE INDEX ON hb USING hnsw (v vector_l2_ops) WITH (m = 1);
 CREATE INDEX ON hb USING hnsw (v vector_l2_ops) WITH (m = 101);

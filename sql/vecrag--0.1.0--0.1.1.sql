@@ -146,13 +146,14 @@ BEGIN
 				AND t.tgname = 'vecrag_graph_cache') THEN
 		IF pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = tbl), 'MEMBER') THEN
 			EXECUTE format('DROP TRIGGER vecrag_graph_cache ON %s', tbl);
-			PERFORM vecrag.graph_cache_sync(tbl);
 		ELSE
 			RAISE NOTICE 'the adjacency cache trigger on table % stays in place', tbl
 				USING DETAIL = 'Only the owner of the table can drop it.',
 				HINT = format('The table owner can run DROP TRIGGER vecrag_graph_cache ON %s.', tbl);
 		END IF;
 	END IF;
+	-- also when the table is gone: its version row goes with the graph
+	PERFORM vecrag.graph_cache_sync(tbl);
 END
 $$;
 
@@ -345,10 +346,20 @@ BEGIN
 	IF TG_LEVEL = 'ROW' THEN
 		-- session_replication_role = replica (a subscriber's apply or
 		-- initial sync): nothing to do when the side tables are themselves
-		-- subscribed, their rows then come from the publisher
-		IF EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
+		-- subscribed, their rows then come from the publisher.  In any
+		-- other mode the statement triggers do the work: these row
+		-- triggers fire there only when ALTER TABLE ... ENABLE TRIGGER
+		-- ALL/USER reset them to ORIGIN, and must not index a row twice
+		IF current_setting('session_replication_role') <> 'replica'
+		   OR EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
 			RETURN NULL;
 		END IF;
+	ELSIF TG_OP <> 'TRUNCATE' AND current_setting('session_replication_role') = 'replica' THEN
+		-- a statement trigger made to fire under replica (ENABLE ALWAYS or
+		-- REPLICA): the row triggers index these rows
+		RETURN NULL;
+	END IF;
+	IF TG_LEVEL = 'ROW' THEN
 		IF TG_OP = 'INSERT' THEN
 			%11$s;
 		ELSIF TG_OP = 'DELETE' THEN

@@ -1452,10 +1452,14 @@ CheckDimensions(Relation index)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column does not have dimensions"),
 				 errhint("Declare the column with a fixed size, for example vector(3).")));
-	if (dim > kernel->maxDimensions)
+	/* wider columns get a compact copy (compact.c) where the kernel allows */
+	if (dim > kernel->maxDimensions &&
+		(kernel->toFloats == NULL || kernel->metric == 0 || dim > HNSW_MAX_WIDE_DIM))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index",
+						kernel->toFloats && kernel->metric ?
+						Max(kernel->maxDimensions, HNSW_MAX_WIDE_DIM) :
 						kernel->maxDimensions)));
 	return dim;
 }

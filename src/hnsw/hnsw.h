@@ -12,7 +12,9 @@
  *	 element tuple	 level, deleted flag, heap TID, the TID of its neighbour
  *					 tuple, then the indexed value exactly as the opclass stores
  *					 it (a varlena datum; normalised first when the opclass has
- *					 a norm function).
+ *					 a norm function), or, when that does not fit on a page, a
+ *					 compact copy of it (metapage storage, compact.c) that
+ *					 scans rerank with the row's exact value (rerank.c).
  *	 duplicate tuple a further heap TID of an element whose value it equals
  *					 exactly (chained from the element), so equal vectors
  *					 share one graph node;
@@ -120,6 +122,7 @@ typedef struct HnswOptions
 	int32		vl_len_;		/* varlena header (do not touch directly!) */
 	int			m;
 	int			efConstruction;
+	int			compactOffset;	/* string option "compact" */
 } HnswOptions;
 
 /* ---- on-disk structures ---- */
@@ -146,6 +149,8 @@ typedef struct HnswMetaPageData
 	OffsetNumber entryOffno;
 	int16		entryLevel;
 	BlockNumber insertPage;		/* last page of the chain */
+	uint8		storage;		/* HNSW_STORAGE_*: what element tuples hold
+								 * (0, full, in indexes from before) */
 } HnswMetaPageData;
 
 typedef HnswMetaPageData *HnswMetaPage;
@@ -229,7 +234,16 @@ typedef struct HnswKernel
 	int			(*dimensions) (const void *value);
 	/* value divided by norm, as a new palloc'd datum */
 	Datum		(*normalize) (const void *value, double norm);
+	/* what distance computes (HNSW_METRIC_*), 0 if none of those */
+	int			metric;
+	/* the value's elements as float4, into dimensions() floats; NULL: none */
+	void		(*toFloats) (const void *value, float *out);
 } HnswKernel;
+
+/* metrics a kernel may declare; cosine opclasses normalise and use IP */
+#define HNSW_METRIC_L2			1	/* squared Euclidean distance */
+#define HNSW_METRIC_IP			2	/* negative inner product */
+#define HNSW_METRIC_L1			3	/* taxicab distance */
 
 /* Per-index support state, cached in rd_amcache. */
 typedef struct HnswSupport
@@ -238,11 +252,38 @@ typedef struct HnswSupport
 	FmgrInfo	normProc;
 	bool		hasNorm;
 	const HnswKernel *kernel;	/* NULL: go through distanceProc */
+	const HnswKernel *exact;	/* the opclass's kernel over full values:
+								 * kernel itself unless storage is compact */
+	int			storage;		/* HNSW_STORAGE_* (compact.c) */
 	Oid			collation;
 	int			dimensions;
 	int			m;
 	int			efConstruction;
 } HnswSupport;
+
+/* ---- compact copies of wide vectors (compact.c, rerank.c) ---- */
+
+/*
+ * What an element tuple holds.  FULL: the prepared value itself.  The
+ * others, for columns whose full value does not fit on a page: a
+ * HnswCompactData of the prepared value in half precision, 8-bit scalar
+ * quantization or 1-bit codes, the first that fits; scans then rerank with
+ * the exact value read from the table.
+ */
+#define HNSW_STORAGE_FULL		0
+#define HNSW_STORAGE_HALF		1
+#define HNSW_STORAGE_SQ8		2
+#define HNSW_STORAGE_BIT		3
+/* a query in float4, compared with SQ8 and BIT elements (never stored) */
+#define HNSW_STORAGE_FLOAT		4
+
+/* most dimensions an opclass with toFloats can index through a compact copy */
+#define HNSW_MAX_WIDE_DIM		16000
+
+extern int	vecrag_hnsw_rerank;
+
+typedef struct HnswRerank HnswRerank;
+typedef bool (*HnswNextTid) (IndexScanDesc scan, ItemPointer heaptid);
 
 /* ---- search state (search.c) ---- */
 
@@ -285,6 +326,7 @@ extern void HnswInit(void);
 extern bytea *hnswoptions(Datum reloptions, bool validate);
 extern int	HnswGetM(Relation index);
 extern int	HnswGetEfConstruction(Relation index);
+extern int	HnswGetCompactOption(Relation index);
 
 /* cost.c */
 extern void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
@@ -306,6 +348,7 @@ extern Size HnswFreeSpace(Page page);
 /* support.c */
 extern HnswSupport *HnswGetSupport(Relation index);
 extern Datum HnswPrepareValue(HnswSupport *sup, Datum value, bool *ok);
+extern Datum HnswPrepareFull(HnswSupport *sup, Datum value, bool *ok);
 extern float HnswDistance(HnswSupport *sup, const void *a, const void *b);
 extern int	HnswRandomLevel(int m, ItemPointer heaptid);
 extern void HnswCheckDimensions(HnswSupport *sup, Datum value);
@@ -350,6 +393,18 @@ extern bool HnswUpdateNeighborList(Relation index, HnswSupport *sup,
 								   ItemPointer ntid, ItemPointer selftid,
 								   const void *selfvalue, int lc,
 								   ItemPointer addtid, float adddist, bool force);
+
+/* compact.c */
+extern int	HnswChooseStorage(Relation index, int dimensions);
+extern const char *HnswStorageName(int storage);
+extern const HnswKernel *HnswCompactKernel(int metric);
+extern Datum HnswCompactValue(HnswSupport *sup, Datum full, bool query);
+
+/* rerank.c */
+extern HnswRerank *HnswRerankBegin(IndexScanDesc scan, HnswSupport *sup,
+								   const void *exactQuery, int depth, bool strict);
+extern bool HnswRerankNext(HnswRerank *rr, HnswNextTid next, ItemPointer heaptid);
+extern void HnswRerankEnd(HnswRerank *rr);
 
 /* build.c */
 extern IndexBuildResult *hnswbuild(Relation heap, Relation index, struct IndexInfo *indexInfo);

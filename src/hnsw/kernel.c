@@ -18,6 +18,7 @@ static float NegInnerProduct(const void *a, const void *b);
 static float L1Distance(const void *a, const void *b);
 static int	Dimensions(const void *value);
 static Datum Normalize(const void *value, double norm);
+static void ToFloats(const void *value, float *out);
 
 static float
 L2Distance(const void *a, const void *b)
@@ -64,10 +65,18 @@ Normalize(const void *value, double norm)
 	return PointerGetDatum(result);
 }
 
-static const HnswKernel l2_kernel = {HNSW_MAX_DIM, L2Distance, Dimensions, NULL};
-static const HnswKernel ip_kernel = {HNSW_MAX_DIM, NegInnerProduct, Dimensions, NULL};
-static const HnswKernel cosine_kernel = {HNSW_MAX_DIM, NegInnerProduct, Dimensions, Normalize};
-static const HnswKernel l1_kernel = {HNSW_MAX_DIM, L1Distance, Dimensions, NULL};
+static void
+ToFloats(const void *value, float *out)
+{
+	const Vector *v = value;
+
+	memcpy(out, v->x, sizeof(float) * v->dim);
+}
+
+static const HnswKernel l2_kernel = {HNSW_MAX_DIM, L2Distance, Dimensions, NULL, HNSW_METRIC_L2, ToFloats};
+static const HnswKernel ip_kernel = {HNSW_MAX_DIM, NegInnerProduct, Dimensions, NULL, HNSW_METRIC_IP, ToFloats};
+static const HnswKernel cosine_kernel = {HNSW_MAX_DIM, NegInnerProduct, Dimensions, Normalize, HNSW_METRIC_IP, ToFloats};
+static const HnswKernel l1_kernel = {HNSW_MAX_DIM, L1Distance, Dimensions, NULL, HNSW_METRIC_L1, ToFloats};
 
 PG_FUNCTION_INFO_V1(hnsw_vector_l2_kernel);
 Datum

@@ -108,6 +108,7 @@ HnswWriteMetaPage(Relation index, ForkNumber forknum, int dimensions, int m,
 	meta->entryOffno = InvalidOffsetNumber;
 	meta->entryLevel = -1;
 	meta->insertPage = InvalidBlockNumber;
+	meta->storage = HnswChooseStorage(index, dimensions);
 	((PageHeader) page)->pd_lower =
 		((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
 

@@ -12,6 +12,11 @@
  *	  drops any element nearer than one already returned, relaxed_order
  *	  returns batches in order within each batch only.
  *
+ *	  On an index of compact copies of wide vectors (compact.c) the search
+ *	  runs with ef = max(hnsw.ef_search, vecrag.hnsw_rerank) and its
+ *	  candidates go through the exact rerank of rerank.c before they are
+ *	  returned.
+ *
  *	  An element's duplicates (equal values, see hnsw.h) are returned right
  *	  after it.  The executor does not recheck: rows come out in index order and the
  *	  ORDER BY expression is computed by the executor when it is selected.
@@ -33,6 +38,8 @@ typedef struct HnswScanOpaqueData
 	MemoryContext ctx;			/* everything of one rescan cycle */
 	HnswSupport *sup;
 	void	   *query;			/* prepared query value, NULL: no rows */
+	int			ef;				/* candidate list size of this scan */
+	HnswRerank *rerank;			/* exact rerank, for compact storage */
 	HnswVisited visited;
 	HnswHeap	discarded;		/* min-heap, iterative scans only */
 	HnswCandidate *batch;		/* current batch, nearest first */
@@ -50,6 +57,7 @@ static void FirstBatch(IndexScanDesc scan);
 static void NextBatch(IndexScanDesc scan);
 static void TakeBatch(HnswScanOpaque so, HnswHeap *w);
 static bool NextDuplicate(IndexScanDesc scan, ItemPointer heaptid);
+static bool NextTid(IndexScanDesc scan, ItemPointer heaptid);
 
 /*
  * Follow the duplicate chain of the element last returned: the next live
@@ -115,6 +123,9 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	if (so->rerank)
+		HnswRerankEnd(so->rerank);
+	so->rerank = NULL;
 	MemoryContextReset(so->ctx);
 	so->first = true;
 	so->done = false;
@@ -159,9 +170,18 @@ FirstBatch(IndexScanDesc scan)
 	so->done = true;
 	if (key->sk_flags & SK_ISNULL)
 		return;
-	q = HnswPrepareValue(so->sup, key->sk_argument, &ok);
+	q = HnswPrepareFull(so->sup, key->sk_argument, &ok);
 	if (!ok)
 		return;
+	so->ef = hnsw_ef_search;
+	if (so->sup->storage != HNSW_STORAGE_FULL)
+	{
+		so->ef = Max(hnsw_ef_search, vecrag_hnsw_rerank);
+		so->rerank = HnswRerankBegin(scan, so->sup, DatumGetPointer(q),
+									 hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF ? 0 : so->ef,
+									 hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT);
+		q = HnswCompactValue(so->sup, q, true);
+	}
 	so->query = DatumGetPointer(q);
 
 	HnswReadMeta(index, &meta);
@@ -173,14 +193,14 @@ FirstBatch(IndexScanDesc scan)
 			 RelationGetRelationName(index));
 	HnswGreedyDescend(index, so->sup, so->query, &ep, meta.entryLevel, 0);
 
-	HnswVisitedInit(&so->visited, hnsw_ef_search * so->sup->m * 2);
+	HnswVisitedInit(&so->visited, so->ef * so->sup->m * 2);
 	HnswVisitedAdd(&so->visited, &ep.tid);
 	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
-		HnswHeapInit(&so->discarded, hnsw_ef_search * 4, false);
+		HnswHeapInit(&so->discarded, so->ef * 4, false);
 	HnswHeapInit(&entries, 1, false);
 	HnswHeapPush(&entries, &ep);
-	HnswHeapInit(&w, hnsw_ef_search + 1, true);
-	HnswSearchLayer(index, so->sup, so->query, &entries, hnsw_ef_search, 0,
+	HnswHeapInit(&w, so->ef + 1, true);
+	HnswSearchLayer(index, so->sup, so->query, &entries, so->ef, 0,
 					&so->visited, &w,
 					hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF ? &so->discarded : NULL,
 					&so->tuples);
@@ -220,19 +240,62 @@ NextBatch(IndexScanDesc scan)
 		return;
 	}
 
-	HnswHeapInit(&entries, hnsw_ef_search, false);
-	while (entries.count < hnsw_ef_search && so->discarded.count > 0)
+	HnswHeapInit(&entries, so->ef, false);
+	while (entries.count < so->ef && so->discarded.count > 0)
 	{
 		HnswCandidate c = HnswHeapPop(&so->discarded);
 
 		HnswHeapPush(&entries, &c);
 	}
-	HnswHeapInit(&w, hnsw_ef_search + 1, true);
+	HnswHeapInit(&w, so->ef + 1, true);
 	HnswSearchLayer(scan->indexRelation, so->sup, so->query, &entries,
-					hnsw_ef_search, 0, &so->visited, &w, &so->discarded,
+					so->ef, 0, &so->visited, &w, &so->discarded,
 					&so->tuples);
 	pfree(entries.items);
 	TakeBatch(so, &w);
+}
+
+/*
+ * The next heap TID in the order of the stored values' distances (exact
+ * for full storage, estimated for compact copies), in *heaptid; false at
+ * the end.  Called in the scan's memory context.
+ */
+static bool
+NextTid(IndexScanDesc scan, ItemPointer heaptid)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	while (!so->done)
+	{
+		HnswCandidate *c;
+
+		CHECK_FOR_INTERRUPTS();
+		if (NextDuplicate(scan, heaptid))
+			return true;
+		if (so->pos >= so->nbatch)
+		{
+			if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF)
+				break;
+			NextBatch(scan);
+			continue;
+		}
+		c = &so->batch[so->pos++];
+		if (c->deleted)
+			continue;
+		/* with a rerank, the order is enforced on exact distances there */
+		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && so->rerank == NULL)
+		{
+			if (c->distance < so->previousDistance)
+				continue;
+			so->previousDistance = c->distance;
+		}
+		so->dupnext = c->duptid;
+		if (!ItemPointerIsValid(&c->heaptid))
+			continue;			/* vacuumed; its duplicates come next */
+		*heaptid = c->heaptid;
+		return true;
+	}
+	return false;
 }
 
 bool
@@ -240,6 +303,8 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext oldctx;
+	ItemPointerData heaptid;
+	bool		found;
 
 	if (scan->numberOfOrderBys == 0)
 		ereport(ERROR,
@@ -253,48 +318,17 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		so->first = false;
 		FirstBatch(scan);
 	}
-
-	while (!so->done)
-	{
-		HnswCandidate *c;
-		ItemPointerData heaptid;
-
-		CHECK_FOR_INTERRUPTS();
-		if (NextDuplicate(scan, &heaptid))
-		{
-			scan->xs_heaptid = heaptid;
-			scan->xs_recheck = false;
-			scan->xs_recheckorderby = false;
-			MemoryContextSwitchTo(oldctx);
-			return true;
-		}
-		if (so->pos >= so->nbatch)
-		{
-			if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_OFF)
-				break;
-			NextBatch(scan);
-			continue;
-		}
-		c = &so->batch[so->pos++];
-		if (c->deleted)
-			continue;
-		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT)
-		{
-			if (c->distance < so->previousDistance)
-				continue;
-			so->previousDistance = c->distance;
-		}
-		so->dupnext = c->duptid;
-		if (!ItemPointerIsValid(&c->heaptid))
-			continue;			/* vacuumed; its duplicates come next */
-		scan->xs_heaptid = c->heaptid;
-		scan->xs_recheck = false;
-		scan->xs_recheckorderby = false;
-		MemoryContextSwitchTo(oldctx);
-		return true;
-	}
+	if (so->rerank)
+		found = HnswRerankNext(so->rerank, NextTid, &heaptid);
+	else
+		found = NextTid(scan, &heaptid);
 	MemoryContextSwitchTo(oldctx);
-	return false;
+	if (!found)
+		return false;
+	scan->xs_heaptid = heaptid;
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = false;
+	return true;
 }
 
 void
@@ -302,6 +336,8 @@ hnswendscan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	if (so->rerank)
+		HnswRerankEnd(so->rerank);
 	MemoryContextDelete(so->ctx);
 	pfree(so);
 	scan->opaque = NULL;

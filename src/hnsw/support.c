@@ -2,8 +2,9 @@
  * src/hnsw/support.c
  *	  Per-index opclass support: finds the distance, norm and kernel support
  *	  functions once per relcache entry (rd_amcache), prepares values for
- *	  the index (detoast, check dimensions, normalise) and computes
- *	  distances through the kernel when the opclass has one.
+ *	  the index (detoast, check dimensions, normalise; encode a compact
+ *	  copy when the index stores one) and computes distances through the
+ *	  kernel when the opclass has one.
  */
 #include "postgres.h"
 
@@ -47,6 +48,15 @@ HnswGetSupport(Relation index)
 										  PointerGetDatum(NULL)));
 	if (sup->hasNorm && (sup->kernel == NULL || sup->kernel->normalize == NULL))
 		elog(ERROR, "hnsw opclass with a norm function needs a kernel with normalize");
+	sup->exact = sup->kernel;
+	sup->storage = meta.storage;
+	if (sup->storage != HNSW_STORAGE_FULL)
+	{
+		if (sup->exact == NULL || sup->exact->toFloats == NULL)
+			elog(ERROR, "hnsw index \"%s\" stores compact values but its opclass cannot convert to float4",
+				 RelationGetRelationName(index));
+		sup->kernel = HnswCompactKernel(sup->exact->metric);
+	}
 	sup->collation = index->rd_indcollation[0];
 	sup->dimensions = meta.dimensions;
 	sup->m = meta.m;
@@ -57,14 +67,29 @@ HnswGetSupport(Relation index)
 }
 
 /*
- * Turn a column or query value into the form the index stores: detoasted,
+ * Turn a column value into the form the index stores: the full prepared
+ * value (HnswPrepareFull), encoded when the index stores compact copies.
+ * *ok and the result's memory context as for HnswPrepareFull.
+ */
+Datum
+HnswPrepareValue(HnswSupport *sup, Datum value, bool *ok)
+{
+	Datum		v = HnswPrepareFull(sup, value, ok);
+
+	if (*ok && sup->storage != HNSW_STORAGE_FULL)
+		v = HnswCompactValue(sup, v, false);
+	return v;
+}
+
+/*
+ * Turn a column or query value into its full prepared form: detoasted,
  * dimensions checked, normalised when the opclass has a norm function.
  * Sets *ok to false (and returns 0) for a value of norm 0, which the index
  * cannot place (pgvector's behaviour: such rows are not indexed, such
  * queries find nothing).  The result lives in the current memory context.
  */
 Datum
-HnswPrepareValue(HnswSupport *sup, Datum value, bool *ok)
+HnswPrepareFull(HnswSupport *sup, Datum value, bool *ok)
 {
 	Datum		v = PointerGetDatum(PG_DETOAST_DATUM(value));
 
@@ -80,7 +105,7 @@ HnswPrepareValue(HnswSupport *sup, Datum value, bool *ok)
 			*ok = false;
 			return (Datum) 0;
 		}
-		v = sup->kernel->normalize(DatumGetPointer(v), norm);
+		v = sup->exact->normalize(DatumGetPointer(v), norm);
 	}
 	return v;
 }
@@ -93,9 +118,9 @@ HnswCheckDimensions(HnswSupport *sup, Datum value)
 {
 	int			dim;
 
-	if (sup->kernel == NULL || sup->kernel->dimensions == NULL)
+	if (sup->exact == NULL || sup->exact->dimensions == NULL)
 		return;
-	dim = sup->kernel->dimensions(DatumGetPointer(value));
+	dim = sup->exact->dimensions(DatumGetPointer(value));
 	if (dim != sup->dimensions)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

@@ -5,7 +5,10 @@
  *	  assigns every row to its nearest centroid and feeds (list, entry) to a
  *	  tuplesort that spills past maintenance_work_mem; the sorted stream is
  *	  written list by list into posting pages.  Pages are written without
- *	  WAL and logged at the end with log_newpage_range.
+ *	  WAL and logged at the end with log_newpage_range.  When the planner
+ *	  grants maintenance workers, they share k-means' assignment steps and
+ *	  the assignment scan (build_parallel.c); sampling, the quantizer's
+ *	  training and the writing stay here.
  *
  *	  Block order: metapage, parameter pages, list directory, posting
  *	  chains (see ivf.h).  Progress goes to pg_stat_progress_create_index.
@@ -22,6 +25,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
+#include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -33,47 +37,15 @@
 #define IVF_SAMPLES_PER_LIST	50
 #define IVF_MIN_SAMPLES			10000
 
-typedef struct IvfBuildState
-{
-	Relation	index;
-	IvfTypeInfo type;
-	int			dimensions;
-	int			lists;
-	int			quantizerKind;
-
-	/* sampling */
-	float	   *samples;
-	int			maxSamples;
-	int			nsamples;
-	int64		rowsSeen;		/* indexable rows seen while sampling */
-	uint64		rng;
-
-	/* assignment */
-	float	   *centroids;
-	IvfQuantizer *quantizer;
-	float	   *vec;
-	Size		entrySize;
-	IvfEntry	entry;
-	Tuplesortstate *sort;
-	TupleDesc	sortDesc;
-	TupleTableSlot *slot;
-	double		heapTuples;
-	int64		indexTuples;
-
-	MemoryContext tmpCtx;
-} IvfBuildState;
-
-static void InitBuildState(IvfBuildState *bs, Relation index);
 static void SampleCallback(Relation index, ItemPointer tid, Datum *values,
-						   bool *isnull, bool tupleIsAlive, void *state);
-static void AssignCallback(Relation index, ItemPointer tid, Datum *values,
 						   bool *isnull, bool tupleIsAlive, void *state);
 static void WriteIndex(IvfBuildState *bs, ForkNumber forkNum);
 static void BuildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 					   IvfBuildState *bs, ForkNumber forkNum);
 
-static void
-InitBuildState(IvfBuildState *bs, Relation index)
+/* checks the column and sets up what every participant needs */
+void
+IvfInitBuildState(IvfBuildState *bs, Relation index)
 {
 	int			typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
 	Size		centroidBytes;
@@ -148,16 +120,19 @@ SampleCallback(Relation index, ItemPointer tid, Datum *values,
 	MemoryContextReset(bs->tmpCtx);
 }
 
-/* assign one row to its list and queue (list, entry) for the sort */
-static void
-AssignCallback(Relation index, ItemPointer tid, Datum *values,
+/*
+ * Assign one row to its list and queue (list, entry) for the sort.  In a
+ * parallel build each participant adds its count to the shared total,
+ * which the leader reports.
+ */
+void
+IvfAssignCallback(Relation index, ItemPointer tid, Datum *values,
 			   bool *isnull, bool tupleIsAlive, void *state)
 {
 	IvfBuildState *bs = (IvfBuildState *) state;
 	MemoryContext old;
 	int			list;
 
-	bs->heapTuples++;
 	if (isnull[0])
 		return;
 	old = MemoryContextSwitchTo(bs->tmpCtx);
@@ -183,10 +158,37 @@ AssignCallback(Relation index, ItemPointer tid, Datum *values,
 		tuplesort_puttupleslot(bs->sort, bs->slot);
 		bs->indexTuples++;
 		if ((bs->indexTuples & 1023) == 0)
-			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, bs->indexTuples);
+			IvfReportAssigned(bs, 1024);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(bs->tmpCtx);
+}
+
+/* the tuple descriptor and slot of the (list, entry) sort */
+void
+IvfInitAssignSlot(IvfBuildState *bs)
+{
+	bs->sortDesc = CreateTemplateTupleDesc(2);
+	TupleDescInitEntry(bs->sortDesc, (AttrNumber) 1, "list", INT4OID, -1, 0);
+	TupleDescInitEntry(bs->sortDesc, (AttrNumber) 2, "entry", BYTEAOID, -1, 0);
+	bs->slot = MakeSingleTupleTableSlot(bs->sortDesc, &TTSOpsMinimalTuple);
+}
+
+/*
+ * A sort of (list, entry) by list: serial (coordinate NULL), a parallel
+ * participant's or the leader's merge of theirs.
+ */
+Tuplesortstate *
+IvfBeginAssignSort(IvfBuildState *bs, int workMem, SortCoordinate coordinate)
+{
+	AttrNumber	attNums[] = {1};
+	Oid			sortOperators[] = {Int4LessOperator};
+	Oid			sortCollations[] = {InvalidOid};
+	bool		nullsFirst[] = {false};
+
+	return tuplesort_begin_heap(bs->sortDesc, 1, attNums, sortOperators,
+								sortCollations, nullsFirst, workMem,
+								coordinate, VEC_TUPLESORT_NONE);
 }
 
 /*
@@ -365,7 +367,7 @@ static void
 BuildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 		   IvfBuildState *bs, ForkNumber forkNum)
 {
-	InitBuildState(bs, index);
+	IvfInitBuildState(bs, index);
 
 	/* 1. sample */
 	bs->samples = palloc(sizeof(float) * (Size) bs->maxSamples * bs->dimensions);
@@ -381,42 +383,54 @@ BuildIndex(Relation heap, Relation index, IndexInfo *indexInfo,
 					 errhint("Create the index after loading the data, or use fewer lists.")));
 	}
 
-	/* 2. cluster and train */
+	/* 2. train the quantizer; start the workers if the planner grants some */
+	bs->quantizer = IvfQuantizerCreate(bs->quantizerKind, bs->dimensions, bs->type.metric,
+									   bs->samples, bs->nsamples);
+	if (heap != NULL)
+	{
+		int			request = plan_create_index_workers(RelationGetRelid(heap),
+														RelationGetRelid(index));
+
+		if (request > 0)
+			IvfBeginParallel(bs, heap, indexInfo, request);
+	}
+
+	/* 3. cluster, with the workers if any */
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_KMEANS);
 	bs->centroids = palloc(sizeof(float) * (Size) bs->lists * bs->dimensions);
 	IvfKmeans(bs->samples, bs->nsamples, bs->dimensions, bs->lists,
-			  bs->type.normalize, bs->type.metric, bs->centroids);
-	bs->quantizer = IvfQuantizerCreate(bs->quantizerKind, bs->dimensions, bs->type.metric,
-									   bs->samples, bs->nsamples);
+			  bs->type.normalize, bs->type.metric, bs->centroids,
+			  bs->leader ? IvfParallelKmeansAssign : NULL, bs);
+	if (bs->leader)
+		IvfParallelKmeansDone(bs);
 	pfree(bs->samples);
 	bs->samples = NULL;
 
-	/* 3. assign every row, sorted by list */
-	bs->sortDesc = CreateTemplateTupleDesc(2);
-	TupleDescInitEntry(bs->sortDesc, (AttrNumber) 1, "list", INT4OID, -1, 0);
-	TupleDescInitEntry(bs->sortDesc, (AttrNumber) 2, "entry", BYTEAOID, -1, 0);
-	bs->slot = MakeSingleTupleTableSlot(bs->sortDesc, &TTSOpsMinimalTuple);
+	/* 4. assign every row, sorted by list */
+	IvfInitAssignSlot(bs);
 	if (heap != NULL)
 	{
-		AttrNumber	attNums[] = {1};
-		Oid			sortOperators[] = {Int4LessOperator};
-		Oid			sortCollations[] = {InvalidOid};
-		bool		nullsFirst[] = {false};
-
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_ASSIGN);
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, bs->rowsSeen);
-		bs->sort = tuplesort_begin_heap(bs->sortDesc, 1, attNums, sortOperators,
-										sortCollations, nullsFirst, maintenance_work_mem,
-										NULL, VEC_TUPLESORT_NONE);
-		table_index_build_scan(heap, index, indexInfo, false, true, AssignCallback, bs, NULL);
+		if (bs->leader)
+			IvfParallelAssign(bs, heap, indexInfo);
+		else
+		{
+			bs->sort = IvfBeginAssignSort(bs, maintenance_work_mem, NULL);
+			bs->heapTuples = table_index_build_scan(heap, index, indexInfo, false, true,
+													IvfAssignCallback, bs, NULL);
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, bs->indexTuples);
+		}
 		tuplesort_performsort(bs->sort);
 	}
 
-	/* 4. write pages */
+	/* 5. write pages */
 	WriteIndex(bs, forkNum);
 
 	if (bs->sort)
 		tuplesort_end(bs->sort);
+	if (bs->leader)
+		IvfEndParallel(bs);
 	ExecDropSingleTupleTableSlot(bs->slot);
 	MemoryContextDelete(bs->tmpCtx);
 }

@@ -47,7 +47,10 @@
 #include "lib/pairingheap.h"
 #include "nodes/execnodes.h"
 #include "storage/bufmgr.h"
+#include "storage/dsm.h"
+#include "storage/shm_toc.h"
 #include "utils/relcache.h"
+#include "utils/tuplesort.h"
 
 #include "core/compat.h"
 
@@ -194,15 +197,22 @@ typedef struct IvfQuantizer
  * Per-list query state of a quantized scan: whatever the estimator needs
  * that depends only on the query and the list's centroid.
  */
+typedef float (*IvfSq8Kernel) (const float *a, const float *w, const uint8 *codes, int dim);
+
 typedef struct IvfQueryList
 {
-	float		base;			/* rabitq: |q - c|^2 (L2) or <c, q> (IP) */
+	float		base;			/* rabitq: |q - c|^2 (L2) or <c, q> (IP);
+								 * sq8 IP: <q, min> */
 	float		qnorm;			/* norm of the query (sq8) or of the vector fed
 								 * to the LUT (rabitq) */
 	float		qsum;			/* rabitq: sum of rotated query elements */
 	float	   *lut;			/* rabitq: per byte position, 256 partial sums */
-	float	   *query;			/* sq8: query scaled into code units */
-	float	   *decoded;		/* sq8: scratch for one decoded entry */
+	float	   *query;			/* none: the query */
+	float	   *decoded;		/* rabitq: scratch */
+	/* sq8: the query in the kernel's terms (see sq8_kernel.c) */
+	float	   *sqQuery;		/* L2: (q - min) / step; IP: q * step */
+	float	   *sqWeights;		/* L2: step^2 */
+	IvfSq8Kernel sqKernel;
 } IvfQueryList;
 
 /* a candidate of a scan: 16 bytes, as batches hold thousands */
@@ -315,14 +325,77 @@ extern void ivfcostestimate(struct PlannerInfo *root, struct IndexPath *path,
 /* validate.c */
 extern bool ivfvalidate(Oid opclassoid);
 
+/*
+ * State of one build participant: the leader (which also samples, clusters
+ * and writes the pages) or a parallel worker (which only assigns rows).
+ */
+typedef struct IvfBuildState
+{
+	Relation	index;
+	IvfTypeInfo type;
+	int			dimensions;
+	int			lists;
+	int			quantizerKind;
+
+	/* sampling (leader) */
+	float	   *samples;
+	int			maxSamples;
+	int			nsamples;
+	int64		rowsSeen;		/* indexable rows seen while sampling */
+	uint64		rng;
+
+	/* assignment */
+	float	   *centroids;
+	IvfQuantizer *quantizer;
+	float	   *vec;
+	Size		entrySize;
+	IvfEntry	entry;
+	Tuplesortstate *sort;
+	TupleDesc	sortDesc;
+	TupleTableSlot *slot;
+	double		heapTuples;
+	int64		indexTuples;
+
+	/* parallel build: shared state, and the leader's handle (leader only) */
+	struct IvfShared *shared;
+	struct IvfLeader *leader;
+
+	MemoryContext tmpCtx;
+} IvfBuildState;
+
 /* build.c */
 extern IndexBuildResult *ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo);
 extern void ivfbuildempty(Relation index);
+extern void IvfInitBuildState(IvfBuildState *bs, Relation index);
+extern void IvfInitAssignSlot(IvfBuildState *bs);
+extern Tuplesortstate *IvfBeginAssignSort(IvfBuildState *bs, int workMem,
+										  SortCoordinate coordinate);
+extern void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values,
+							  bool *isnull, bool tupleIsAlive, void *state);
+
+/* build_parallel.c: k-means and the assignment scan in parallel workers */
+extern bool IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo,
+							 int request);
+extern int	IvfParallelKmeansAssign(void *arg, const float *samples, int nsamples,
+									const float *centroids, int k, int dim, int metric,
+									int *assignment);
+extern void IvfParallelKmeansDone(IvfBuildState *bs);
+extern void IvfParallelAssign(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo);
+extern void IvfEndParallel(IvfBuildState *bs);
+extern void IvfReportAssigned(IvfBuildState *bs, int n);
+extern PGDLLEXPORT void IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc);
 
 /* kmeans.c */
 extern uint64 IvfRandomNext(uint64 *state);
+typedef int (*IvfKmeansAssign) (void *arg, const float *samples, int nsamples,
+								const float *centroids, int k, int dim, int metric,
+								int *assignment);
 extern void IvfKmeans(float *samples, int nsamples, int dim, int k,
-					  bool normalize, int metric, float *centroids);
+					  bool normalize, int metric, float *centroids,
+					  IvfKmeansAssign assign, void *arg);
+extern int	IvfKmeansAssignRange(const float *samples, int first, int n,
+								 const float *centroids, int k, int dim, int metric,
+								 int *assignment);
 extern int	IvfNearestCentroid(const float *vec, const float *centroids,
 							   int k, int dim, int metric);
 
@@ -373,6 +446,8 @@ extern IvfQuantizer *IvfQuantizerCreate(int kind, int dim, int metric,
 										const float *samples, int nsamples);
 extern char *IvfQuantizerParams(IvfQuantizer *q, int *nbytes);
 extern IvfQuantizer *IvfQuantizerLoad(Relation index, const IvfMetaPageData *meta);
+extern IvfQuantizer *IvfQuantizerRestore(int kind, int dim, int metric,
+										 const char *params, int nbytes);
 extern void IvfEncode(IvfQuantizer *q, const float *vec, const float *centroid,
 					  char *payload);
 extern void IvfQueryListInit(IvfQuantizer *q, const float *query,
@@ -386,6 +461,9 @@ extern void IvfSq8Encode(IvfQuantizer *q, const float *vec, char *payload);
 extern void IvfSq8QueryInit(IvfQuantizer *q, const float *query, IvfQueryList *ql);
 extern void IvfSq8Estimate(IvfQuantizer *q, IvfQueryList *ql, const char *payload,
 						   float *estimate, float *lower);
+
+/* sq8_kernel.c */
+extern IvfSq8Kernel IvfSq8GetKernel(int metric);
 
 /* quantize_rabitq.c */
 extern void IvfRabitqInit(IvfQuantizer *q);

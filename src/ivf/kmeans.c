@@ -23,6 +23,8 @@
 
 static double RandomFraction(uint64 *state);
 static void NormalizeRows(float *rows, int n, int dim);
+static int	AssignSerial(void *arg, const float *samples, int nsamples, const float *centroids,
+						 int k, int dim, int metric, int *assignment);
 
 /* splitmix64: small, portable and the same on every platform */
 uint64
@@ -78,15 +80,52 @@ IvfNearestCentroid(const float *vec, const float *centroids, int k, int dim, int
 }
 
 /*
+ * Assign samples[first .. first + n) to their nearest centroid, updating
+ * assignment[]; returns how many changed.  One Lloyd step's work, or a
+ * parallel participant's chunk of it.
+ */
+int
+IvfKmeansAssignRange(const float *samples, int first, int n, const float *centroids,
+					 int k, int dim, int metric, int *assignment)
+{
+	int			changed = 0;
+
+	for (int i = first; i < first + n; i++)
+	{
+		int			c;
+
+		if ((i & 255) == 0)
+			CHECK_FOR_INTERRUPTS();
+		c = IvfNearestCentroid(samples + (Size) i * dim, centroids, k, dim, metric);
+		if (c != assignment[i])
+		{
+			assignment[i] = c;
+			changed++;
+		}
+	}
+	return changed;
+}
+
+static int
+AssignSerial(void *arg, const float *samples, int nsamples, const float *centroids,
+			 int k, int dim, int metric, int *assignment)
+{
+	return IvfKmeansAssignRange(samples, 0, nsamples, centroids, k, dim, metric, assignment);
+}
+
+/*
  * Cluster nsamples rows of samples (dim floats each) into k centroids,
  * written to centroids (k * dim floats, allocated by the caller).  With
  * fewer samples than k, the remaining centroids are random points drawn
  * around the samples (or in [-1, 1] with no samples at all), so every list
- * exists and later inserts have somewhere to go.
+ * exists and later inserts have somewhere to go.  assign (NULL: serially
+ * here) does the assignment step of each Lloyd iteration; a parallel build
+ * passes one that shares it with its workers (build_parallel.c), which
+ * gives the same result.
  */
 void
 IvfKmeans(float *samples, int nsamples, int dim, int k, bool normalize,
-		  int metric, float *centroids)
+		  int metric, float *centroids, IvfKmeansAssign assign, void *arg)
 {
 	uint64		rng = KMEANS_SEED;
 	bool		spherical = (metric == IVF_METRIC_IP);
@@ -165,24 +204,14 @@ IvfKmeans(float *samples, int nsamples, int dim, int k, bool normalize,
 	if (spherical)
 		NormalizeRows(centroids, k, dim);
 
+	if (assign == NULL)
+		assign = AssignSerial;
 	for (int iter = 0; iter < KMEANS_MAX_ITERATIONS; iter++)
 	{
-		int			changed = 0;
+		int			changed;
 
-		for (int i = 0; i < nsamples; i++)
-		{
-			int			c;
-
-			if ((i & 255) == 0)
-				CHECK_FOR_INTERRUPTS();
-			c = IvfNearestCentroid(samples + (Size) i * dim, centroids, k, dim,
-								   spherical ? IVF_METRIC_IP : IVF_METRIC_L2);
-			if (c != assignment[i])
-			{
-				assignment[i] = c;
-				changed++;
-			}
-		}
+		changed = assign(arg, samples, nsamples, centroids, k, dim,
+						 spherical ? IVF_METRIC_IP : IVF_METRIC_L2, assignment);
 		if (iter > 0 && changed <= nsamples / 1000)
 			break;
 

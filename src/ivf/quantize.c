@@ -129,6 +129,26 @@ IvfQuantizerLoad(Relation index, const IvfMetaPageData *meta)
 	return q;
 }
 
+/*
+ * The quantizer the leader of a parallel build trained, in a worker: made
+ * again from the parameter blob of IvfQuantizerParams (rabitq's rotation
+ * comes from its fixed seed).  Allocated in the current memory context.
+ */
+IvfQuantizer *
+IvfQuantizerRestore(int kind, int dim, int metric, const char *params, int nbytes)
+{
+	IvfQuantizer *q = IvfQuantizerCreate(kind, dim, metric, NULL, 0);
+
+	if (kind == IVF_QUANTIZER_SQ8)
+	{
+		if (nbytes != 2 * (int) sizeof(float) * dim)
+			elog(ERROR, "ivf build: sq8 parameters of %d bytes for %d dimensions", nbytes, dim);
+		memcpy(q->sqMin, params, sizeof(float) * dim);
+		memcpy(q->sqStep, params + sizeof(float) * dim, sizeof(float) * dim);
+	}
+	return q;
+}
+
 /* encode vec (already normalized if the opclass asks) of list centroid */
 void
 IvfEncode(IvfQuantizer *q, const float *vec, const float *centroid, char *payload)

@@ -5,8 +5,8 @@
  *	  outside it (rows inserted later) are clamped.  Each entry also keeps
  *	  its reconstruction error e = |x - decoded x|, which bounds the true
  *	  distance: |q - x| >= |q - decoded| - e, and <q, x> <= <q, decoded> +
- *	  |q| e.  Distances are computed by decoding an entry into floats and
- *	  calling the float kernel.
+ *	  |q| e.  Distances are computed on the codes themselves, with the
+ *	  query rewritten once per scan batch into code units (sq8_kernel.c).
  */
 #include "postgres.h"
 
@@ -63,17 +63,38 @@ IvfSq8Encode(IvfQuantizer *q, const float *vec, char *payload)
 	*(float *) payload = (float) (sqrt(err) * 1.0001 + 1e-7);
 }
 
+/*
+ * The query in the terms of the code kernels (sq8_kernel.c); it does not
+ * depend on the list, so it is computed once per batch (ql starts zeroed).
+ */
 void
 IvfSq8QueryInit(IvfQuantizer *q, const float *query, IvfQueryList *ql)
 {
 	double		norm = 0;
+	double		base = 0;
 
-	ql->query = (float *) query;
-	if (ql->decoded == NULL)
-		ql->decoded = palloc(sizeof(float) * q->dim);
+	if (ql->sqQuery != NULL)
+		return;
+	ql->sqQuery = palloc(sizeof(float) * q->dim);
+	ql->sqWeights = palloc(sizeof(float) * q->dim);
 	for (int j = 0; j < q->dim; j++)
+	{
 		norm += (double) query[j] * query[j];
+		if (q->metric == IVF_METRIC_L2)
+		{
+			ql->sqQuery[j] = (query[j] - q->sqMin[j]) / q->sqStep[j];
+			ql->sqWeights[j] = q->sqStep[j] * q->sqStep[j];
+		}
+		else
+		{
+			ql->sqQuery[j] = query[j] * q->sqStep[j];
+			ql->sqWeights[j] = 0;
+			base += (double) query[j] * q->sqMin[j];
+		}
+	}
 	ql->qnorm = (float) sqrt(norm);
+	ql->base = (float) base;
+	ql->sqKernel = IvfSq8GetKernel(q->metric);
 }
 
 void
@@ -82,17 +103,18 @@ IvfSq8Estimate(IvfQuantizer *q, IvfQueryList *ql, const char *payload,
 {
 	float		err = *(const float *) payload;
 	const uint8 *codes = (const uint8 *) (payload + sizeof(float));
-	float	   *decoded = ql->decoded;
+	float		k = ql->sqKernel(ql->sqQuery, ql->sqWeights, codes, q->dim);
 
-	for (int j = 0; j < q->dim; j++)
-		decoded[j] = q->sqMin[j] + q->sqStep[j] * codes[j];
-	*estimate = IvfDistance(q->metric, ql->query, decoded, q->dim);
 	if (q->metric == IVF_METRIC_L2)
 	{
-		float		d = sqrtf(*estimate) - err;
+		float		d = sqrtf(k) - err;
 
+		*estimate = k;
 		*lower = d > 0 ? d * d : 0;
 	}
 	else
+	{
+		*estimate = -(ql->base + k);
 		*lower = *estimate - ql->qnorm * err;
+	}
 }

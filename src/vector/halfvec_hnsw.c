@@ -4,8 +4,10 @@
  *	  HnswKernel): C distance, dimensions and normalisation over stored half
  *	  vectors, calling the halfvec kernels directly so no fmgr call sits in
  *	  the search loop.  Cosine stores unit vectors and orders by negative
- *	  inner product, like the vector opclasses.  An index takes up to 4,000
- *	  dimensions (pgvector's limit), so an element fits on a page.
+ *	  inner product, like the vector opclasses.  An index keeps full values
+ *	  up to 4,000 dimensions (pgvector's limit), so an element fits on a
+ *	  page; wider columns (to 16,000) get a compact copy through ToFloats
+ *	  (src/hnsw/compact.c).
  */
 #include "postgres.h"
 
@@ -21,6 +23,7 @@ static float NegInnerProduct(const void *a, const void *b);
 static float L1Distance(const void *a, const void *b);
 static int	Dimensions(const void *value);
 static Datum Normalize(const void *value, double norm);
+static void ToFloats(const void *value, float *out);
 
 static float
 L2Distance(const void *a, const void *b)
@@ -67,10 +70,19 @@ Normalize(const void *value, double norm)
 	return PointerGetDatum(result);
 }
 
-static const HnswKernel l2_kernel = {HALFVEC_HNSW_MAX_DIM, L2Distance, Dimensions, NULL};
-static const HnswKernel ip_kernel = {HALFVEC_HNSW_MAX_DIM, NegInnerProduct, Dimensions, NULL};
-static const HnswKernel cosine_kernel = {HALFVEC_HNSW_MAX_DIM, NegInnerProduct, Dimensions, Normalize};
-static const HnswKernel l1_kernel = {HALFVEC_HNSW_MAX_DIM, L1Distance, Dimensions, NULL};
+static void
+ToFloats(const void *value, float *out)
+{
+	const HalfVector *v = value;
+
+	for (int i = 0; i < v->dim; i++)
+		out[i] = HalfToFloat4(v->x[i]);
+}
+
+static const HnswKernel l2_kernel = {HALFVEC_HNSW_MAX_DIM, L2Distance, Dimensions, NULL, HNSW_METRIC_L2, ToFloats};
+static const HnswKernel ip_kernel = {HALFVEC_HNSW_MAX_DIM, NegInnerProduct, Dimensions, NULL, HNSW_METRIC_IP, ToFloats};
+static const HnswKernel cosine_kernel = {HALFVEC_HNSW_MAX_DIM, NegInnerProduct, Dimensions, Normalize, HNSW_METRIC_IP, ToFloats};
+static const HnswKernel l1_kernel = {HALFVEC_HNSW_MAX_DIM, L1Distance, Dimensions, NULL, HNSW_METRIC_L1, ToFloats};
 
 PG_FUNCTION_INFO_V1(hnsw_halfvec_l2_kernel);
 Datum
