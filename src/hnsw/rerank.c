@@ -22,13 +22,11 @@
 #include "postgres.h"
 
 #include "access/relscan.h"
-#include "access/tableam.h"
-#include "catalog/index.h"
-#include "executor/executor.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "core/row_fetch.h"
 #include "hnsw/hnsw.h"
 
 int			vecrag_hnsw_rerank = 0;
@@ -53,11 +51,7 @@ struct HnswRerank
 	int			capacity;
 	int			nitems;
 	int			pos;
-	/* heap access */
-	IndexFetchTableData *fetch;
-	TupleTableSlot *slot;
-	IndexInfo  *indexInfo;
-	EState	   *estate;
+	VecRowFetch *row;			/* heap access */
 };
 
 static bool ExactDistance(HnswRerank *rr, ItemPointer tid, float *exact);
@@ -87,10 +81,7 @@ HnswRerankBegin(IndexScanDesc scan, HnswSupport *sup, const void *exactQuery,
 	rr->strict = strict;
 	rr->capacity = rr->depth > 0 ? rr->depth : 64;
 	rr->items = palloc(sizeof(RerankItem) * rr->capacity);
-	rr->fetch = table_index_fetch_begin(scan->heapRelation);
-	rr->slot = table_slot_create(scan->heapRelation, NULL);
-	rr->indexInfo = BuildIndexInfo(scan->indexRelation);
-	rr->estate = CreateExecutorState();
+	rr->row = VecRowFetchBegin(scan->heapRelation, scan->indexRelation);
 	return rr;
 }
 
@@ -102,33 +93,19 @@ HnswRerankBegin(IndexScanDesc scan, HnswSupport *sup, const void *exactQuery,
 static bool
 ExactDistance(HnswRerank *rr, ItemPointer tid, float *exact)
 {
-	IndexScanDesc scan = rr->scan;
-	ItemPointerData t = *tid;
-	bool		callAgain = false;
-	bool		allDead = false;
-	Datum		values[INDEX_MAX_KEYS];
-	bool		isnull[INDEX_MAX_KEYS];
+	Datum		value;
 	bool		ok = false;
-	ExprContext *econtext = GetPerTupleExprContext(rr->estate);
-	MemoryContext old;
 
-	if (!table_index_fetch_tuple(rr->fetch, &t, scan->xs_snapshot, rr->slot,
-								 &callAgain, &allDead))
-		return false;
-
-	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-	econtext->ecxt_scantuple = rr->slot;
-	FormIndexDatum(rr->indexInfo, rr->slot, rr->estate, values, isnull);
-	if (!isnull[0])
+	if (VecRowFetchValue(rr->row, tid, rr->scan->xs_snapshot, &value))
 	{
-		Datum		v = HnswPrepareFull(rr->sup, values[0], &ok);
+		MemoryContext old = MemoryContextSwitchTo(VecRowFetchMemory(rr->row));
+		Datum		v = HnswPrepareFull(rr->sup, value, &ok);
 
 		if (ok)
 			*exact = rr->sup->exact->distance(rr->query, DatumGetPointer(v));
+		MemoryContextSwitchTo(old);
 	}
-	MemoryContextSwitchTo(old);
-	ResetExprContext(econtext);
-	ExecClearTuple(rr->slot);
+	VecRowFetchRelease(rr->row);
 	return ok;
 }
 
@@ -214,7 +191,5 @@ HnswRerankNext(HnswRerank *rr, HnswNextTid next, ItemPointer heaptid)
 void
 HnswRerankEnd(HnswRerank *rr)
 {
-	table_index_fetch_end(rr->fetch);
-	ExecDropSingleTupleTableSlot(rr->slot);
-	FreeExecutorState(rr->estate);
+	VecRowFetchEnd(rr->row);
 }

@@ -270,11 +270,8 @@ typedef struct IvfScanOpaqueData
 	IvfReranked *reranked;		/* the current rerank chunk (2 * rerank) */
 	pairingheap *exactHeap;		/* reranked, by exact distance */
 
-	/* rerank: heap access */
-	IndexInfo  *indexInfo;
-	EState	   *estate;
-	TupleTableSlot *slot;
-	struct IndexFetchTableData *fetch;
+	/* rerank: heap access (NULL until the first rerank) */
+	struct VecRowFetch *row;
 	float	   *scratch;
 
 	MemoryContext tmpCtx;

@@ -13,12 +13,10 @@
 #include "postgres.h"
 
 #include "access/relscan.h"
-#include "access/tableam.h"
-#include "catalog/index.h"
-#include "executor/executor.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "core/row_fetch.h"
 #include "ivf/ivf.h"
 
 void
@@ -30,10 +28,7 @@ IvfRerankBegin(IndexScanDesc scan)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("ivf scan of a quantized index needs its table for the rerank")));
-	so->fetch = table_index_fetch_begin(scan->heapRelation);
-	so->slot = table_slot_create(scan->heapRelation, NULL);
-	so->indexInfo = BuildIndexInfo(scan->indexRelation);
-	so->estate = CreateExecutorState();
+	so->row = VecRowFetchBegin(scan->heapRelation, scan->indexRelation);
 	so->scratch = palloc(sizeof(float) * so->dimensions);
 }
 
@@ -46,30 +41,21 @@ bool
 IvfRerankExact(IndexScanDesc scan, ItemPointer tid, float *exact)
 {
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
-	ItemPointerData t = *tid;
-	bool		callAgain = false;
-	bool		allDead = false;
-	Datum		values[INDEX_MAX_KEYS];
-	bool		isnull[INDEX_MAX_KEYS];
+	Datum		value;
 	bool		ok = false;
-	ExprContext *econtext = GetPerTupleExprContext(so->estate);
-	MemoryContext old;
 
-	if (!table_index_fetch_tuple(so->fetch, &t, scan->xs_snapshot, so->slot,
-								 &callAgain, &allDead))
-		return false;
-
-	old = MemoryContextSwitchTo(econtext->ecxt_per_tuple_memory);
-	econtext->ecxt_scantuple = so->slot;
-	FormIndexDatum(so->indexInfo, so->slot, so->estate, values, isnull);
-	if (!isnull[0] && IvfDatumToFloats(&so->type, values[0], so->dimensions, so->scratch))
+	if (VecRowFetchValue(so->row, tid, scan->xs_snapshot, &value))
 	{
-		*exact = IvfDistance(so->type.metric, so->query, so->scratch, so->dimensions);
-		ok = true;
+		MemoryContext old = MemoryContextSwitchTo(VecRowFetchMemory(so->row));
+
+		if (IvfDatumToFloats(&so->type, value, so->dimensions, so->scratch))
+		{
+			*exact = IvfDistance(so->type.metric, so->query, so->scratch, so->dimensions);
+			ok = true;
+		}
+		MemoryContextSwitchTo(old);
 	}
-	MemoryContextSwitchTo(old);
-	ResetExprContext(econtext);
-	ExecClearTuple(so->slot);
+	VecRowFetchRelease(so->row);
 	return ok;
 }
 
@@ -78,8 +64,6 @@ IvfRerankEnd(IndexScanDesc scan)
 {
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
 
-	table_index_fetch_end(so->fetch);
-	ExecDropSingleTupleTableSlot(so->slot);
-	FreeExecutorState(so->estate);
-	so->fetch = NULL;
+	VecRowFetchEnd(so->row);
+	so->row = NULL;
 }

@@ -354,7 +354,7 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 
 		so->first = false;
 		/* the table is known only after ambeginscan */
-		if (so->quantizer->kind != IVF_QUANTIZER_NONE && so->rerank > 0 && so->fetch == NULL)
+		if (so->quantizer->kind != IVF_QUANTIZER_NONE && so->rerank > 0 && so->row == NULL)
 			IvfRerankBegin(scan);
 		so->nextProbe = 0;
 		so->tuplesSeen = 0;
@@ -403,7 +403,7 @@ ivfendscan(IndexScanDesc scan)
 {
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
 
-	if (so->fetch != NULL)
+	if (so->row != NULL)
 		IvfRerankEnd(scan);
 	pairingheap_free(so->exactHeap);
 	MemoryContextDelete(so->tmpCtx);
