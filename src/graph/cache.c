@@ -412,6 +412,27 @@ GraphCacheAdjacency(GraphCache *cache, const GraphDef *def, Relation heap,
 }
 
 /*
+ * Size an edge list's arrays for cap edges: allocated in the current memory
+ * context the first time, grown in their own afterwards.
+ */
+void
+GraphEdgeListResize(GraphEdgeList *list, int64 cap)
+{
+	if (list->src == NULL)
+	{
+		list->src = GraphAllocHuge(sizeof(int64) * cap);
+		list->dst = GraphAllocHuge(sizeof(int64) * cap);
+		list->weights = GraphAllocHuge(sizeof(float4) * cap);
+		list->relations = GraphAllocHuge(sizeof(int32) * cap);
+		return;
+	}
+	list->src = repalloc_huge(list->src, sizeof(int64) * cap);
+	list->dst = repalloc_huge(list->dst, sizeof(int64) * cap);
+	list->weights = repalloc_huge(list->weights, sizeof(float4) * cap);
+	list->relations = repalloc_huge(list->relations, sizeof(int32) * cap);
+}
+
+/*
  * Every edge of the table in physical order, read by a sequential scan if
  * not yet cached; NULL when it does not fit the cache.
  */
@@ -437,10 +458,7 @@ GraphCacheEdgeList(GraphCache *cache, const GraphDef *def, Relation heap)
 	if (heap->rd_rel->reltuples > 0)
 		cap = Max(cap, (int64) Min(heap->rd_rel->reltuples * 1.05 + 1024,
 								   (float8) graph_cache_size * 1024 / 24));
-	list->src = GraphAllocHuge(sizeof(int64) * cap);
-	list->dst = GraphAllocHuge(sizeof(int64) * cap);
-	list->weights = GraphAllocHuge(sizeof(float4) * cap);
-	list->relations = GraphAllocHuge(sizeof(int32) * cap);
+	GraphEdgeListResize(list, cap);
 	MemoryContextSwitchTo(old);
 	if (BuildTooBig(cache, bcxt))
 	{
@@ -454,10 +472,7 @@ GraphCacheEdgeList(GraphCache *cache, const GraphDef *def, Relation heap)
 		if (n == cap)
 		{
 			cap *= 2;
-			list->src = repalloc_huge(list->src, sizeof(int64) * cap);
-			list->dst = repalloc_huge(list->dst, sizeof(int64) * cap);
-			list->weights = repalloc_huge(list->weights, sizeof(float4) * cap);
-			list->relations = repalloc_huge(list->relations, sizeof(int32) * cap);
+			GraphEdgeListResize(list, cap);
 			if (BuildTooBig(cache, bcxt))
 			{
 				GraphReaderClose(reader);

@@ -193,6 +193,7 @@ extern GraphReader *GraphReaderOpen(const GraphDef *def, Relation heap,
 									const GraphRelationFilter *filter);
 extern void GraphReaderScan(GraphReader *reader, int64 *keys, int nkeys);
 extern bool GraphReaderNext(GraphReader *reader, GraphEdgeRow *row);
+extern int64 GraphIdFromDatum(Datum d, Oid type);
 extern void GraphReaderClose(GraphReader *reader);
 extern GraphReader *GraphReaderOpenSeq(const GraphDef *def, Relation heap,
 									   const GraphRelationFilter *filter,
@@ -207,6 +208,7 @@ extern bool GraphRelationMatches(const GraphRelationFilter *filter,
 /* cache.c */
 extern void GraphCacheInit(void);
 extern GraphCache *GraphCacheAcquire(const GraphDef *def, Relation heap);
+extern void GraphEdgeListResize(GraphEdgeList *list, int64 cap);
 extern void GraphCacheRelease(GraphCache *cache);
 extern const GraphAdjacency *GraphCacheAdjacency(GraphCache *cache,
 												 const GraphDef *def,

@@ -85,7 +85,6 @@ struct GraphReader
 static Oid	FindIndex(const GraphDef *def, Relation heap, bool inbound,
 					  bool *covering, RegProcedure *eqproc, Oid *subtype);
 static bool IndexKeyMatches(const GraphDef *def, Relation index, bool inbound);
-static int64 IdFromDatum(Datum d, Oid type);
 static void BuildRow(GraphReader *reader, Datum *vals, bool *nulls,
 					 GraphEdgeRow *row, bool *valid);
 static void MissingIndexError(const GraphDef *def, bool inbound);
@@ -97,8 +96,9 @@ static GraphReader *OpenIndexReader(const GraphDef *def, Relation heap,
 static bool NextCached(GraphReader *reader, GraphEdgeRow *row);
 static int	CompareInt64(const void *a, const void *b);
 
-static int64
-IdFromDatum(Datum d, Oid type)
+/* A node id (or integer weight) column's value as int64. */
+int64
+GraphIdFromDatum(Datum d, Oid type)
 {
 	switch (type)
 	{
@@ -469,8 +469,8 @@ BuildRow(GraphReader *reader, Datum *vals, bool *nulls, GraphEdgeRow *row,
 
 		if (nulls[FIELD_KEY] || nulls[FIELD_OTHER])
 			return;
-		key = IdFromDatum(vals[FIELD_KEY], reader->inbound ? def->dst_type : def->src_type);
-		other = IdFromDatum(vals[FIELD_OTHER], reader->inbound ? def->src_type : def->dst_type);
+		key = GraphIdFromDatum(vals[FIELD_KEY], reader->inbound ? def->dst_type : def->src_type);
+		other = GraphIdFromDatum(vals[FIELD_OTHER], reader->inbound ? def->src_type : def->dst_type);
 		row->edge.src = reader->inbound ? other : key;
 		row->edge.dst = reader->inbound ? key : other;
 		row->edge.pad = 0;
@@ -486,7 +486,7 @@ BuildRow(GraphReader *reader, Datum *vals, bool *nulls, GraphEdgeRow *row,
 					row->edge.weight = (float4) DatumGetFloat8(vals[FIELD_WEIGHT]);
 					break;
 				default:
-					row->edge.weight = (float4) IdFromDatum(vals[FIELD_WEIGHT], def->weight_type);
+					row->edge.weight = (float4) GraphIdFromDatum(vals[FIELD_WEIGHT], def->weight_type);
 					break;
 			}
 		}

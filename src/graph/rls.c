@@ -33,7 +33,6 @@ typedef struct KeyedEdge
 } KeyedEdge;
 
 static int	CompareKeyed(const void *a, const void *b);
-static int64 IdFromValue(Datum d, Oid type);
 static GraphAdjacency *GroupByKey(const GraphEdgeList *list, bool inbound);
 static int32 PolicyRelationCode(GraphCache *cache, text *t);
 
@@ -46,20 +45,6 @@ CompareKeyed(const void *a, const void *b)
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
 	return x->pos < y->pos ? -1 : (x->pos > y->pos ? 1 : 0);
-}
-
-static int64
-IdFromValue(Datum d, Oid type)
-{
-	switch (type)
-	{
-		case INT8OID:
-			return DatumGetInt64(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		default:
-			return DatumGetInt16(d);
-	}
 }
 
 /* Relation codes: few distinct names, so a linear search is enough. */
@@ -169,10 +154,7 @@ GraphReadPolicyEdges(GraphDef *def, Relation heap)
 	cache->is_private = true;
 	cache->cxt = cxt;
 	cache->relid = def->relid;
-	list->src = GraphAllocHuge(sizeof(int64) * cap);
-	list->dst = GraphAllocHuge(sizeof(int64) * cap);
-	list->weights = GraphAllocHuge(sizeof(float4) * cap);
-	list->relations = GraphAllocHuge(sizeof(int32) * cap);
+	GraphEdgeListResize(list, cap);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -208,10 +190,7 @@ GraphReadPolicyEdges(GraphDef *def, Relation heap)
 			if (n == cap)
 			{
 				cap *= 2;
-				list->src = repalloc_huge(list->src, sizeof(int64) * cap);
-				list->dst = repalloc_huge(list->dst, sizeof(int64) * cap);
-				list->weights = repalloc_huge(list->weights, sizeof(float4) * cap);
-				list->relations = repalloc_huge(list->relations, sizeof(int32) * cap);
+				GraphEdgeListResize(list, cap);
 				GraphCheckMemory(cxt, "reading edges under row-level security");
 			}
 			if (edge_form)
@@ -224,8 +203,8 @@ GraphReadPolicyEdges(GraphDef *def, Relation heap)
 			}
 			else
 			{
-				list->src[n] = IdFromValue(d1, def->src_type);
-				list->dst[n] = IdFromValue(d2, def->dst_type);
+				list->src[n] = GraphIdFromDatum(d1, def->src_type);
+				list->dst[n] = GraphIdFromDatum(d2, def->dst_type);
 				list->weights[n] = wnull ? 1.0f : (float4) DatumGetFloat8(w);
 			}
 			list->relations[n] = rnull ? -1 : PolicyRelationCode(cache, DatumGetTextPP(rel));
