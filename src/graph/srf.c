@@ -153,7 +153,8 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 	tuple = (MinimalTuple) writer->buf;
 	memset(tuple, 0, hoff);
 	tuple->t_len = len;
-	HeapTupleHeaderSetNatts(tuple, natts);
+	/* HeapTupleHeaderSetNatts on a zeroed header, without reading it back */
+	tuple->t_infomask2 = natts;
 	tuple->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
 	if (hasnull)
 		bits = tuple->t_bits;
