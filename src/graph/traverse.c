@@ -243,17 +243,23 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			if (k >= 0)
 				pairs[npairs++] = ((uint64) (uint32) k << 32) | (uint32) (batch + i);
 		}
-		if (npairs > 1)
+		/* only following edges depends on their order */
+		if (npairs > 1 && follow)
 			qsort(pairs, npairs, sizeof(uint64), CompareUint64);
 		for (i = 0; i < npairs; i++)
 		{
 			int32		k = (int32) (pairs[i] >> 32);
 			int32		parent = (int32) (pairs[i] & 0xFFFFFFFF);
-			TraverseNode *from = &st->nodes[parent];
 			int64		e,
 						eend = adj->offsets[k + 1];
-			int64		fromid = from->id;
+			int64		fromid = st->nodes[parent].id;
 
+			/* degree only, no relation filter: the length of the edge list */
+			if (!follow && relmatch == NULL)
+			{
+				st->nodes[parent].degree += (int32) (eend - adj->offsets[k]);
+				continue;
+			}
 			for (e = adj->offsets[k]; e < eend; e++)
 			{
 				int32		code = adj->relations[e];
