@@ -267,6 +267,11 @@ typedef struct GraphRowWriter
 {
 	Tuplestorestate *store;
 	TupleDesc	desc;
+	int			natts;
+	int16	   *attlen;			/* desc's attributes, copied compactly */
+	char	   *attalign;
+	bool	   *attbyval;
+	bits8	   *nullbits;		/* the row's null bitmap, built aside */
 	TupleTableSlot *slot;		/* minimal-tuple slot over buf */
 	char	   *buf;			/* the row being formed */
 	Size		cap;

@@ -69,6 +69,17 @@ GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
 	}
 	writer->store = store;
 	writer->desc = desc;
+	writer->natts = desc->natts;
+	writer->attlen = palloc(sizeof(int16) * Max(desc->natts, 1));
+	writer->attalign = palloc(sizeof(char) * Max(desc->natts, 1));
+	writer->attbyval = palloc(sizeof(bool) * Max(desc->natts, 1));
+	writer->nullbits = palloc(BITMAPLEN(Max(desc->natts, 1)));
+	for (i = 0; i < desc->natts; i++)
+	{
+		writer->attlen[i] = TupleDescAttr(desc, i)->attlen;
+		writer->attalign[i] = TupleDescAttr(desc, i)->attalign;
+		writer->attbyval[i] = TupleDescAttr(desc, i)->attbyval;
+	}
 	writer->slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	writer->cap = 1024;
 	writer->buf = palloc(writer->cap);
@@ -100,49 +111,55 @@ GraphRowScratch(GraphRowWriter *writer, Size size)
 void
 GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 {
-	TupleDesc	desc = writer->desc;
-	int			natts = desc->natts;
+	int			natts = writer->natts;
+	const int16 *attlen = writer->attlen;
+	const char *attalign = writer->attalign;
+	bits8	   *nullbits = writer->nullbits;
 	bool		hasnull = false;
 	Size		hoff,
 				len,
 				off;
 	MinimalTuple tuple;
 	char	   *data;
-	bits8	   *bits = NULL;
 	uint16		infomask = 0;
 	int			i;
 
-	for (i = 0; i < natts; i++)
-		hasnull |= nulls[i];
-	hoff = SizeofMinimalTupleHeader;
-	if (hasnull)
-		hoff += BITMAPLEN(natts);
-	hoff = MAXALIGN(hoff);
-
-	/* size of the data, aligned as heap_fill_tuple aligns it */
+	/*
+	 * The null bitmap and the size of the data, aligned as heap_fill_tuple
+	 * aligns it.  The bitmap is built aside and copied once, not bit by
+	 * bit into the freshly zeroed tuple header.
+	 */
 	off = 0;
 	for (i = 0; i < natts; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
+		if ((i & 7) == 0)
+			nullbits[i >> 3] = 0;
 		if (nulls[i])
+		{
+			hasnull = true;
 			continue;
-		if (att->attlen == -1)
+		}
+		nullbits[i >> 3] |= (1 << (i & 7));
+		if (attlen[i] == -1)
 		{
 			struct varlena *v = (struct varlena *) DatumGetPointer(values[i]);
 
 			if (VARATT_IS_EXTERNAL(v))
 				elog(ERROR, "graph result value must not be toasted");
 			if (!VARATT_IS_SHORT(v))
-				off = att_align_nominal(off, att->attalign);
+				off = att_align_nominal(off, attalign[i]);
 			off += VARSIZE_ANY(v);
 		}
 		else
 		{
-			off = att_align_nominal(off, att->attalign);
-			off += att->attlen;
+			off = att_align_nominal(off, attalign[i]);
+			off += attlen[i];
 		}
 	}
+	hoff = SizeofMinimalTupleHeader;
+	if (hasnull)
+		hoff += BITMAPLEN(natts);
+	hoff = MAXALIGN(hoff);
 	len = hoff + off;
 	if (len > writer->cap)
 	{
@@ -153,26 +170,21 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 	tuple = (MinimalTuple) writer->buf;
 	memset(tuple, 0, hoff);
 	tuple->t_len = len;
-	/* HeapTupleHeaderSetNatts on a zeroed header, without reading it back */
-	tuple->t_infomask2 = natts;
-	tuple->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
 	if (hasnull)
-		bits = tuple->t_bits;
+	{
+		memcpy(tuple->t_bits, nullbits, BITMAPLEN(natts));
+		infomask |= HEAP_HASNULL;
+	}
 
 	data = (char *) tuple + hoff;
 	off = 0;
 	for (i = 0; i < natts; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Size		aligned;
 
 		if (nulls[i])
-		{
-			infomask |= HEAP_HASNULL;
 			continue;
-		}
-		if (bits)
-			bits[i >> 3] |= (1 << (i & 7));
-		if (att->attlen == -1)
+		if (attlen[i] == -1)
 		{
 			struct varlena *v = (struct varlena *) DatumGetPointer(values[i]);
 			Size		size = VARSIZE_ANY(v);
@@ -180,29 +192,28 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 			infomask |= HEAP_HASVARWIDTH;
 			if (!VARATT_IS_SHORT(v))
 			{
-				Size		aligned = att_align_nominal(off, att->attalign);
-
+				aligned = att_align_nominal(off, attalign[i]);
 				memset(data + off, 0, aligned - off);
 				off = aligned;
 			}
 			memcpy(data + off, v, size);
 			off += size;
+			continue;
 		}
+		aligned = att_align_nominal(off, attalign[i]);
+		memset(data + off, 0, aligned - off);
+		off = aligned;
+		if (writer->attbyval[i])
+			store_att_byval(data + off, values[i], attlen[i]);
 		else
-		{
-			Size		aligned = att_align_nominal(off, att->attalign);
-
-			memset(data + off, 0, aligned - off);
-			off = aligned;
-			if (att->attbyval)
-				store_att_byval(data + off, values[i], att->attlen);
-			else
-				memcpy(data + off, DatumGetPointer(values[i]), att->attlen);
-			off += att->attlen;
-		}
+			memcpy(data + off, DatumGetPointer(values[i]), attlen[i]);
+		off += attlen[i];
 	}
 	Assert(hoff + off == len);
+	/* HeapTupleHeaderSetNatts on a zeroed header */
+	tuple->t_infomask2 = natts;
 	tuple->t_infomask = infomask;
+	tuple->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
 	ExecStoreMinimalTuple(tuple, writer->slot, false);
 	tuplestore_puttupleslot(writer->store, writer->slot);
 	ExecClearTuple(writer->slot);
@@ -214,5 +225,9 @@ GraphRowWriterFree(GraphRowWriter *writer)
 	ExecDropSingleTupleTableSlot(writer->slot);
 	pfree(writer->buf);
 	pfree(writer->scratch);
+	pfree(writer->attlen);
+	pfree(writer->attalign);
+	pfree(writer->attbyval);
+	pfree(writer->nullbits);
 	pfree(writer);
 }
