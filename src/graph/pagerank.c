@@ -298,34 +298,36 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	/*
 	 * x[u] = r[u] * scale[u], scale[u] = d / outw[u]: what u passes along
 	 * each unit of weight (a multiplication per node and sweep instead of a
-	 * division).  Nodes without out-weight (dangling) are listed once, in
-	 * ascending order, so each sweep sums their scores without a pass over
-	 * every node.
+	 * division).  Nodes without out-weight (dangling) have scale -1 and
+	 * x 0, and are listed once, in ascending order, so each sweep sums
+	 * their scores without a pass over every node.
 	 */
 	for (i = 0; i < nnodes; i++)
 	{
 		r[i] = p[i];
 		if (outw[i] > 0)
+		{
 			scale[i] = damping / outw[i];
+			x[i] = r[i] * scale[i];
+		}
 		else
 		{
-			scale[i] = 0;
+			scale[i] = -1;
+			x[i] = 0;
 			dangling_nodes[ndangling++] = i;
 		}
-		x[i] = r[i] * scale[i];
 	}
+	pfree(outw);
 
 	{
 		/*
 		 * Local restrict pointers: the stores to x and r cannot alias the
-		 * CSR arrays, so the compiler keeps them in registers.  Same
-		 * arithmetic in the same order as ever.
+		 * CSR arrays, so the compiler keeps them in registers.
 		 */
 		const int64 *restrict offsets = csr->offsets;
 		const int32 *restrict targets = csr->targets;
 		const float8 *restrict weights = csr->weights;
 		const float8 *restrict pv = p;
-		const float8 *restrict ow = outw;
 		const float8 *restrict sc = scale;
 		const int32 *restrict dn = dangling_nodes;
 		float8	   *restrict rv = r;
@@ -353,7 +355,7 @@ graph_pagerank(PG_FUNCTION_ARGS)
 						sum += xv[targets[e]];
 				next = sum + (1 - damping + damping * dangling) * pv[i];
 				diff += fabs(next - rv[i]);
-				if (ow[i] > 0)
+				if (sc[i] >= 0)
 					xv[i] = next * sc[i];
 				else
 					dangling += next - rv[i];
