@@ -20,12 +20,13 @@
  * nodes, so count_degree => false skips it and returns degree NULL.
  * with_paths => false returns path and relation_path NULL, for callers
  * that want only the nodes and their depth: building two arrays per row
- * is most of the cost of a traversal served from the adjacency cache.
+ * is about a quarter of a traversal served from the adjacency cache.
  *
- * Served from the adjacency cache, a frontier is expanded straight from the
- * cached arrays: its nodes are put in the order an index scan would return
- * their edges (the adjacency's key order), so results are the same as
- * through the index, without a row per edge or a parent lookup per key.
+ * Served from the adjacency cache (or from the policy-filtered edges of a
+ * caller under row-level security), a frontier is expanded straight from
+ * the cached arrays: its nodes are put in the order an index scan would
+ * return their edges (the adjacency's key order), so results are the same
+ * as through the index, without a row per edge or a parent lookup per key.
  * Rows are formed in one reused buffer (GraphRowWriter), arrays included.
  */
 #include "postgres.h"
