@@ -40,13 +40,16 @@
  *
  * The order these distances give is approximate; scans rerank with the
  * exact value from the table (rerank.c).
+ *
+ * The sums over codes and bits (query against element, and element
+ * against element during build) run on the kernel set vecrag.simd picks:
+ * compact_kernels.c (portable), _avx2.c and _avx512.c.
  */
 #include "postgres.h"
 
 #include <math.h>
 
 #include "access/genam.h"
-#include "port/pg_bitutils.h"
 #include "utils/rel.h"
 
 #include "hnsw/hnsw.h"
@@ -72,8 +75,6 @@ typedef HnswCompactData *HnswCompact;
 static Size PayloadSize(int format, int dim);
 static bool Fits(int format, int dimensions);
 static float Dot(const HnswCompactData *a, const HnswCompactData *b);
-static float SumCodes(const float *q, const uint8 *c, int dim);
-static float SumSetBits(const float *q, const uint8 *bits, int dim);
 static float DotFloat(const float *q, float qsum, const HnswCompactData *x);
 static float Reconstruct(const HnswCompactData *v, int i);
 static float CompactL2(const void *a, const void *b);
@@ -269,55 +270,18 @@ HnswCompactValue(HnswSupport *sup, Datum full, bool query)
 	return PointerGetDatum(c);
 }
 
-/*
- * Sums of q[i] * c[i] over codes and of q[i] over set bits.  Eight float
- * accumulators: independent chains the CPU overlaps (and the compiler may
- * turn into one vector), branch-free on bits; float is ample for ordering.
- */
-static float
-SumCodes(const float *q, const uint8 *c, int dim)
-{
-	float		a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-	int			i = 0;
-	int			k;
-
-	for (; i + 8 <= dim; i += 8)
-		for (k = 0; k < 8; k++)
-			a[k] += q[i + k] * (float) c[i + k];
-	for (; i < dim; i++)
-		a[0] += q[i] * (float) c[i];
-	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-}
-
-static float
-SumSetBits(const float *q, const uint8 *bits, int dim)
-{
-	float		a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-	int			i = 0;
-	int			k;
-
-	for (; i + 8 <= dim; i += 8)
-	{
-		uint8		byte = bits[i / 8];
-
-		for (k = 0; k < 8; k++)
-			a[k] += q[i + k] * (float) ((byte >> k) & 1);
-	}
-	for (; i < dim; i++)
-		a[0] += q[i] * (float) ((bits[i / 8] >> (i % 8)) & 1);
-	return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-}
-
 /* <q, x^> for a float4 query q (sum of elements qsum) and element x */
 static float
 DotFloat(const float *q, float qsum, const HnswCompactData *x)
 {
+	const HnswCompactKernels *k = HnswCompactActiveKernels();
+
 	if (x->format == HNSW_STORAGE_SQ8)
 		return (float) ((double) x->offset * qsum +
-						(double) x->scale * SumCodes(q, (const uint8 *) x->data, x->dim));
+						(double) x->scale * k->sumCodes(q, (const uint8 *) x->data, x->dim));
 	/* s[i] q[i] summed is twice the sum over set bits less qsum */
 	return (float) ((double) x->offset * qsum +
-					(double) x->scale * (2.0 * SumSetBits(q, (const uint8 *) x->data, x->dim) - qsum));
+					(double) x->scale * (2.0 * k->sumSetBits(q, (const uint8 *) x->data, x->dim) - qsum));
 }
 
 /*
@@ -340,21 +304,9 @@ Dot(const HnswCompactData *a, const HnswCompactData *b)
 			return HalfvecInnerProduct((const half *) a->data, (const half *) b->data, dim);
 		case HNSW_STORAGE_SQ8:
 			{
-				const uint8 *ca = (const uint8 *) a->data;
-				const uint8 *cb = (const uint8 *) b->data;
-				uint32		acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-				uint64		cc = 0;
-				int			i = 0;
-				int			k;
+				uint64		cc = HnswCompactActiveKernels()->dotCodes((const uint8 *) a->data,
+																	  (const uint8 *) b->data, dim);
 
-				/* eight lanes of at most 8,104 / 8 products of 255 * 255: no overflow */
-				for (; i + 8 <= dim; i += 8)
-					for (k = 0; k < 8; k++)
-						acc[k] += (uint32) ca[i + k] * cb[i + k];
-				for (; i < dim; i++)
-					cc += (uint32) ca[i] * cb[i];
-				for (k = 0; k < 8; k++)
-					cc += acc[k];
 				return (float) ((double) dim * a->offset * b->offset +
 								(double) a->offset * b->scale * b->sum +
 								(double) b->offset * a->scale * a->sum +
@@ -362,24 +314,11 @@ Dot(const HnswCompactData *a, const HnswCompactData *b)
 			}
 		case HNSW_STORAGE_BIT:
 			{
-				const uint8 *ba = (const uint8 *) a->data;
-				const uint8 *bb = (const uint8 *) b->data;
-				int			nbytes = (dim + 7) / 8;
-				uint64		differ = 0;
-				int			i = 0;
-
 				/* trailing bits of the last byte are 0 in both */
-				for (; i + 8 <= nbytes; i += 8)
-				{
-					uint64		wa;
-					uint64		wb;
+				uint64		differ = HnswCompactActiveKernels()->hamming((const uint8 *) a->data,
+																		 (const uint8 *) b->data,
+																		 (dim + 7) / 8);
 
-					memcpy(&wa, ba + i, 8);
-					memcpy(&wb, bb + i, 8);
-					differ += pg_popcount64(wa ^ wb);
-				}
-				for (; i < nbytes; i++)
-					differ += pg_number_of_ones[ba[i] ^ bb[i]];
 				return (float) ((double) dim * a->offset * b->offset +
 								(double) a->sum * b->sum * cos(M_PI * (double) differ / dim));
 			}

@@ -74,6 +74,7 @@
 #include "utils/relcache.h"
 
 #include "core/compat.h"
+#include "core/distance.h"
 
 #define HNSW_MAGIC_NUMBER		0x5648534E	/* "VHSN" */
 #define HNSW_VERSION			1
@@ -399,6 +400,35 @@ extern int	HnswChooseStorage(Relation index, int dimensions);
 extern const char *HnswStorageName(int storage);
 extern const HnswKernel *HnswCompactKernel(int metric);
 extern Datum HnswCompactValue(HnswSupport *sup, Datum full, bool query);
+
+/*
+ * compact_kernels*.c: the sums behind distances over 8-bit and 1-bit
+ * compact values, one set per instruction set.  sumCodes: sum q[i] * c[i]
+ * over uint8 codes; sumSetBits: sum of q[i] over the set bits (bit i is
+ * bit i % 8 of byte i / 8; bits from dim on must be 0); dotCodes: sum
+ * a[i] * b[i] of two code arrays, exact; hamming: set bits of a XOR b
+ * over nbytes, exact.  Float sums agree with the scalar set's to float
+ * rounding in summation order.
+ */
+typedef struct HnswCompactKernels
+{
+	const char *name;
+	bool		(*supported) (void);
+	float		(*sumCodes) (const float *q, const uint8 *codes, int dim);
+	float		(*sumSetBits) (const float *q, const uint8 *bits, int dim);
+	uint64		(*dotCodes) (const uint8 *a, const uint8 *b, int dim);
+	uint64		(*hamming) (const uint8 *a, const uint8 *b, int nbytes);
+} HnswCompactKernels;
+
+/* compact_kernels.c: scalar set and the choice under vecrag.simd */
+extern const HnswCompactKernels HnswCompactScalarKernels;
+extern const HnswCompactKernels *HnswCompactActiveKernels(void);
+#ifdef VEC_HAVE_X86_KERNELS
+/* compact_kernels_avx2.c */
+extern const HnswCompactKernels HnswCompactAvx2Kernels;
+/* compact_kernels_avx512.c */
+extern const HnswCompactKernels HnswCompactAvx512Kernels;
+#endif
 
 /* rerank.c */
 extern HnswRerank *HnswRerankBegin(IndexScanDesc scan, HnswSupport *sup,
