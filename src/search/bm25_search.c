@@ -29,6 +29,7 @@
 #include "catalog/pg_collation.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "storage/bufmgr.h"
 #include "storage/predicate.h"
 #include "utils/builtins.h"
@@ -41,6 +42,9 @@
 
 /* pruning margin: a bound below theta * this cannot reach theta despite rounding */
 #define BM25_MARGIN			(1.0 - 1e-12)
+
+/* ids per window in which the essential lists are summed list by list */
+#define BM25_WINDOW			4096
 
 typedef struct QueryTerm
 {
@@ -602,11 +606,16 @@ HeapSiftUp(SearchHit *heap, int i)
  * term order, as scoring every document would, so scores are bit-for-bit
  * those of an exhaustive evaluation and the result is exact.
  *
- * One pass over the essential cursors scores the current document and
- * finds the next one.  In-memory lists carry each posting's term-frequency
- * factor (ScoreList), so scoring a posting is one multiplication, and their
- * largest factor, which tightens the term's bound weight * (k1 + 1) to
- * weight * max factor: fewer terms stay essential.  The term order (and so
+ * The essential lists are read in windows of BM25_WINDOW ids, list by list
+ * in term order, into an accumulator (no k-way merge per document); the
+ * window's candidates then go through the non-essential terms and the heap
+ * in id order, exactly as document at a time would: the same sums in the
+ * same order, the same ties.  Terms that stop being essential within a
+ * window take effect at the next window.  In-memory lists carry each
+ * posting's term-frequency factor (ScoreList), so scoring a posting is one
+ * multiplication, and their largest factor, which tightens the term's
+ * bound weight * (k1 + 1) to weight * max factor: fewer terms stay
+ * essential.  The term order (and so
  * the summation order) stays that of the loose bounds, which bm25_score
  * shares; the suffix sums are valid bounds in any order.
  */
@@ -620,7 +629,7 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 	int			cap;
 	int			nheap = 0;
 	int			essential;
-	int64		next;
+	double	   *acc;
 	double		theta = -1.0;
 
 	SearchCheckK(k, "k");
@@ -637,77 +646,99 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 	for (int i = q.nterms - 1; i >= 0; i--)
 		remaining[i] = remaining[i + 1] + q.terms[i].bound;
 	essential = q.nterms;
-	next = PG_INT64_MAX;
-	for (int i = 0; i < essential; i++)
-		next = Min(next, cursors[i].id);
+	acc = palloc(sizeof(double) * BM25_WINDOW);
 
-	while (next != PG_INT64_MAX)
+	for (;;)
 	{
-		int64		doc = next;
-		double		score = 0;
-		bool		pruned = false;
+		int64		lo = PG_INT64_MAX;
+		int64		hi;
+		int			nessential = essential;
+		uint64		seen[BM25_WINDOW / 64];
 
 		CHECK_FOR_INTERRUPTS();
-		next = PG_INT64_MAX;
-		for (int i = 0; i < essential; i++)
+		for (int i = 0; i < nessential; i++)
+			lo = Min(lo, cursors[i].id);
+		if (lo == PG_INT64_MAX)
+			break;
+		hi = lo > PG_INT64_MAX - BM25_WINDOW ? PG_INT64_MAX : lo + BM25_WINDOW;
+
+		/* the essential terms' contributions in [lo, hi), in term order */
+		memset(seen, 0, sizeof(seen));
+		for (int i = 0; i < nessential; i++)
 		{
 			PostingCursor *c = &cursors[i];
+			double		weight = c->term->weight;
 
-			if (c->id == doc)
+			while (c->id < hi)
 			{
-				score += c->term->weight * c->factor;
+				int			off = (int) (c->id - lo);
+				uint64		bit = UINT64CONST(1) << (off % 64);
+
+				if (seen[off / 64] & bit)
+					acc[off] += weight * c->factor;
+				else
+				{
+					seen[off / 64] |= bit;
+					acc[off] = weight * c->factor;	/* = 0 + weight * factor */
+				}
 				CursorNext(c);
 			}
-			if (c->id < next)
-				next = c->id;
 		}
-		for (int i = essential; i < q.nterms; i++)
-		{
-			PostingCursor *c = &cursors[i];
 
-			if (score + remaining[i] < theta * BM25_MARGIN)
+		/* then each candidate of the window in id order, as one at a time */
+		for (int w = 0; w < BM25_WINDOW / 64; w++)
+		{
+			uint64		bits = seen[w];
+
+			while (bits != 0)
 			{
-				pruned = true;
-				break;
-			}
-			CursorSeek(c, doc);
-			if (c->id == doc)
-				score += c->term->weight * c->factor;
-		}
-		if (pruned)
-			continue;
+				int			off = w * 64 + pg_rightmost_one_pos64(bits);
+				int64		doc = lo + off;
+				double		score = acc[off];
+				bool		pruned = false;
 
-		/* every earlier document has a smaller id, so a tie with the worst loses */
-		if (nheap < cap)
-		{
-			heap[nheap].id = doc;
-			heap[nheap].score = score;
-			HeapSiftUp(heap, nheap++);
-		}
-		else if (score > heap[0].score)
-		{
-			heap[0].id = doc;
-			heap[0].score = score;
-			HeapSiftDown(heap, nheap, 0);
-		}
-		else
-			continue;
-		if (nheap == cap)
-		{
-			int			was = essential;
+				bits &= bits - 1;
+				for (int i = nessential; i < q.nterms; i++)
+				{
+					PostingCursor *c = &cursors[i];
 
-			theta = heap[0].score;
-			while (essential > 0 && remaining[essential - 1] < theta * BM25_MARGIN)
-				essential--;
-			/* the next candidate comes from the essential lists only */
-			if (essential < was)
-			{
-				next = PG_INT64_MAX;
-				for (int i = 0; i < essential; i++)
-					next = Min(next, cursors[i].id);
+					if (score + remaining[i] < theta * BM25_MARGIN)
+					{
+						pruned = true;
+						break;
+					}
+					CursorSeek(c, doc);
+					if (c->id == doc)
+						score += c->term->weight * c->factor;
+				}
+				if (pruned)
+					continue;
+
+				/* every earlier document has a smaller id, so a tie with the worst loses */
+				if (nheap < cap)
+				{
+					heap[nheap].id = doc;
+					heap[nheap].score = score;
+					HeapSiftUp(heap, nheap++);
+				}
+				else if (score > heap[0].score)
+				{
+					heap[0].id = doc;
+					heap[0].score = score;
+					HeapSiftDown(heap, nheap, 0);
+				}
+				else
+					continue;
+				if (nheap == cap)
+				{
+					theta = heap[0].score;
+					while (essential > 0 && remaining[essential - 1] < theta * BM25_MARGIN)
+						essential--;
+				}
 			}
 		}
 	}
+	pfree(acc);
 	for (int i = 0; i < q.nterms; i++)
 		CursorEnd(&cursors[i]);
 	Bm25End(&q);
