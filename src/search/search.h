@@ -45,11 +45,13 @@
  * the postings carry tf and the document length, so scoring reads only the
  * btree-ordered postings of the query terms.
  *
- * Top-k retrieval is document-at-a-time MaxScore (bm25_search.c): terms
- * sorted by decreasing score upper bound idf * (k1 + 1); once the k-th best
- * score theta exceeds the summed bounds of a suffix of the terms, those
- * terms no longer produce candidates and are only looked up (galloping seek
- * in the id-sorted list) for documents that can still reach theta.  Scores
+ * Top-k retrieval is MaxScore (bm25_search.c): terms sorted by decreasing
+ * score upper bound idf * (k1 + 1); once the k-th best score theta exceeds
+ * the summed bounds of a suffix of the terms, those terms no longer produce
+ * candidates and are only looked up (galloping seek in the id-sorted list)
+ * for documents that can still reach theta.  The other (essential) lists
+ * are summed list by list over windows of ids, whose candidates then go
+ * through the lookups in id order.  Scores
  * are summed in term order, as an exhaustive evaluation would, so the
  * result is exact.  Memory is O(k) besides the postings cache.  Lists in
  * memory carry each posting's term-frequency factor, so a posting scores
