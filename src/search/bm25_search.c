@@ -29,6 +29,7 @@
 #include "catalog/pg_collation.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
 #include "storage/bufmgr.h"
 #include "storage/predicate.h"
 #include "utils/builtins.h"
@@ -42,13 +43,17 @@
 /* pruning margin: a bound below theta * this cannot reach theta despite rounding */
 #define BM25_MARGIN			(1.0 - 1e-12)
 
+/* ids per window in which the essential lists are summed list by list */
+#define BM25_WINDOW			4096
+
 typedef struct QueryTerm
 {
 	SearchTerm	term;
 	int64		df;
 	double		weight;			/* query tf * idf */
-	double		bound;			/* weight * (k1 + 1): no posting scores more */
-	const Bm25CachedTerm *cached;	/* its postings, when cached */
+	double		bound;			/* no posting scores more: weight * (k1 + 1), or weight *
+								 * the largest factor of a list in memory */
+	Bm25CachedTerm *cached;		/* its postings, when cached */
 } QueryTerm;
 
 /* a scan over postings, index-only where the visibility map allows */
@@ -86,11 +91,12 @@ typedef struct Bm25Query
 typedef struct PostingCursor
 {
 	QueryTerm  *term;
+	const Bm25Query *q;
 	int64		id;
-	int32		tf;
-	int32		doclen;
+	double		factor;			/* the posting's term-frequency factor */
 	/* array */
 	const Bm25Posting *postings;
+	const double *factors;
 	int64		n;
 	int64		pos;
 	/* stream */
@@ -99,14 +105,14 @@ typedef struct PostingCursor
 	PostingScan scan;
 } PostingCursor;
 
-static void Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b);
+static void Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b);
 static void Bm25End(Bm25Query *q);
 static void PostingBegin(PostingScan *ps, Bm25Query *q, int nkeys);
 static void PostingRescan(PostingScan *ps, text *term, int64 id);
 static bool PostingNext(PostingScan *ps, int64 *id, int32 *tf, int32 *doclen);
 static void PostingEnd(PostingScan *ps);
 static void CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t);
-static void CursorNext(PostingCursor *c);
+static inline void CursorNext(PostingCursor *c);
 static void CursorSeek(PostingCursor *c, int64 target);
 static void CursorEnd(PostingCursor *c);
 static int	CompareQueryTerms(const void *a, const void *b);
@@ -125,23 +131,38 @@ CheckParameters(double k1, double b)
 				 errmsg("b must be between 0 and 1")));
 }
 
-/* one term's contribution for a posting */
-static inline double
-TermScore(const Bm25Query *q, const QueryTerm *t, int32 tf, int32 doclen)
+/* checks that need no index, made before it is opened */
+static void
+CheckQuery(text *query, double k1, double b)
 {
-	double		norm = q->k1 * (1.0 - q->b + q->b * (double) doclen / q->avgdl);
-
-	return t->weight * (double) tf * (q->k1 + 1.0) / ((double) tf + norm);
+	CheckParameters(k1, b);
+	if (VARSIZE_ANY_EXHDR(query) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("query text must not be empty")));
 }
 
 /*
- * Open the index, read the corpus statistics and the query terms' document
- * frequencies.  Terms absent from the corpus are dropped; the rest are
- * sorted by decreasing upper bound.
+ * A posting's term-frequency factor tf * (k1 + 1) / (tf + k1 * (1 - b + b *
+ * dl / avgdl)), at most k1 + 1; its term contributes weight * factor.
+ */
+static inline double
+Factor(const Bm25Query *q, int32 tf, int32 doclen)
+{
+	double		norm = q->k1 * (1.0 - q->b + q->b * (double) doclen / q->avgdl);
+
+	return (double) tf * (q->k1 + 1.0) / ((double) tf + norm);
+}
+
+/*
+ * Read the corpus statistics of an opened index (Bm25OpenIndex) and the
+ * query terms' document frequencies.  Terms absent from the corpus are
+ * dropped; the rest are sorted by decreasing upper bound.
  */
 static void
-Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
+Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b)
 {
+	Oid			meta = index->meta;
 	Relation	terms;
 	Relation	terms_index;
 	SearchTerm *qterms;
@@ -150,12 +171,8 @@ Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
 	int			n = 0;
 	Bm25StatsVersion version;
 
-	CheckParameters(k1, b);
-	if (VARSIZE_ANY_EXHDR(query) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("query text must not be empty")));
-	Bm25OpenIndex(meta, &q->index);
+	CheckQuery(query, k1, b);
+	q->index = *index;
 	q->snapshot = GetActiveSnapshot();
 	q->k1 = k1;
 	q->b = b;
@@ -184,7 +201,7 @@ Bm25Begin(Bm25Query *q, Oid meta, text *query, double k1, double b)
 	terms_index = index_open(q->index.terms_index, AccessShareLock);
 	for (int i = 0; i < nqterms && q->ndocs > 0; i++)
 	{
-		const Bm25CachedTerm *cached = NULL;
+		Bm25CachedTerm *cached = NULL;
 		int64		df;
 		double		idf;
 
@@ -338,6 +355,28 @@ PostingEnd(PostingScan *ps)
 	ExecDropSingleTupleTableSlot(ps->slot);
 }
 
+/*
+ * Fill in a list's term-frequency factors and their maximum for this
+ * search's k1, b and average length, unless they are already for those.
+ */
+static void
+ScoreList(const Bm25Query *q, Bm25CachedTerm *list)
+{
+	if (list->scored && list->k1 == q->k1 && list->b == q->b && list->avgdl == q->avgdl)
+		return;
+	list->scored = false;		/* until complete: an error may interrupt this */
+	list->max_factor = 0;
+	for (int64 i = 0; i < list->n; i++)
+	{
+		list->factors[i] = Factor(q, list->postings[i].tf, list->postings[i].doclen);
+		list->max_factor = Max(list->max_factor, list->factors[i]);
+	}
+	list->scored = true;
+	list->k1 = q->k1;
+	list->b = q->b;
+	list->avgdl = q->avgdl;
+}
+
 /* read the df postings of a term into out, checking there are exactly df */
 static void
 ReadPostings(Bm25Query *q, text *key, int64 df, Bm25Posting *out)
@@ -373,9 +412,10 @@ ReadPostings(Bm25Query *q, text *key, int64 df, Bm25Posting *out)
 static void
 CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 {
-	Size		bytes = sizeof(Bm25Posting) * (Size) t->df;
+	Size		bytes = (sizeof(Bm25Posting) + sizeof(double)) * (Size) t->df;
 
 	memset(c, 0, sizeof(PostingCursor));
+	c->q = q;
 	c->term = t;
 	c->key = cstring_to_text_with_len(t->term.term, t->term.len);
 	if (t->cached == NULL && q->use_cache)
@@ -391,19 +431,27 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 		}
 	}
 	c->pos = -1;
+	if (t->cached == NULL && bytes <= q->local_bytes)
+	{
+		/* a list of this search only, laid out as a cached one */
+		Bm25CachedTerm *list = palloc0(sizeof(Bm25CachedTerm));
+		char	   *mem = palloc_extended(Max(bytes, 1), MCXT_ALLOC_HUGE);
+
+		list->df = list->n = t->df;
+		list->postings = (Bm25Posting *) mem;
+		list->factors = (double *) (mem + sizeof(Bm25Posting) * (Size) t->df);
+		ReadPostings(q, c->key, t->df, list->postings);
+		q->local_bytes -= bytes;
+		t->cached = list;
+	}
 	if (t->cached != NULL)
 	{
+		ScoreList(q, t->cached);
+		/* no posting of the list scores more than its largest factor allows */
+		t->bound = t->weight * t->cached->max_factor;
 		c->postings = t->cached->postings;
+		c->factors = t->cached->factors;
 		c->n = t->cached->n;
-	}
-	else if (bytes <= q->local_bytes)
-	{
-		Bm25Posting *postings = palloc_extended(Max(bytes, 1), MCXT_ALLOC_HUGE);
-
-		ReadPostings(q, c->key, t->df, postings);
-		q->local_bytes -= bytes;
-		c->postings = postings;
-		c->n = t->df;
 	}
 	else
 	{
@@ -414,13 +462,24 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 	CursorNext(c);
 }
 
-static void
+static pg_noinline void
+StreamNext(PostingCursor *c)
+{
+	int32		tf;
+	int32		doclen;
+
+	if (c->id == PG_INT64_MAX || !PostingNext(&c->scan, &c->id, &tf, &doclen))
+		c->id = PG_INT64_MAX;
+	else
+		c->factor = Factor(c->q, tf, doclen);
+}
+
+static inline void
 CursorNext(PostingCursor *c)
 {
-	if (c->streaming)
+	if (unlikely(c->streaming))
 	{
-		if (c->id == PG_INT64_MAX || !PostingNext(&c->scan, &c->id, &c->tf, &c->doclen))
-			c->id = PG_INT64_MAX;
+		StreamNext(c);
 		return;
 	}
 	if (++c->pos >= c->n)
@@ -430,8 +489,7 @@ CursorNext(PostingCursor *c)
 		return;
 	}
 	c->id = c->postings[c->pos].id;
-	c->tf = c->postings[c->pos].tf;
-	c->doclen = c->postings[c->pos].doclen;
+	c->factor = c->factors[c->pos];
 }
 
 /* advance to the first posting with id >= target (galloping on arrays) */
@@ -547,9 +605,22 @@ HeapSiftUp(SearchHit *heap, int i)
  * their bounds can still beat theta.  Each document's score is summed in
  * term order, as scoring every document would, so scores are bit-for-bit
  * those of an exhaustive evaluation and the result is exact.
+ *
+ * The essential lists are read in windows of BM25_WINDOW ids, list by list
+ * in term order, into an accumulator (no k-way merge per document); the
+ * window's candidates then go through the non-essential terms and the heap
+ * in id order, exactly as document at a time would: the same sums in the
+ * same order, the same ties.  Terms that stop being essential within a
+ * window take effect at the next window.  In-memory lists carry each
+ * posting's term-frequency factor (ScoreList), so scoring a posting is one
+ * multiplication, and their largest factor, which tightens the term's
+ * bound weight * (k1 + 1) to weight * max factor: fewer terms stay
+ * essential.  The term order (and so
+ * the summation order) stays that of the loose bounds, which bm25_score
+ * shares; the suffix sums are valid bounds in any order.
  */
 SearchHit *
-Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits)
+Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *nhits)
 {
 	Bm25Query	q;
 	double	   *remaining;
@@ -558,82 +629,116 @@ Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits)
 	int			cap;
 	int			nheap = 0;
 	int			essential;
+	double	   *acc;
 	double		theta = -1.0;
 
 	SearchCheckK(k, "k");
-	Bm25Begin(&q, meta, query, k1, b);
+	Bm25Begin(&q, index, query, k1, b);
 
-	remaining = palloc(sizeof(double) * (q.nterms + 1));
-	remaining[q.nterms] = 0;
-	for (int i = q.nterms - 1; i >= 0; i--)
-		remaining[i] = remaining[i + 1] + q.terms[i].bound;
 	cap = (int) Min((int64) k, Max(q.ndocs, 1));
 	heap = palloc(sizeof(SearchHit) * cap);
 	cursors = palloc(sizeof(PostingCursor) * Max(q.nterms, 1));
 	for (int i = 0; i < q.nterms; i++)
 		CursorBegin(&cursors[i], &q, &q.terms[i]);
+	/* after CursorBegin, which tightens the bounds of in-memory lists */
+	remaining = palloc(sizeof(double) * (q.nterms + 1));
+	remaining[q.nterms] = 0;
+	for (int i = q.nterms - 1; i >= 0; i--)
+		remaining[i] = remaining[i + 1] + q.terms[i].bound;
 	essential = q.nterms;
+	acc = palloc(sizeof(double) * BM25_WINDOW);
 
 	for (;;)
 	{
-		int64		doc = PG_INT64_MAX;
-		double		score = 0;
-		bool		pruned = false;
+		int64		lo = PG_INT64_MAX;
+		int64		hi;
+		int			nessential = essential;
+		uint64		seen[BM25_WINDOW / 64];
 
 		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < essential; i++)
-			if (cursors[i].id < doc)
-				doc = cursors[i].id;
-		if (doc == PG_INT64_MAX)
+		for (int i = 0; i < nessential; i++)
+			lo = Min(lo, cursors[i].id);
+		if (lo == PG_INT64_MAX)
 			break;
-		for (int i = 0; i < essential; i++)
+		hi = lo > PG_INT64_MAX - BM25_WINDOW ? PG_INT64_MAX : lo + BM25_WINDOW;
+
+		/* the essential terms' contributions in [lo, hi), in term order */
+		memset(seen, 0, sizeof(seen));
+		for (int i = 0; i < nessential; i++)
 		{
 			PostingCursor *c = &cursors[i];
+			double		weight = c->term->weight;
 
-			if (c->id == doc)
+			while (c->id < hi)
 			{
-				score += TermScore(&q, c->term, c->tf, c->doclen);
+				int			off = (int) (c->id - lo);
+				uint64		bit = UINT64CONST(1) << (off % 64);
+
+				if (seen[off / 64] & bit)
+					acc[off] += weight * c->factor;
+				else
+				{
+					seen[off / 64] |= bit;
+					acc[off] = weight * c->factor;	/* = 0 + weight * factor */
+				}
 				CursorNext(c);
 			}
 		}
-		for (int i = essential; i < q.nterms; i++)
-		{
-			PostingCursor *c = &cursors[i];
 
-			if (score + remaining[i] < theta * BM25_MARGIN)
+		/* then each candidate of the window in id order, as one at a time */
+		for (int w = 0; w < BM25_WINDOW / 64; w++)
+		{
+			uint64		bits = seen[w];
+
+			while (bits != 0)
 			{
-				pruned = true;
-				break;
-			}
-			CursorSeek(c, doc);
-			if (c->id == doc)
-				score += TermScore(&q, c->term, c->tf, c->doclen);
-		}
-		if (pruned)
-			continue;
+				int			off = w * 64 + pg_rightmost_one_pos64(bits);
+				int64		doc = lo + off;
+				double		score = acc[off];
+				bool		pruned = false;
 
-		/* every earlier document has a smaller id, so a tie with the worst loses */
-		if (nheap < cap)
-		{
-			heap[nheap].id = doc;
-			heap[nheap].score = score;
-			HeapSiftUp(heap, nheap++);
-		}
-		else if (score > heap[0].score)
-		{
-			heap[0].id = doc;
-			heap[0].score = score;
-			HeapSiftDown(heap, nheap, 0);
-		}
-		else
-			continue;
-		if (nheap == cap)
-		{
-			theta = heap[0].score;
-			while (essential > 0 && remaining[essential - 1] < theta * BM25_MARGIN)
-				essential--;
+				bits &= bits - 1;
+				for (int i = nessential; i < q.nterms; i++)
+				{
+					PostingCursor *c = &cursors[i];
+
+					if (score + remaining[i] < theta * BM25_MARGIN)
+					{
+						pruned = true;
+						break;
+					}
+					CursorSeek(c, doc);
+					if (c->id == doc)
+						score += c->term->weight * c->factor;
+				}
+				if (pruned)
+					continue;
+
+				/* every earlier document has a smaller id, so a tie with the worst loses */
+				if (nheap < cap)
+				{
+					heap[nheap].id = doc;
+					heap[nheap].score = score;
+					HeapSiftUp(heap, nheap++);
+				}
+				else if (score > heap[0].score)
+				{
+					heap[0].id = doc;
+					heap[0].score = score;
+					HeapSiftDown(heap, nheap, 0);
+				}
+				else
+					continue;
+				if (nheap == cap)
+				{
+					theta = heap[0].score;
+					while (essential > 0 && remaining[essential - 1] < theta * BM25_MARGIN)
+						essential--;
+				}
+			}
 		}
 	}
+	pfree(acc);
 	for (int i = 0; i < q.nterms; i++)
 		CursorEnd(&cursors[i]);
 	Bm25End(&q);
@@ -662,6 +767,7 @@ vecrag_bm25_search(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	Tuplestorestate *store;
+	Bm25Index	index;
 	SearchHit  *hits;
 	int			nhits;
 
@@ -670,7 +776,10 @@ vecrag_bm25_search(PG_FUNCTION_ARGS)
 	CheckNotNull(fcinfo, 2, "k");
 	CheckNotNull(fcinfo, 3, "k1");
 	CheckNotNull(fcinfo, 4, "b");
-	hits = Bm25TopK(PG_GETARG_OID(0), PG_GETARG_TEXT_PP(1), PG_GETARG_INT32(2),
+	SearchCheckK(PG_GETARG_INT32(2), "k");
+	CheckQuery(PG_GETARG_TEXT_PP(1), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
+	Bm25OpenIndex(PG_GETARG_OID(0), &index);
+	hits = Bm25TopK(&index, PG_GETARG_TEXT_PP(1), PG_GETARG_INT32(2),
 					PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4), &nhits);
 	store = SearchBeginResult(fcinfo, &tupdesc);
 	for (int i = 0; i < nhits; i++)
@@ -695,6 +804,7 @@ Datum
 vecrag_bm25_score(PG_FUNCTION_ARGS)
 {
 	Bm25Query	q;
+	Bm25Index	index;
 	PostingScan probe;
 	int64		docid;
 	double		score = 0;
@@ -705,7 +815,9 @@ vecrag_bm25_score(PG_FUNCTION_ARGS)
 	CheckNotNull(fcinfo, 3, "k1");
 	CheckNotNull(fcinfo, 4, "b");
 	docid = PG_GETARG_INT64(2);
-	Bm25Begin(&q, PG_GETARG_OID(0), PG_GETARG_TEXT_PP(1), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
+	CheckQuery(PG_GETARG_TEXT_PP(1), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
+	Bm25OpenIndex(PG_GETARG_OID(0), &index);
+	Bm25Begin(&q, &index, PG_GETARG_TEXT_PP(1), PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
 	PostingBegin(&probe, &q, 2);
 	for (int i = 0; i < q.nterms; i++)
 	{
@@ -716,7 +828,7 @@ vecrag_bm25_score(PG_FUNCTION_ARGS)
 
 		PostingRescan(&probe, term, docid);
 		if (PostingNext(&probe, &id, &tf, &doclen))
-			score += TermScore(&q, &q.terms[i], tf, doclen);
+			score += q.terms[i].weight * Factor(&q, tf, doclen);
 	}
 	PostingEnd(&probe);
 	Bm25End(&q);

@@ -263,7 +263,7 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 	cols[0] = text_to_cstring(PG_GETARG_TEXT_PP(4));
 	SearchCheckTableAccess(relid, cols, 1);
 
-	hits = Bm25TopK(meta, PG_GETARG_TEXT_PP(1), candidates, PG_GETARG_FLOAT8(12),
+	hits = Bm25TopK(&index, PG_GETARG_TEXT_PP(1), candidates, PG_GETARG_FLOAT8(12),
 					PG_GETARG_FLOAT8(13), &nhits);
 	raw[0].n = nhits;
 	raw[0].ids = palloc(sizeof(int64) * Max(nhits, 1));

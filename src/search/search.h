@@ -45,18 +45,23 @@
  * the postings carry tf and the document length, so scoring reads only the
  * btree-ordered postings of the query terms.
  *
- * Top-k retrieval is document-at-a-time MaxScore (bm25_search.c): terms
- * sorted by decreasing score upper bound idf * (k1 + 1); once the k-th best
- * score theta exceeds the summed bounds of a suffix of the terms, those
- * terms no longer produce candidates and are only looked up (galloping seek
- * in the id-sorted list) for documents that can still reach theta.  Scores
+ * Top-k retrieval is MaxScore (bm25_search.c): terms sorted by decreasing
+ * score upper bound idf * (k1 + 1); once the k-th best score theta exceeds
+ * the summed bounds of a suffix of the terms, those terms no longer produce
+ * candidates and are only looked up (galloping seek in the id-sorted list)
+ * for documents that can still reach theta.  The other (essential) lists
+ * are summed list by list over windows of ids, whose candidates then go
+ * through the lookups in id order.  Scores
  * are summed in term order, as an exhaustive evaluation would, so the
- * result is exact.  Memory is O(k) besides the postings cache.
+ * result is exact.  Memory is O(k) besides the postings cache.  Lists in
+ * memory carry each posting's term-frequency factor, so a posting scores
+ * with one multiplication, and their largest factor tightens the term's
+ * bound.
  *
- * Postings cache (bm25_cache.c): decoded posting lists and dfs, per
- * session, reused while the index's visible _stats tuples are unchanged;
- * every write adds or replaces _stats rows, so that set versions what a
- * snapshot sees of the postings exactly.
+ * Postings cache (bm25_cache.c): decoded posting lists, their factors for
+ * the last (k1, b) used, and dfs, per session, reused while the index's
+ * visible _stats tuples are unchanged; every write adds or replaces _stats
+ * rows, so that set versions what a snapshot sees of the postings exactly.
  *
  * Dependencies (bm25_depend.c): the side objects are tied to the source
  * table and the extension in pg_depend.
@@ -122,12 +127,23 @@ typedef struct Bm25Posting
 	int32		doclen;
 } Bm25Posting;
 
-/* a term's document frequency and postings sorted by id, as cached */
+/*
+ * A term's document frequency and postings sorted by id, as cached, with
+ * each posting's term-frequency factor tf * (k1 + 1) / (tf + k1 * (1 - b +
+ * b * dl / avgdl)) and their maximum for one (k1, b, average length); a
+ * search with other parameters recomputes them.
+ */
 typedef struct Bm25CachedTerm
 {
 	int64		df;
 	int64		n;				/* postings filled in (df once complete) */
 	Bm25Posting *postings;
+	double	   *factors;		/* df entries */
+	double		max_factor;		/* the largest of them */
+	bool		scored;			/* factors hold values for: */
+	double		k1;
+	double		b;
+	double		avgdl;
 } Bm25CachedTerm;
 
 /* one visible row of an index's _stats table, for Bm25StatsVersion */
@@ -219,12 +235,13 @@ extern int64 Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapsho
 extern void Bm25CacheDefineSettings(void);
 extern bool Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version);
 extern void Bm25CacheForget(Oid meta);
-extern const Bm25CachedTerm *Bm25CacheLookup(Oid meta, const char *term, int len);
+extern Bm25CachedTerm *Bm25CacheLookup(Oid meta, const char *term, int len);
 extern Bm25CachedTerm *Bm25CacheReserve(Oid meta, const char *term, int len, int64 df);
 extern void Bm25CacheComplete(Bm25CachedTerm *value);
 
 /* bm25_search.c */
-extern SearchHit *Bm25TopK(Oid meta, text *query, int k, double k1, double b, int *nhits);
+extern SearchHit *Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b,
+						   int *nhits);
 
 /* fusion.c */
 extern SearchFused *SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
