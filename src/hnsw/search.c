@@ -288,6 +288,11 @@ HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
 		if (hints[i])
 			PREFETCH(PageGetItemId(hints[i], (OffsetNumber) (keys[i] & 0xFFFF)));
 	}
+	/*
+	 * then the tuples (not in a Valgrind-instrumented server, which marks
+	 * unpinned buffers inaccessible)
+	 */
+#ifndef USE_VALGRIND
 	for (i = 0; i < n; i++)
 	{
 		ItemIdData	iid;
@@ -303,6 +308,7 @@ HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
 		for (k = 0; k < len; k += 64)
 			PREFETCH(tup + k);
 	}
+#endif
 	for (i = 0; i < n;)
 	{
 		BlockNumber blk = (BlockNumber) (keys[i] >> 16);
