@@ -202,6 +202,10 @@ extern GraphReader *GraphReaderOpenIndexed(const GraphDef *def, Relation heap,
 										   bool inbound, Oid *indexoid);
 extern void GraphReaderScanAll(GraphReader *reader);
 extern bool GraphHasIndex(const GraphDef *def, Relation heap, bool inbound);
+extern const GraphAdjacency *GraphReaderCached(GraphReader *reader,
+											   const GraphCache **cache,
+											   const bool **relmatch,
+											   bool *inbound);
 extern bool GraphRelationMatches(const GraphRelationFilter *filter,
 								 const char *relation, int len);
 
@@ -259,9 +263,29 @@ extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
 	MemoryContextAllocExtended(CurrentMemoryContext, (size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO)
 
 /* srf.c */
+typedef struct GraphRowWriter
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	int			natts;
+	int16	   *attlen;			/* desc's attributes, copied compactly */
+	char	   *attalign;
+	bool	   *attbyval;
+	bits8	   *nullbits;		/* the row's null bitmap, built aside */
+	TupleTableSlot *slot;		/* minimal-tuple slot over buf */
+	char	   *buf;			/* the row being formed */
+	Size		cap;
+	char	   *scratch;		/* the caller's varlena values */
+	Size		scratch_cap;
+} GraphRowWriter;
+
 extern Tuplestorestate *GraphBeginSRF(FunctionCallInfo fcinfo,
 									  TupleDesc *tupdesc);
-extern Datum GraphPathDatum(GraphEdge *edges, int n, Oid edge_type);
-extern Datum GraphTextArrayDatum(char **strings, int n);
+extern GraphRowWriter *GraphRowWriterCreate(Tuplestorestate *store,
+											TupleDesc desc);
+extern char *GraphRowScratch(GraphRowWriter *writer, Size size);
+extern void GraphRowPut(GraphRowWriter *writer, const Datum *values,
+						const bool *nulls);
+extern void GraphRowWriterFree(GraphRowWriter *writer);
 
 #endif							/* VECRAG_GRAPH_H */

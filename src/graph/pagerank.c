@@ -152,7 +152,10 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	float8	   *p,
 			   *r,
 			   *x,
-			   *outw;
+			   *outw,
+			   *scale;
+	int32	   *dangling_nodes;
+	int32		ndangling = 0;
 	int32		nnodes,
 				i,
 				iter;
@@ -274,6 +277,8 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	r = GraphAllocHuge(sizeof(float8) * Max(nnodes, 1));
 	x = GraphAllocHuge(sizeof(float8) * Max(nnodes, 1));
 	outw = GraphAllocHuge0(sizeof(float8) * Max(nnodes, 1));
+	scale = GraphAllocHuge(sizeof(float8) * Max(nnodes, 1));
+	dangling_nodes = GraphAllocHuge(sizeof(int32) * Max(nnodes, 1));
 	GraphCheckMemory(cxt, "PageRank");
 	if (seeds != NULL)
 	{
@@ -290,24 +295,41 @@ graph_pagerank(PG_FUNCTION_ARGS)
 	/* out-weight of each node in the flow direction */
 	for (e = 0; e < csr->nedges; e++)
 		outw[csr->targets[e]] += csr->weights[e];
-	/* x[u] = d * r[u] / outw[u]: what u passes along each unit of weight */
+	/*
+	 * x[u] = r[u] * scale[u], scale[u] = d / outw[u]: what u passes along
+	 * each unit of weight (a multiplication per node and sweep instead of a
+	 * division).  Nodes without out-weight (dangling) have scale -1 and
+	 * x 0, and are listed once, in ascending order, so each sweep sums
+	 * their scores without a pass over every node.
+	 */
 	for (i = 0; i < nnodes; i++)
 	{
 		r[i] = p[i];
-		x[i] = outw[i] > 0 ? damping * r[i] / outw[i] : 0;
+		if (outw[i] > 0)
+		{
+			scale[i] = damping / outw[i];
+			x[i] = r[i] * scale[i];
+		}
+		else
+		{
+			scale[i] = -1;
+			x[i] = 0;
+			dangling_nodes[ndangling++] = i;
+		}
 	}
+	pfree(outw);
 
 	{
 		/*
 		 * Local restrict pointers: the stores to x and r cannot alias the
-		 * CSR arrays, so the compiler keeps them in registers.  Same
-		 * arithmetic in the same order as ever.
+		 * CSR arrays, so the compiler keeps them in registers.
 		 */
 		const int64 *restrict offsets = csr->offsets;
 		const int32 *restrict targets = csr->targets;
 		const float8 *restrict weights = csr->weights;
 		const float8 *restrict pv = p;
-		const float8 *restrict ow = outw;
+		const float8 *restrict sc = scale;
+		const int32 *restrict dn = dangling_nodes;
 		float8	   *restrict rv = r;
 		float8	   *restrict xv = x;
 
@@ -317,9 +339,8 @@ graph_pagerank(PG_FUNCTION_ARGS)
 			float8		diff = 0;
 
 			CHECK_FOR_INTERRUPTS();
-			for (i = 0; i < nnodes; i++)
-				if (ow[i] <= 0)
-					dangling += rv[i];
+			for (i = 0; i < ndangling; i++)
+				dangling += rv[dn[i]];
 			for (i = 0; i < nnodes; i++)
 			{
 				float8		sum = 0;
@@ -334,8 +355,8 @@ graph_pagerank(PG_FUNCTION_ARGS)
 						sum += xv[targets[e]];
 				next = sum + (1 - damping + damping * dangling) * pv[i];
 				diff += fabs(next - rv[i]);
-				if (ow[i] > 0)
-					xv[i] = damping * next / ow[i];
+				if (sc[i] >= 0)
+					xv[i] = next * sc[i];
 				else
 					dangling += next - rv[i];
 				rv[i] = next;

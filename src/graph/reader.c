@@ -621,6 +621,22 @@ NextCached(GraphReader *reader, GraphEdgeRow *row)
 }
 
 /*
+ * The adjacency a reader serves from the cache, or NULL when it reads an
+ * index.  *cache is the cache it pins (valid until GraphReaderClose),
+ * *relmatch its relation filter by relation code (NULL: every edge
+ * passes), *inbound whether the adjacency is by target.
+ */
+const GraphAdjacency *
+GraphReaderCached(GraphReader *reader, const GraphCache **cache,
+				  const bool **relmatch, bool *inbound)
+{
+	*cache = reader->cache;
+	*relmatch = reader->relmatch;
+	*inbound = reader->inbound;
+	return reader->adj;
+}
+
+/*
  * Open a reader of every edge of heap, in physical order, by a sequential
  * scan under the active snapshot (for algorithms that load the whole graph).
  * The scan never starts mid-table (no synchronized scans), so the order is

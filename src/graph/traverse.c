@@ -20,7 +20,14 @@
  * nodes, so count_degree => false skips it and returns degree NULL.
  * with_paths => false returns path and relation_path NULL, for callers
  * that want only the nodes and their depth: building two arrays per row
- * is most of the cost of a traversal served from the adjacency cache.
+ * is about a quarter of a traversal served from the adjacency cache.
+ *
+ * Served from the adjacency cache (or from the policy-filtered edges of a
+ * caller under row-level security), a frontier is expanded straight from
+ * the cached arrays: its nodes are put in the order an index scan would
+ * return their edges (the adjacency's key order), so results are the same
+ * as through the index, without a row per edge or a parent lookup per key.
+ * Rows are formed in one reused buffer (GraphRowWriter), arrays included.
  */
 #include "postgres.h"
 
@@ -43,7 +50,8 @@ typedef struct TraverseNode
 	int32		followed;		/* edges considered for expansion */
 	float8		path_weight;
 	GraphEdge	edge;			/* the edge from the parent */
-	char	   *relation;		/* its relation, or NULL */
+	const char *relation;		/* its relation (not terminated), or NULL */
+	int32		relation_len;
 } TraverseNode;
 
 typedef struct TraverseState
@@ -57,16 +65,31 @@ typedef struct TraverseState
 	int32		max_nodes;		/* -1: no limit */
 	bool		stopped;		/* max_nodes reached */
 	bool		keep_relation;
+	int32	   *hops;			/* PathArray: a path's nodes, first hop first */
+	int32		hops_cap;
 } TraverseState;
 
 static int32 AddNode(TraverseState *st, int64 id, int32 parent,
-					 const GraphEdgeRow *row);
+					 const GraphEdge *edge, const char *relation,
+					 int relation_len, bool copy_relation);
 static void ExpandLevel(TraverseState *st, GraphReader *reader,
 						int32 start, int32 end, bool follow);
+static void ExpandLevelCached(TraverseState *st, GraphReader *reader,
+							  int32 start, int32 end, bool follow);
+static void Expand(TraverseState *st, GraphReader *reader, int32 start,
+				   int32 end, bool follow);
+static int	CompareUint64(const void *a, const void *b);
+static Datum PathArray(GraphRowWriter *writer, TraverseState *st, int32 at,
+					   Oid edgetype, Datum *relation_path, bool *rnull);
 
-/* Append a node; returns its index, or -1 when id was already visited. */
+/*
+ * Append a node reached from parent over edge (relation_len < 0: no
+ * relation); returns its index, or -1 when id was already visited.  The
+ * relation is copied when copy_relation is set, else it must outlive st.
+ */
 static int32
-AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdgeRow *row)
+AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdge *edge,
+		const char *relation, int relation_len, bool copy_relation)
 {
 	bool		found;
 	int32		index;
@@ -91,6 +114,7 @@ AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdgeRow *row)
 	node->degree = 0;
 	node->followed = 0;
 	node->relation = NULL;
+	node->relation_len = -1;
 	if (parent < 0)
 	{
 		node->depth = 0;
@@ -100,10 +124,13 @@ AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdgeRow *row)
 	else
 	{
 		node->depth = st->nodes[parent].depth + 1;
-		node->path_weight = st->nodes[parent].path_weight + row->edge.weight;
-		node->edge = row->edge;
-		if (st->keep_relation && row->relation_len >= 0)
-			node->relation = pnstrdup(row->relation, row->relation_len);
+		node->path_weight = st->nodes[parent].path_weight + edge->weight;
+		node->edge = *edge;
+		if (st->keep_relation && relation_len >= 0)
+		{
+			node->relation = copy_relation ? pnstrdup(relation, relation_len) : relation;
+			node->relation_len = relation_len;
+		}
 	}
 	st->nnodes++;
 	if ((st->nnodes & 1023) == 0)
@@ -153,10 +180,213 @@ ExpandLevel(TraverseState *st, GraphReader *reader, int32 start, int32 end,
 			if (st->max_fanout >= 0 && st->nodes[parent].followed >= st->max_fanout)
 				continue;
 			st->nodes[parent].followed++;
-			AddNode(st, row.to, parent, &row);
+			AddNode(st, row.to, parent, &row.edge, row.relation,
+					row.relation_len, true);
 		}
 	}
 	pfree(ids);
+}
+
+/* Expand nodes[start..end) through reader: from the cache when it can. */
+static void
+Expand(TraverseState *st, GraphReader *reader, int32 start, int32 end,
+	   bool follow)
+{
+	const GraphCache *cache;
+	const bool *relmatch;
+	bool		inbound;
+
+	if (GraphReaderCached(reader, &cache, &relmatch, &inbound) != NULL)
+		ExpandLevelCached(st, reader, start, end, follow);
+	else
+		ExpandLevel(st, reader, start, end, follow);
+}
+
+static int
+CompareUint64(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a;
+	uint64		y = *(const uint64 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * ExpandLevel for a reader served by the adjacency cache: the same rows in
+ * the same order (per batch, keys ascending, each key's edges in index
+ * order), read from the cached arrays.  Each frontier node is paired with
+ * its position in the adjacency, whose keys are ascending, so sorting the
+ * pairs by position sorts them by id; nodes without edges drop out first.
+ */
+static void
+ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
+				  int32 end, bool follow)
+{
+	const GraphCache *cache;
+	const bool *relmatch;
+	bool		inbound;
+	const GraphAdjacency *adj = GraphReaderCached(reader, &cache, &relmatch, &inbound);
+	uint64	   *pairs = palloc(sizeof(uint64) * Min(TRAVERSE_BATCH, Max(end - start, 1)));
+	int32		batch;
+	uint32		visits = 0;
+
+	for (batch = start; batch < end; batch += TRAVERSE_BATCH)
+	{
+		int			n = Min(TRAVERSE_BATCH, end - batch);
+		int			npairs = 0;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < n; i++)
+		{
+			int32		k = GraphNodeMapLookup(adj->map, st->nodes[batch + i].id);
+
+			if (k >= 0)
+				pairs[npairs++] = ((uint64) (uint32) k << 32) | (uint32) (batch + i);
+		}
+		/* only following edges depends on their order */
+		if (npairs > 1 && follow)
+			qsort(pairs, npairs, sizeof(uint64), CompareUint64);
+		for (i = 0; i < npairs; i++)
+		{
+			int32		k = (int32) (pairs[i] >> 32);
+			int32		parent = (int32) (pairs[i] & 0xFFFFFFFF);
+			int64		e,
+						eend = adj->offsets[k + 1];
+			int64		fromid = st->nodes[parent].id;
+
+			/* degree only, no relation filter: the length of the edge list */
+			if (!follow && relmatch == NULL)
+			{
+				st->nodes[parent].degree += (int32) (eend - adj->offsets[k]);
+				continue;
+			}
+			for (e = adj->offsets[k]; e < eend; e++)
+			{
+				int32		code = adj->relations[e];
+				GraphEdge	edge;
+
+				if (relmatch != NULL && (code < 0 || !relmatch[code]))
+					continue;
+				if ((++visits & 8191) == 0)
+					CHECK_FOR_INTERRUPTS();
+				/* nodes may move when AddNode grows the array */
+				st->nodes[parent].degree++;
+				if (!follow || st->stopped)
+					continue;
+				if (st->max_fanout >= 0 && st->nodes[parent].followed >= st->max_fanout)
+					continue;
+				st->nodes[parent].followed++;
+				edge.src = inbound ? adj->other[e] : fromid;
+				edge.dst = inbound ? fromid : adj->other[e];
+				edge.weight = adj->weights[e];
+				edge.pad = 0;
+				if (code < 0)
+					AddNode(st, adj->other[e], parent, &edge, NULL, -1, false);
+				else
+					AddNode(st, adj->other[e], parent, &edge, cache->relnames[code],
+							cache->rellens[code], false);
+			}
+		}
+	}
+	pfree(pairs);
+}
+
+/*
+ * The path of node at as an edge[] (and, when st keeps relations, its
+ * relation_path as a text[] in *relation_path), built in the writer's
+ * scratch buffer: valid until the next row.
+ */
+static Datum
+PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
+		  Datum *relation_path, bool *rnull)
+{
+	int32		depth = st->nodes[at].depth;
+	Size		path_size = depth == 0 ? sizeof(ArrayType) :
+		ARR_OVERHEAD_NONULLS(1) + sizeof(GraphEdge) * depth;
+	Size		rel_size = 0;
+	bool		relnulls = false;
+	char	   *scratch;
+	ArrayType  *path;
+	int32		k,
+				walk;
+
+	if (depth > st->hops_cap)
+	{
+		st->hops_cap = Max(depth, 2 * st->hops_cap);
+		st->hops = st->hops ? repalloc(st->hops, sizeof(int32) * st->hops_cap) :
+			palloc(sizeof(int32) * st->hops_cap);
+	}
+	for (k = depth - 1, walk = at; k >= 0; k--, walk = st->nodes[walk].parent)
+		st->hops[k] = walk;
+	*rnull = !st->keep_relation;
+	if (st->keep_relation)
+	{
+		if (depth == 0)
+			rel_size = sizeof(ArrayType);
+		else
+		{
+			for (k = 0; k < depth; k++)
+			{
+				if (st->nodes[st->hops[k]].relation == NULL)
+					relnulls = true;
+				else
+					rel_size += INTALIGN(VARHDRSZ + st->nodes[st->hops[k]].relation_len);
+			}
+			rel_size += relnulls ? ARR_OVERHEAD_WITHNULLS(1, depth) : ARR_OVERHEAD_NONULLS(1);
+		}
+	}
+	scratch = GraphRowScratch(writer, MAXALIGN(path_size) + rel_size);
+	memset(scratch, 0, MAXALIGN(path_size) + rel_size);
+
+	path = (ArrayType *) scratch;
+	SET_VARSIZE(path, path_size);
+	path->elemtype = edgetype;
+	if (depth > 0)
+	{
+		GraphEdge  *edges;
+
+		path->ndim = 1;
+		ARR_DIMS(path)[0] = depth;
+		ARR_LBOUND(path)[0] = 1;
+		edges = (GraphEdge *) ARR_DATA_PTR(path);
+		for (k = 0; k < depth; k++)
+			edges[k] = st->nodes[st->hops[k]].edge;
+	}
+	if (st->keep_relation)
+	{
+		ArrayType  *rels = (ArrayType *) (scratch + MAXALIGN(path_size));
+
+		SET_VARSIZE(rels, rel_size);
+		rels->elemtype = TEXTOID;
+		if (depth > 0)
+		{
+			char	   *p;
+			bits8	   *bitmap;
+
+			rels->ndim = 1;
+			ARR_DIMS(rels)[0] = depth;
+			ARR_LBOUND(rels)[0] = 1;
+			if (relnulls)
+				rels->dataoffset = ARR_OVERHEAD_WITHNULLS(1, depth);
+			bitmap = ARR_NULLBITMAP(rels);
+			p = ARR_DATA_PTR(rels);
+			for (k = 0; k < depth; k++)
+			{
+				TraverseNode *hop = &st->nodes[st->hops[k]];
+
+				if (hop->relation == NULL)
+					continue;
+				if (bitmap)
+					bitmap[k / 8] |= 1 << (k % 8);
+				SET_VARSIZE(p, VARHDRSZ + hop->relation_len);
+				memcpy(VARDATA(p), hop->relation, hop->relation_len);
+				p += INTALIGN(VARHDRSZ + hop->relation_len);
+			}
+		}
+		*relation_path = PointerGetDatum(rels);
+	}
+	return PointerGetDatum(path);
 }
 
 PG_FUNCTION_INFO_V1(graph_traverse);
@@ -166,9 +396,9 @@ graph_traverse(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	Tuplestorestate *store = GraphBeginSRF(fcinfo, &tupdesc);
 	MemoryContext cxt,
-				rowcxt,
 				old;
 	TraverseState st;
+	GraphRowWriter *writer;
 	GraphDef   *def;
 	Relation	rel;
 	GraphDirection direction;
@@ -212,8 +442,6 @@ graph_traverse(PG_FUNCTION_ARGS)
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "vecrag traverse",
 								ALLOCSET_DEFAULT_SIZES);
-	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "vecrag traverse row",
-								   ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 	def = GraphLookup(PG_GETARG_TEXT_PP(0));
 	filter = GraphRelationFilterFromArray(PG_ARGISNULL(4) ? NULL : PG_GETARG_ARRAYTYPE_P(4), def);
@@ -232,6 +460,8 @@ graph_traverse(PG_FUNCTION_ARGS)
 	st.max_nodes = PG_ARGISNULL(6) ? -1 : PG_GETARG_INT32(6);
 	st.stopped = false;
 	st.keep_relation = with_paths && def->relation_attno != InvalidAttrNumber;
+	st.hops = NULL;
+	st.hops_cap = 0;
 
 	/* seeds, at depth 0, in the order given, duplicates and NULLs dropped */
 	nseeds = 0;
@@ -248,7 +478,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < nseeds && !st.stopped; i++)
 		if (!seednulls[i])
-			AddNode(&st, DatumGetInt64(seeds[i]), -1, NULL);
+			AddNode(&st, DatumGetInt64(seeds[i]), -1, NULL, NULL, -1, false);
 
 	/* breadth first: nodes[start..end) is the frontier at depth */
 	start = 0;
@@ -256,20 +486,20 @@ graph_traverse(PG_FUNCTION_ARGS)
 	for (depth = 0; depth < max_depth && start < end && !st.stopped; depth++)
 	{
 		for (r = 0; r < nreaders; r++)
-			ExpandLevel(&st, readers[r], start, end, true);
+			Expand(&st, readers[r], start, end, true);
 		start = end;
 		end = st.nnodes;
 	}
 	/* count the edges of the nodes that were not expanded */
 	if (count_degree)
 		for (r = 0; r < nreaders; r++)
-			ExpandLevel(&st, readers[r], start, st.nnodes, false);
-	for (r = 0; r < nreaders; r++)
-		GraphReaderClose(readers[r]);
-	table_close(rel, NoLock);
+			Expand(&st, readers[r], start, st.nnodes, false);
 
-	/* emit rows in discovery order: by depth, seeds first */
-	MemoryContextSwitchTo(rowcxt);
+	/*
+	 * Emit rows in discovery order: by depth, seeds first.  The readers stay
+	 * open until then: relations may point into the cache they pin.
+	 */
+	writer = GraphRowWriterCreate(store, tupdesc);
 	for (i = 0; i < st.nnodes; i++)
 	{
 		TraverseNode *node = &st.nodes[i];
@@ -282,33 +512,18 @@ graph_traverse(PG_FUNCTION_ARGS)
 		values[4] = Int32GetDatum(node->degree);
 		nulls[4] = !count_degree;
 		if (with_paths)
-		{
-			GraphEdge  *path = palloc(sizeof(GraphEdge) * Max(node->depth, 1));
-			char	  **relations = palloc(sizeof(char *) * Max(node->depth, 1));
-			int32		at = i;
-			int			k;
-
-			for (k = node->depth - 1; k >= 0; k--)
-			{
-				path[k] = st.nodes[at].edge;
-				relations[k] = st.nodes[at].relation;
-				at = st.nodes[at].parent;
-			}
-			values[2] = GraphPathDatum(path, node->depth, edgetype);
-			if (st.keep_relation)
-				values[5] = GraphTextArrayDatum(relations, node->depth);
-			else
-				nulls[5] = true;
-		}
+			values[2] = PathArray(writer, &st, i, edgetype, &values[5], &nulls[5]);
 		else
 			nulls[2] = nulls[5] = true;
-		tuplestore_putvalues(store, tupdesc, values, nulls);
-		MemoryContextReset(rowcxt);
+		GraphRowPut(writer, values, nulls);
 		if ((i & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+	GraphRowWriterFree(writer);
+	for (r = 0; r < nreaders; r++)
+		GraphReaderClose(readers[r]);
+	table_close(rel, NoLock);
 	MemoryContextSwitchTo(old);
-	MemoryContextDelete(rowcxt);
 	MemoryContextDelete(cxt);
 	return (Datum) 0;
 }
