@@ -47,4 +47,20 @@
 #define VecRelFileNumber(rel)	((Oid) (rel)->rd_node.relNode)
 #endif
 
+/*
+ * Pin block blkno of rel's main fork through buffer buf if it still holds
+ * that block (ReadRecentBuffer, PostgreSQL 14+; it took a RelFileLocator
+ * from 16); false otherwise, and always before 14.
+ */
+#if PG_VERSION_NUM >= 160000
+#define VecReadRecentBuffer(rel, blkno, buf) \
+	ReadRecentBuffer((rel)->rd_locator, MAIN_FORKNUM, (blkno), (buf))
+#elif PG_VERSION_NUM >= 140000
+#define VecReadRecentBuffer(rel, blkno, buf) \
+	ReadRecentBuffer((rel)->rd_node, MAIN_FORKNUM, (blkno), (buf))
+#else
+#define VecReadRecentBuffer(rel, blkno, buf) \
+	((void) (rel), (void) (blkno), (void) (buf), false)
+#endif
+
 #endif							/* VECRAG_COMPAT_H */

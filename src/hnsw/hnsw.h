@@ -346,6 +346,10 @@ extern void HnswWriteMetaPage(Relation index, ForkNumber forknum, int dimensions
 							  int m, int efConstruction, bool wal);
 extern Size HnswFreeSpace(Page page);
 
+/* recent.c */
+extern Buffer HnswReadBuffer(Relation index, BlockNumber blkno);
+extern Page HnswRecentPage(Relation index, BlockNumber blkno);
+
 /* support.c */
 extern HnswSupport *HnswGetSupport(Relation index);
 extern Datum HnswPrepareValue(HnswSupport *sup, Datum value, bool *ok);
@@ -365,8 +369,7 @@ extern bool HnswVisitedContains(HnswVisited *v, ItemPointer tid);
 extern bool HnswLoadCandidate(Relation index, HnswSupport *sup, const void *query,
 							  ItemPointer tid, HnswCandidate *c);
 extern int	HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
-							   ItemPointerData *tids, int n, Buffer *bufs,
-							   HnswCandidate *out);
+							   ItemPointerData *tids, int n, HnswCandidate *out);
 extern int	HnswLoadNeighbors(Relation index, HnswCandidate *c, int lc, int m,
 							  ItemPointerData *out);
 extern void HnswSearchLayer(Relation index, HnswSupport *sup, const void *query,

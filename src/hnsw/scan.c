@@ -76,7 +76,7 @@ NextDuplicate(IndexScanDesc scan, ItemPointer heaptid)
 		bool		found = false;
 
 		CHECK_FOR_INTERRUPTS();
-		buf = ReadBuffer(scan->indexRelation, ItemPointerGetBlockNumber(&so->dupnext));
+		buf = HnswReadBuffer(scan->indexRelation, ItemPointerGetBlockNumber(&so->dupnext));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		dup = (HnswDupTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&so->dupnext)));
@@ -193,7 +193,8 @@ FirstBatch(IndexScanDesc scan)
 			 RelationGetRelationName(index));
 	HnswGreedyDescend(index, so->sup, so->query, &ep, meta.entryLevel, 0);
 
-	HnswVisitedInit(&so->visited, so->ef * so->sup->m * 2);
+	/* about what a search at this ef visits; the set grows when needed */
+	HnswVisitedInit(&so->visited, so->ef * so->sup->m);
 	HnswVisitedAdd(&so->visited, &ep.tid);
 	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
 		HnswHeapInit(&so->discarded, so->ef * 4, false);

@@ -224,7 +224,7 @@ HnswLoadCandidate(Relation index, HnswSupport *sup, const void *query,
 	Buffer		buf;
 	bool		found;
 
-	buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	buf = HnswReadBuffer(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	found = ReadCandidate(BufferGetPage(buf), sup, query, tid, c);
 	UnlockReleaseBuffer(buf);
@@ -232,95 +232,94 @@ HnswLoadCandidate(Relation index, HnswSupport *sup, const void *query,
 }
 
 /*
- * HnswLoadCandidate for n elements at once (bufs: room for n; tids get
- * sorted): their candidates go to out, and the number found is returned.
- * Elements on one page are read under one pin and lock (the build writes
- * neighbours close together).  A search is bound by cache misses on
- * scattered pages and tuples, so all pages are pinned first with their
- * line pointers prefetched, then every tuple is prefetched, and only then
- * is each page locked in turn and read; the misses overlap instead of
- * queueing.  The prefetch addresses come from line pointers read without
- * the lock: they are only hints (an element never moves, and a wrong hint
- * costs nothing); every real read is done under the share lock.
+ * HnswLoadCandidate for n elements at once (tids get sorted): their
+ * candidates go to out, and the number found is returned.  Elements on one
+ * page are read under one pin and lock (the build writes neighbours close
+ * together).  A search is bound by cache misses on scattered pages and
+ * tuples, so first the line pointers of all elements are prefetched, then
+ * their tuples, and only then is each page pinned, locked and read in
+ * turn; the misses overlap instead of queueing.  The prefetch addresses
+ * come from the buffers the pages were last seen in (HnswRecentPage),
+ * read without pin or lock: they are only hints (a wrong one costs
+ * nothing).  Every real read is done under a pin and the share lock, one
+ * page at a time: holding more than a few pins at once would move the
+ * backend's buffer reference counts from their small array into a hash
+ * table, which costs more than the lookups saved.
  */
 int
 HnswLoadCandidates(Relation index, HnswSupport *sup, const void *query,
-				   ItemPointerData *tids, int n, Buffer *bufs, HnswCandidate *out)
+				   ItemPointerData *tids, int n, HnswCandidate *out)
 {
-	/*
-	 * Pins held at once: with a tiny shared_buffers, every backend pinning
-	 * 2*m buffers could exhaust the pool, so stay within a fair share.
-	 */
-	int			maxPins = Max(1, NBuffers / (MaxBackends + 1));
-	int			nbufs = 0;
+	uint64		keys[HNSW_MAX_M * 2];
+	Page		hints[HNSW_MAX_M * 2];
 	int			nout = 0;
-	int			g;
 	int			i;
 
-	if (n > maxPins)
-	{
-		for (i = 0; i < n; i += maxPins)
-			nout += HnswLoadCandidates(index, sup, query, tids + i,
-									   Min(maxPins, n - i), bufs, out + nout);
-		return nout;
-	}
+	Assert(n <= HNSW_MAX_M * 2);
 
-	/* insertion sort by TID: n is at most 2*m */
-	for (i = 1; i < n; i++)
+	/* insertion sort of (block, offset) keys: n is at most 2*m */
+	for (i = 0; i < n; i++)
 	{
-		ItemPointerData t = tids[i];
+		uint64		k = (uint64) ItemPointerGetBlockNumber(&tids[i]) << 16 |
+			ItemPointerGetOffsetNumber(&tids[i]);
 		int			j = i - 1;
 
-		while (j >= 0 && ItemPointerCompare(&tids[j], &t) > 0)
+		while (j >= 0 && keys[j] > k)
 		{
-			tids[j + 1] = tids[j];
+			keys[j + 1] = keys[j];
 			j--;
 		}
-		tids[j + 1] = t;
+		keys[j + 1] = k;
 	}
+	for (i = 0; i < n; i++)
+		ItemPointerSet(&tids[i], (BlockNumber) (keys[i] >> 16),
+					   (OffsetNumber) (keys[i] & 0xFFFF));
 
 	for (i = 0; i < n; i++)
 	{
-		Page		page;
-
-		if (i == 0 || ItemPointerGetBlockNumber(&tids[i]) !=
-			ItemPointerGetBlockNumber(&tids[i - 1]))
+		if (i == 0 || keys[i] >> 16 != keys[i - 1] >> 16)
 		{
-			bufs[nbufs] = ReadBuffer(index, ItemPointerGetBlockNumber(&tids[i]));
-			PREFETCH(BufferGetPage(bufs[nbufs]));
-			nbufs++;
+			hints[i] = HnswRecentPage(index, (BlockNumber) (keys[i] >> 16));
+			if (hints[i])
+				PREFETCH(hints[i]);
 		}
-		page = BufferGetPage(bufs[nbufs - 1]);
-		PREFETCH(PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i])));
+		else
+			hints[i] = hints[i - 1];
+		if (hints[i])
+			PREFETCH(PageGetItemId(hints[i], (OffsetNumber) (keys[i] & 0xFFFF)));
 	}
-	for (i = 0, g = -1; i < n; i++)
+	/*
+	 * then the tuples (not in a Valgrind-instrumented server, which marks
+	 * unpinned buffers inaccessible)
+	 */
+#ifndef USE_VALGRIND
+	for (i = 0; i < n; i++)
 	{
-		Page		page;
 		ItemIdData	iid;
 		const char *tup;
 		Size		len;
 		Size		k;
 
-		if (i == 0 || ItemPointerGetBlockNumber(&tids[i]) !=
-			ItemPointerGetBlockNumber(&tids[i - 1]))
-			g++;
-		page = BufferGetPage(bufs[g]);
-		iid = *PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i]));
-		tup = (const char *) page + ItemIdGetOffset(&iid);
+		if (hints[i] == NULL)
+			continue;
+		iid = *PageGetItemId(hints[i], (OffsetNumber) (keys[i] & 0xFFFF));
+		tup = (const char *) hints[i] + ItemIdGetOffset(&iid);
 		len = Min(ItemIdGetLength(&iid), 8 * 64);
 		for (k = 0; k < len; k += 64)
 			PREFETCH(tup + k);
 	}
-	for (i = 0, g = 0; g < nbufs; g++)
+#endif
+	for (i = 0; i < n;)
 	{
-		Page		page = BufferGetPage(bufs[g]);
-		BlockNumber blk = BufferGetBlockNumber(bufs[g]);
+		BlockNumber blk = (BlockNumber) (keys[i] >> 16);
+		Buffer		buf = HnswReadBuffer(index, blk);
+		Page		page = BufferGetPage(buf);
 
-		LockBuffer(bufs[g], BUFFER_LOCK_SHARE);
-		for (; i < n && ItemPointerGetBlockNumber(&tids[i]) == blk; i++)
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		for (; i < n && (BlockNumber) (keys[i] >> 16) == blk; i++)
 			if (ReadCandidate(page, sup, query, &tids[i], &out[nout]))
 				nout++;
-		UnlockReleaseBuffer(bufs[g]);
+		UnlockReleaseBuffer(buf);
 	}
 	return nout;
 }
@@ -336,7 +335,7 @@ HnswLoadValue(Relation index, ItemPointer tid)
 	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
 	void	   *result = NULL;
 
-	buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	buf = HnswReadBuffer(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	if (off <= PageGetMaxOffsetNumber(page))
@@ -380,7 +379,7 @@ HnswLoadNeighbors(Relation index, HnswCandidate *c, int lc, int m,
 
 	if (lc > c->level || !ItemPointerIsValid(&c->ntid))
 		return 0;
-	buf = ReadBuffer(index, ItemPointerGetBlockNumber(&c->ntid));
+	buf = HnswReadBuffer(index, ItemPointerGetBlockNumber(&c->ntid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	if (off <= PageGetMaxOffsetNumber(page))
@@ -422,7 +421,6 @@ HnswSearchLayer(Relation index, HnswSupport *sup, const void *query,
 {
 	HnswHeap	cand;
 	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * 2 * sup->m);
-	Buffer	   *bufs = palloc(sizeof(Buffer) * 2 * sup->m);
 	HnswCandidate *loaded = palloc(sizeof(HnswCandidate) * 2 * sup->m);
 	int			i;
 
@@ -455,7 +453,7 @@ HnswSearchLayer(Relation index, HnswSupport *sup, const void *query,
 		for (i = 0; i < n; i++)
 			if (HnswVisitedAdd(visited, &nbrs[i]))
 				nbrs[nnew++] = nbrs[i];
-		n = HnswLoadCandidates(index, sup, query, nbrs, nnew, bufs, loaded);
+		n = HnswLoadCandidates(index, sup, query, nbrs, nnew, loaded);
 		for (i = 0; i < n; i++)
 		{
 			HnswCandidate e = loaded[i];
@@ -480,7 +478,6 @@ HnswSearchLayer(Relation index, HnswSupport *sup, const void *query,
 	}
 	pfree(cand.items);
 	pfree(nbrs);
-	pfree(bufs);
 	pfree(loaded);
 }
 
