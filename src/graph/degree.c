@@ -156,7 +156,7 @@ GraphIndexCount(const GraphCountSpec *spec, const int64 *keys, int nkeys,
 	IndexFetchTableData *fetch;
 	TupleTableSlot *slot;
 	Buffer		vmbuffer = InvalidBuffer;
-	BlockNumber next = InvalidBlockNumber;	/* continue on this page */
+	BlockNumber next = InvalidBlockNumber;	/* the page to go on with, or descend */
 	int			ki = 0;
 
 	if (nkeys <= 0)
@@ -170,7 +170,7 @@ GraphIndexCount(const GraphCountSpec *spec, const int64 *keys, int nkeys,
 	walk.entries = palloc(sizeof(CountEntry) * walk.capacity);
 
 	/* the insertion key of a descent: first column = the key, as int8 */
-	ikey = palloc0(offsetof(BTScanInsertData, scankeys) + sizeof(ScanKeyData));
+	ikey = palloc0(sizeof(BTScanInsertData));
 	_bt_metaversion(index, &ikey->heapkeyspace, &ikey->allequalimage);
 	ikey->keysz = 1;
 	ScanKeyEntryInitialize(&ikey->scankeys[0], 0, 1, BTEqualStrategyNumber,
