@@ -63,4 +63,24 @@
 	((void) (rel), (void) (blkno), (void) (buf), false)
 #endif
 
+/*
+ * btree internals read by the graph's degree counter: _bt_search took the
+ * snapshot before PostgreSQL 16 and the heap relation since; 17 dropped
+ * old_snapshot_threshold and with it TestForOldSnapshot.  Callers include
+ * access/nbtree.h and storage/bufmgr.h.
+ */
+#if PG_VERSION_NUM >= 160000
+#define VecBtSearch(index, heap, key, bufP, snapshot) \
+	_bt_search((index), (heap), (key), (bufP), BT_READ)
+#else
+#define VecBtSearch(index, heap, key, bufP, snapshot) \
+	_bt_search((index), (key), (bufP), BT_READ, (snapshot))
+#endif
+#if PG_VERSION_NUM >= 170000
+#define VecTestForOldSnapshot(snapshot, rel, page)	((void) 0)
+#else
+#define VecTestForOldSnapshot(snapshot, rel, page) \
+	TestForOldSnapshot((snapshot), (rel), (page))
+#endif
+
 #endif							/* VECRAG_COMPAT_H */

@@ -208,6 +208,21 @@ extern const GraphAdjacency *GraphReaderCached(GraphReader *reader,
 											   bool *inbound);
 extern bool GraphRelationMatches(const GraphRelationFilter *filter,
 								 const char *relation, int len);
+extern bool GraphReaderCount(GraphReader *reader, const int64 *keys,
+							 int nkeys, int32 *counts);
+
+/* degree.c: what a covering index reader counts edges by */
+typedef struct GraphCountSpec
+{
+	Relation	heap;
+	Relation	index;
+	AttrNumber	check_att;		/* index attno that must not be NULL */
+	AttrNumber	relation_att;	/* index attno of the relation */
+	const GraphRelationFilter *filter;
+} GraphCountSpec;
+
+extern void GraphIndexCount(const GraphCountSpec *spec, const int64 *keys,
+							int nkeys, int32 *counts);
 
 /* cache.c */
 extern void GraphCacheInit(void);

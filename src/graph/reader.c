@@ -25,6 +25,7 @@
 #include "access/visibilitymap.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "nodes/primnodes.h"
@@ -566,6 +567,35 @@ GraphReaderNext(GraphReader *reader, GraphEdgeRow *row)
 		if (valid)
 			return true;
 	}
+}
+
+/*
+ * Add to counts[i] the number of edges of keys[i] (keys ascending and
+ * distinct) that GraphReaderNext would return after a scan of those keys,
+ * by walking the index's leaf pages (degree.c) instead of descending once
+ * per key.  Returns false, counting nothing, for a reader that cannot: one
+ * served from the cache or reading the heap for its columns, or an index
+ * whose first column is not in integer_ops ascending NULLS LAST order.
+ */
+bool
+GraphReaderCount(GraphReader *reader, const int64 *keys, int nkeys,
+				 int32 *counts)
+{
+	GraphCountSpec spec;
+
+	if (reader->index == NULL || !reader->index_only ||
+		reader->index->rd_opfamily[0] != INTEGER_BTREE_FAM_OID ||
+		reader->index->rd_indoption[0] != 0)
+		return false;
+	spec.heap = reader->heap;
+	spec.index = reader->index;
+	spec.check_att = reader->att[FIELD_EDGE] != InvalidAttrNumber ?
+		reader->att[FIELD_EDGE] : reader->att[FIELD_OTHER];
+	spec.relation_att = reader->att[FIELD_RELATION];
+	spec.filter = reader->filter;
+	Assert(spec.filter == NULL || spec.relation_att != InvalidAttrNumber);
+	GraphIndexCount(&spec, keys, nkeys, counts);
+	return true;
 }
 
 /*

@@ -14,10 +14,12 @@
  * degree is the number of edges of a node in the traversal direction that
  * pass the relation filter (out-degree for 'out', in-degree for 'in', their
  * sum for 'both'); nodes that the traversal did not expand (the last depth,
- * or those found after max_nodes stopped the traversal) get one more
- * counting scan, so degree never depends on how far the traversal went.
- * That scan reads the edges of the last frontier, usually most of the
- * nodes, so count_degree => false skips it and returns degree NULL.
+ * or those found after max_nodes stopped the traversal) are counted
+ * afterwards, so degree never depends on how far the traversal went.
+ * They are usually most of the nodes: through an index they are counted
+ * in id order by walking its leaf pages (degree.c), one visit per page
+ * instead of one descent per node; count_degree => false skips the count
+ * and returns degree NULL.
  * with_paths => false returns path and relation_path NULL, for callers
  * that want only the nodes and their depth: building two arrays per row
  * is about a quarter of a traversal served from the adjacency cache.
@@ -78,6 +80,8 @@ static void ExpandLevelCached(TraverseState *st, GraphReader *reader,
 							  int32 start, int32 end, bool follow);
 static void Expand(TraverseState *st, GraphReader *reader, int32 start,
 				   int32 end, bool follow);
+static void CountDegrees(TraverseState *st, GraphReader *reader,
+						 int32 start, int32 end);
 static int	CompareUint64(const void *a, const void *b);
 static Datum PathArray(GraphRowWriter *writer, TraverseState *st, int32 at,
 					   Oid edgetype, Datum *relation_path, bool *rnull);
@@ -200,6 +204,55 @@ Expand(TraverseState *st, GraphReader *reader, int32 start, int32 end,
 		ExpandLevelCached(st, reader, start, end, follow);
 	else
 		ExpandLevel(st, reader, start, end, follow);
+}
+
+/*
+ * Count the edges of nodes[start..end) without following them.  Through an
+ * index the nodes go in id order to GraphReaderCount, which reads each
+ * leaf page once for all the ids on it; otherwise as ExpandLevel does.
+ */
+static void
+CountDegrees(TraverseState *st, GraphReader *reader, int32 start, int32 end)
+{
+	const GraphCache *cache;
+	const bool *relmatch;
+	bool		inbound;
+	int32		n = end - start;
+	uint64	   *pairs;
+	int64	   *ids;
+	int32	   *counts;
+	int32		i;
+
+	if (n <= 0)
+		return;
+	if (GraphReaderCached(reader, &cache, &relmatch, &inbound) != NULL)
+	{
+		ExpandLevelCached(st, reader, start, end, false);
+		return;
+	}
+	/* (id, index) pairs: ids are distinct, so sorting by id alone */
+	pairs = palloc_extended(sizeof(uint64) * 2 * n, MCXT_ALLOC_HUGE);
+	ids = palloc_extended(sizeof(int64) * n, MCXT_ALLOC_HUGE);
+	counts = palloc_extended(sizeof(int32) * n, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	GraphCheckMemory(st->cxt, "traversal");
+	for (i = 0; i < n; i++)
+	{
+		pairs[2 * i] = (uint64) st->nodes[start + i].id ^ ((uint64) 1 << 63);
+		pairs[2 * i + 1] = (uint64) (start + i);
+	}
+	qsort(pairs, n, 2 * sizeof(uint64), CompareUint64);
+	for (i = 0; i < n; i++)
+		ids[i] = (int64) (pairs[2 * i] ^ ((uint64) 1 << 63));
+	if (GraphReaderCount(reader, ids, n, counts))
+	{
+		for (i = 0; i < n; i++)
+			st->nodes[pairs[2 * i + 1]].degree += counts[i];
+	}
+	else
+		ExpandLevel(st, reader, start, end, false);
+	pfree(pairs);
+	pfree(ids);
+	pfree(counts);
 }
 
 static int
@@ -493,7 +546,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 	/* count the edges of the nodes that were not expanded */
 	if (count_degree)
 		for (r = 0; r < nreaders; r++)
-			Expand(&st, readers[r], start, st.nnodes, false);
+			CountDegrees(&st, readers[r], start, st.nnodes);
 
 	/*
 	 * Emit rows in discovery order: by depth, seeds first.  The readers stay
