@@ -13,15 +13,13 @@
  */
 #include "postgres.h"
 
-#include "port/pg_bitutils.h"
-
 #include "hnsw/hnsw.h"
+#include "vector/bitvec.h"
 
 static bool ScalarSupported(void);
 static float ScalarSumCodes(const float *q, const uint8 *c, int dim);
 static float ScalarSumSetBits(const float *q, const uint8 *bits, int dim);
 static uint64 ScalarDotCodes(const uint8 *a, const uint8 *b, int dim);
-static uint64 ScalarHamming(const uint8 *a, const uint8 *b, int nbytes);
 
 const HnswCompactKernels HnswCompactScalarKernels = {
 	.name = "scalar",
@@ -29,7 +27,7 @@ const HnswCompactKernels HnswCompactScalarKernels = {
 	.sumCodes = ScalarSumCodes,
 	.sumSetBits = ScalarSumSetBits,
 	.dotCodes = ScalarDotCodes,
-	.hamming = ScalarHamming,
+	.hamming = BitHammingBytes,
 };
 
 static bool
@@ -94,26 +92,6 @@ ScalarDotCodes(const uint8 *a, const uint8 *b, int dim)
 	for (k = 0; k < 8; k++)
 		sum += acc[k];
 	return sum;
-}
-
-static uint64
-ScalarHamming(const uint8 *a, const uint8 *b, int nbytes)
-{
-	uint64		differ = 0;
-	int			i = 0;
-
-	for (; i + 8 <= nbytes; i += 8)
-	{
-		uint64		wa;
-		uint64		wb;
-
-		memcpy(&wa, a + i, 8);
-		memcpy(&wb, b + i, 8);
-		differ += pg_popcount64(wa ^ wb);
-	}
-	for (; i < nbytes; i++)
-		differ += pg_number_of_ones[a[i] ^ b[i]];
-	return differ;
 }
 
 /*

@@ -52,28 +52,32 @@ halfvec_binary_quantize(PG_FUNCTION_ARGS)
 	PG_RETURN_VARBIT_P(result);
 }
 
-/* Bits set in a XOR b, 8 bytes at a time then a byte-table tail. */
+/* Bits set in a XOR b over nbytes bytes, 8 bytes at a time then a byte-table tail. */
 uint64
-BitHammingDistance(const VarBit *a, const VarBit *b)
+BitHammingBytes(const uint8 *a, const uint8 *b, int nbytes)
 {
-	const bits8 *ax = VARBITS(a);
-	const bits8 *bx = VARBITS(b);
-	int			bytes = VARBITBYTES(a);
 	uint64		distance = 0;
 	int			i = 0;
 
-	for (; i + 8 <= bytes; i += 8)
+	for (; i + 8 <= nbytes; i += 8)
 	{
 		uint64		x;
 		uint64		y;
 
-		memcpy(&x, ax + i, 8);
-		memcpy(&y, bx + i, 8);
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
 		distance += pg_popcount64(x ^ y);
 	}
-	for (; i < bytes; i++)
-		distance += pg_number_of_ones[ax[i] ^ bx[i]];
+	for (; i < nbytes; i++)
+		distance += pg_number_of_ones[a[i] ^ b[i]];
 	return distance;
+}
+
+/* Bits set in a XOR b. */
+uint64
+BitHammingDistance(const VarBit *a, const VarBit *b)
+{
+	return BitHammingBytes(VARBITS(a), VARBITS(b), VARBITBYTES(a));
 }
 
 /*
