@@ -24,7 +24,9 @@
  *	  insert of an element that becomes the new entry point), then one
  *	  element lock at a time (its lists and duplicates; values never change
  *	  after allocation).  No process holds two element locks, so there is no
- *	  lock order among them.  When the arena is full, inserting processes
+ *	  lock order among them.  An element gets its lists on every level
+ *	  before any other element links to it, so no search enters a list that
+ *	  is not filled yet.  When the arena is full, inserting processes
  *	  finish, one of them writes the graph out while the others wait on a
  *	  condition variable (interruptibly), then all continue on disk.  The
  *	  leader writes the graph out at the end when no one did.
@@ -215,7 +217,7 @@ static int	SelectFromSorted(BuildState *bs, MemCand *sorted, int n, int keep,
 static void PruneList(BuildState *bs, int n, int lc, int keep);
 static void AddLink(BuildState *bs, int n, int lc, int q, float d);
 static int	CopyNeighbors(BuildState *bs, MemElement *e, int lc, int32 *out);
-static void SetOwnList(BuildState *bs, MemElement *qe, int q, int lc,
+static void SetOwnList(BuildState *bs, MemElement *qe, int lc,
 					   MemCand *out, int nout);
 static uintptr_t GraphAlloc(BuildState *bs, Size size);
 static bool AddDuplicate(BuildState *bs, MemElement *dupOf, ItemPointer heaptid);
@@ -583,47 +585,26 @@ AddLink(BuildState *bs, int n, int lc, int q, float d)
 }
 
 /*
- * Give q its chosen level-lc list.  In a parallel build q is already
- * reachable on the levels above, so another process may have linked to it
- * on this level meanwhile: those links are kept after the chosen ones (the
- * list is pruned if that overfills it).
+ * Give q its chosen level-lc list.  No other process can reach q yet
+ * (InsertInMemory links to it only once all its lists are set), so there
+ * is nothing to merge; the lock orders these stores before the back-links
+ * that publish q.
  */
 static void
-SetOwnList(BuildState *bs, MemElement *qe, int q, int lc, MemCand *out, int nout)
+SetOwnList(BuildState *bs, MemElement *qe, int lc, MemCand *out, int nout)
 {
 	int32	   *nbr = ENBR(qe) + MEM_START(lc, bs->m);
 	float	   *nd = ENDIST(qe, bs->m) + MEM_START(lc, bs->m);
-	uint16	   *ncount = ENCOUNT(qe, bs->m);
-	int32		early[MEM_CAP(0, HNSW_MAX_M)];
-	float		earlyd[MEM_CAP(0, HNSW_MAX_M)];
-	int			nearly;
 	int			i;
-	int			k;
 
 	if (bs->shared)
 		LWLockAcquire(&qe->lock, LW_EXCLUSIVE);
-	nearly = ncount[lc];
-	memcpy(early, nbr, sizeof(int32) * nearly);
-	memcpy(earlyd, nd, sizeof(float) * nearly);
 	for (i = 0; i < nout; i++)
 	{
 		nbr[i] = out[i].i;
 		nd[i] = out[i].d;
 	}
-	ncount[lc] = nout;
-	for (i = 0; i < nearly; i++)
-	{
-		for (k = 0; k < nout; k++)
-			if (out[k].i == early[i])
-				break;
-		if (k < nout)
-			continue;
-		if (ncount[lc] == MEM_CAP(lc, bs->m))
-			PruneList(bs, q, lc, HNSW_LEVEL_SLOTS(lc, bs->m));
-		nbr[ncount[lc]] = early[i];
-		nd[ncount[lc]] = earlyd[i];
-		ncount[lc]++;
-	}
+	ENCOUNT(qe, bs->m)[lc] = nout;
 	if (bs->shared)
 		LWLockRelease(&qe->lock);
 }
@@ -712,7 +693,11 @@ InsertInMemory(BuildState *bs, int q)
 	int			ep;
 	int			entryLevel;
 	float		epd;
+	int			top;
+	MemCand   **outs;
+	int		   *nouts;
 	int			lc;
+	int			i;
 
 	/*
 	 * The entry point.  An element that will be above it (or the first one)
@@ -769,7 +754,6 @@ InsertInMemory(BuildState *bs, int q)
 		while (changed)
 		{
 			int			n = CopyNeighbors(bs, ELEM(bs, ep), lc, nbr);
-			int			i;
 
 			changed = false;
 			for (i = 0; i < n; i++)
@@ -787,17 +771,25 @@ InsertInMemory(BuildState *bs, int q)
 	}
 	pfree(nbr);
 
+	/*
+	 * Choose q's lists on every level first and link to q only then.  Were
+	 * q linked level by level, another process could reach it on a level
+	 * above and descend into its still empty list below: that search then
+	 * finds only q, links its element to q alone, and once q's list prunes
+	 * that far link the element has no in-link left and no scan reaches it
+	 * (parallel builds lost dozens of rows that way; serial ones none).
+	 */
+	top = Min(level, entryLevel);
+	outs = palloc(sizeof(MemCand *) * (top + 1));
+	nouts = palloc(sizeof(int) * (top + 1));
 	HeapInit(&entries, bs->efConstruction, false);
 	HeapPush(&entries, epd, ep);
-	for (lc = Min(level, entryLevel); lc >= 0; lc--)
+	for (lc = top; lc >= 0; lc--)
 	{
 		MemHeap		w;
 		MemCand    *sorted;
-		MemCand    *out;
 		int			keep = HNSW_LEVEL_SLOTS(lc, m);
 		int			n;
-		int			nout;
-		int			i;
 
 		HeapInit(&w, bs->efConstruction + 1, true);
 		MemSearchLayer(bs, v, &entries, bs->efConstruction, lc, &w);
@@ -808,7 +800,7 @@ InsertInMemory(BuildState *bs, int q)
 			sorted[i] = HeapPop(&w);
 		SortCands(sorted, n, q);
 		/* an exact duplicate of the nearest element joins it */
-		if (lc == Min(level, entryLevel) && n > 0 &&
+		if (lc == top && n > 0 &&
 			HnswSameValue(EVALUE(ELEM(bs, sorted[0].i)), v))
 		{
 			bool		ok = AddDuplicate(bs, ELEM(bs, sorted[0].i), &qe->heaptid);
@@ -819,13 +811,13 @@ InsertInMemory(BuildState *bs, int q)
 			pfree(w.items);
 			pfree(sorted);
 			pfree(entries.items);
+			pfree(outs);
+			pfree(nouts);
 			return ok ? INSERT_DUPLICATE : INSERT_FULL;
 		}
-		out = palloc(sizeof(MemCand) * keep);
-		nout = SelectFromSorted(bs, sorted, n, keep, out);
-		SetOwnList(bs, qe, q, lc, out, nout);
-		for (i = 0; i < nout; i++)
-			AddLink(bs, out[i].i, lc, q, out[i].d);
+		outs[lc] = palloc(sizeof(MemCand) * keep);
+		nouts[lc] = SelectFromSorted(bs, sorted, n, keep, outs[lc]);
+		SetOwnList(bs, qe, lc, outs[lc], nouts[lc]);
 
 		/* the next level starts from everything found on this one */
 		entries.count = 0;
@@ -833,9 +825,16 @@ InsertInMemory(BuildState *bs, int q)
 			HeapPush(&entries, sorted[i].d, sorted[i].i);
 		pfree(w.items);
 		pfree(sorted);
-		pfree(out);
 	}
 	pfree(entries.items);
+	for (lc = top; lc >= 0; lc--)
+	{
+		for (i = 0; i < nouts[lc]; i++)
+			AddLink(bs, outs[lc][i].i, lc, q, outs[lc][i].d);
+		pfree(outs[lc]);
+	}
+	pfree(outs);
+	pfree(nouts);
 
 	if (level > entryLevel)
 	{

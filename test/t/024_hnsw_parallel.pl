@@ -134,8 +134,8 @@ my $after = $node->safe_psql('postgres', qq{
 cmp_ok($after, '>=', 0.95, "recall\@10 after parallel REINDEX CONCURRENTLY is $after");
 
 # many equal vectors: processes inserting equal values at once must still
-# end up with one graph node per value, every row reachable (an iterative
-# scan returns them all, as it does after a serial build)
+# end up with one graph node per value, and an iterative scan must reach
+# every row of the two repeated values (17,001 rows), as after a serial build
 $node->safe_psql('postgres', q{
 	CREATE TABLE dups (id int, v vector(3));
 	INSERT INTO dups SELECT i, CASE WHEN i % 10 = 0 THEN NULL WHEN i % 3 = 0 THEN '[0,0,0]'
@@ -144,14 +144,27 @@ $node->safe_psql('postgres', q{
 });
 build_parallel($parallel, 'CREATE INDEX dups_l2 ON dups USING hnsw (v vector_l2_ops)',
 	'parallel CREATE INDEX on duplicate-heavy rows');
-my $reached = $node->safe_psql('postgres', q{
+my ($dupsReached, $distinctReached) = split(/\|/, $node->safe_psql('postgres', q{
 	SET enable_seqscan = off;
 	SET hnsw.iterative_scan = relaxed_order;
 	SET hnsw.max_scan_tuples = 1000000;
 	SET hnsw.scan_mem_multiplier = 100;
-	SELECT count(DISTINCT id) FROM (SELECT id FROM dups ORDER BY v <-> '[1,1,1]' LIMIT 100000) s;
-});
-cmp_ok($reached, '>=', 26970, "an iterative scan reaches $reached of the 27,000 indexed duplicate-heavy rows");
+	SELECT count(DISTINCT id) FILTER (WHERE v IN ('[0,0,0]', '[1,1,1]')),
+	       count(DISTINCT id) FILTER (WHERE v NOT IN ('[0,0,0]', '[1,1,1]'))
+	FROM (SELECT id, v FROM dups ORDER BY v <-> '[1,1,1]' LIMIT 100000) s;
+}));
+is($dupsReached, '17001', 'an iterative scan reaches every row of the repeated values');
+
+# The 9,999 distinct values lie on a line in heap order.  A parallel scan
+# hands out one block (about 54 of them) at a time, so a process may link a
+# block's run before the run to its left is in; once that run fills in and
+# its lists prune the one link into the first run, nothing reaches it.  A
+# serial build inserting rows in such an order loses such runs too (6 of 8
+# positions tried), so it is HNSW's dependence on insertion order, not a
+# race: of 202 parallel builds, 3 lost 10, 1 and 37 rows.  Allow 1%
+# (two blocks' worth); a build that loses links or rows fails this.
+cmp_ok($distinctReached, '>=', 9899,
+	"an iterative scan reaches $distinctReached of the 9,999 distinct values (at least 99%)");
 
 # the build WAL-logs the finished index: kill -9, recover, same answers
 my $answers = q{
