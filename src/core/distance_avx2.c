@@ -20,6 +20,7 @@
 
 #include <float.h>
 #include <immintrin.h>
+#include "core/avx2_inline.h"
 #include <math.h>
 
 #define TARGET_AVX2 __attribute__((target("avx2,fma")))
@@ -49,24 +50,6 @@ Avx2Supported(void)
 {
 	__builtin_cpu_init();
 	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
-/* lanes 0 .. rem-1 set, for a masked load of the last rem (1..7) elements */
-TARGET_AVX2 static inline __m256i
-TailMask(int rem)
-{
-	return _mm256_cmpgt_epi32(_mm256_set1_epi32(rem),
-							  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-TARGET_AVX2 static inline float
-HorizontalSum(__m256 v)
-{
-	__m128		s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
 }
 
 TARGET_AVX2 static float
@@ -99,13 +82,13 @@ Avx2L2SquaredDistance(const float *a, const float *b, int dim)
 	}
 	if (i < dim)
 	{
-		__m256i		mask = TailMask(dim - i);
+		__m256i		mask = VecAvx2TailMask(dim - i);
 
 		d = _mm256_sub_ps(_mm256_maskload_ps(a + i, mask), _mm256_maskload_ps(b + i, mask));
 		s1 = _mm256_fmadd_ps(d, d, s1);
 	}
 
-	result = HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+	result = VecAvx2HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
 	if (unlikely(!isfinite(result)))
 		return VecScalarKernels.l2_squared_distance(a, b, dim);
 	return result;
@@ -132,13 +115,13 @@ Avx2InnerProduct(const float *a, const float *b, int dim)
 		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
 	if (i < dim)
 	{
-		__m256i		mask = TailMask(dim - i);
+		__m256i		mask = VecAvx2TailMask(dim - i);
 
 		s1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + i, mask),
 							 _mm256_maskload_ps(b + i, mask), s1);
 	}
 
-	result = HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+	result = VecAvx2HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
 	if (unlikely(!isfinite(result)))
 		return VecScalarKernels.inner_product(a, b, dim);
 	return result;
@@ -175,13 +158,13 @@ Avx2L1Distance(const float *a, const float *b, int dim)
 	}
 	if (i < dim)
 	{
-		__m256i		mask = TailMask(dim - i);
+		__m256i		mask = VecAvx2TailMask(dim - i);
 
 		d = _mm256_sub_ps(_mm256_maskload_ps(a + i, mask), _mm256_maskload_ps(b + i, mask));
 		s1 = _mm256_add_ps(s1, _mm256_andnot_ps(sign, d));
 	}
 
-	result = HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+	result = VecAvx2HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
 	if (unlikely(!isfinite(result)))
 		return VecScalarKernels.l1_distance(a, b, dim);
 	return result;
@@ -232,7 +215,7 @@ Avx2CosineSimilarity(const float *a, const float *b, int dim)
 	}
 	if (i < dim)
 	{
-		__m256i		mask = TailMask(dim - i);
+		__m256i		mask = VecAvx2TailMask(dim - i);
 
 		x = _mm256_maskload_ps(a + i, mask);
 		y = _mm256_maskload_ps(b + i, mask);
@@ -241,9 +224,9 @@ Avx2CosineSimilarity(const float *a, const float *b, int dim)
 		nb1 = _mm256_fmadd_ps(y, y, nb1);
 	}
 
-	dot = HorizontalSum(_mm256_add_ps(dot0, dot1));
-	na = HorizontalSum(_mm256_add_ps(na0, na1));
-	nb = HorizontalSum(_mm256_add_ps(nb0, nb1));
+	dot = VecAvx2HorizontalSum(_mm256_add_ps(dot0, dot1));
+	na = VecAvx2HorizontalSum(_mm256_add_ps(na0, na1));
+	nb = VecAvx2HorizontalSum(_mm256_add_ps(nb0, nb1));
 
 	/* also catches zero vectors, whose NaN the scalar kernel returns */
 	if (unlikely(!(na >= COSINE_MIN_NORM && nb >= COSINE_MIN_NORM &&

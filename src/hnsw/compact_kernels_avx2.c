@@ -26,6 +26,7 @@
 #ifdef VEC_HAVE_X86_KERNELS
 
 #include <immintrin.h>
+#include "core/avx2_inline.h"
 
 #define TARGET_AVX2 __attribute__((target("avx2,fma,popcnt")))
 
@@ -53,31 +54,6 @@ Avx2Supported(void)
 		__builtin_cpu_supports("popcnt");
 }
 
-/* lanes 0 .. rem-1 set (sign bit), for a masked load of rem (0..8) floats */
-TARGET_AVX2 static inline __m256i
-TailMask(int rem)
-{
-	return _mm256_cmpgt_epi32(_mm256_set1_epi32(rem),
-							  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-TARGET_AVX2 static inline float
-HorizontalSum(__m256 v)
-{
-	__m128		s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
-
-/* eight codes at c as eight floats */
-TARGET_AVX2 static inline __m256
-Codes8(const uint8 *c)
-{
-	return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *) c)));
-}
-
 TARGET_AVX2 static float
 Avx2SumCodes(const float *q, const uint8 *c, int dim)
 {
@@ -89,21 +65,21 @@ Avx2SumCodes(const float *q, const uint8 *c, int dim)
 
 	for (; i + 32 <= dim; i += 32)
 	{
-		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), Codes8(c + i), s0);
-		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), Codes8(c + i + 8), s1);
-		s2 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 16), Codes8(c + i + 16), s2);
-		s3 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 24), Codes8(c + i + 24), s3);
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), VecAvx2Codes8(c + i), s0);
+		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), VecAvx2Codes8(c + i + 8), s1);
+		s2 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 16), VecAvx2Codes8(c + i + 16), s2);
+		s3 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 24), VecAvx2Codes8(c + i + 24), s3);
 	}
 	for (; i + 8 <= dim; i += 8)
-		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), Codes8(c + i), s0);
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), VecAvx2Codes8(c + i), s0);
 	if (i < dim)
 	{
 		uint8		last[8] = {0, 0, 0, 0, 0, 0, 0, 0};
 
 		memcpy(last, c + i, dim - i);
-		s1 = _mm256_fmadd_ps(_mm256_maskload_ps(q + i, TailMask(dim - i)), Codes8(last), s1);
+		s1 = _mm256_fmadd_ps(_mm256_maskload_ps(q + i, VecAvx2TailMask(dim - i)), VecAvx2Codes8(last), s1);
 	}
-	return HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+	return VecAvx2HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
 }
 
 /*
@@ -144,7 +120,7 @@ Avx2SumSetBits(const float *q, const uint8 *bits, int dim)
 
 		s1 = _mm256_add_ps(s1, SetLanes(q + i, byte, shift));
 	}
-	return HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+	return VecAvx2HorizontalSum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
 }
 
 /* the four 64-bit lanes of v summed */

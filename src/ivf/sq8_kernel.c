@@ -21,6 +21,7 @@
 
 #ifdef VEC_HAVE_X86_KERNELS
 #include <immintrin.h>
+#include "core/avx2_inline.h"
 #define TARGET_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
@@ -56,23 +57,6 @@ ScalarDot(const float *a, const float *w, const uint8 *codes, int dim)
 static float Avx2L2(const float *a, const float *w, const uint8 *codes, int dim);
 static float Avx2Dot(const float *a, const float *w, const uint8 *codes, int dim);
 
-/* 8 codes from codes[0..7] as 8 floats */
-TARGET_AVX2 static inline __m256
-Codes8(const uint8 *codes)
-{
-	return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *) codes)));
-}
-
-TARGET_AVX2 static inline float
-HorizontalSum(__m256 v)
-{
-	__m128		s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
-
 TARGET_AVX2 static float
 Avx2L2(const float *a, const float *w, const uint8 *codes, int dim)
 {
@@ -83,20 +67,20 @@ Avx2L2(const float *a, const float *w, const uint8 *codes, int dim)
 
 	for (; j + 16 <= dim; j += 16)
 	{
-		__m256		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + j), Codes8(codes + j));
-		__m256		d1 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 8), Codes8(codes + j + 8));
+		__m256		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + j), VecAvx2Codes8(codes + j));
+		__m256		d1 = _mm256_sub_ps(_mm256_loadu_ps(a + j + 8), VecAvx2Codes8(codes + j + 8));
 
 		s0 = _mm256_fmadd_ps(_mm256_mul_ps(d0, d0), _mm256_loadu_ps(w + j), s0);
 		s1 = _mm256_fmadd_ps(_mm256_mul_ps(d1, d1), _mm256_loadu_ps(w + j + 8), s1);
 	}
 	if (j + 8 <= dim)
 	{
-		__m256		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + j), Codes8(codes + j));
+		__m256		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + j), VecAvx2Codes8(codes + j));
 
 		s0 = _mm256_fmadd_ps(_mm256_mul_ps(d0, d0), _mm256_loadu_ps(w + j), s0);
 		j += 8;
 	}
-	sum = HorizontalSum(_mm256_add_ps(s0, s1));
+	sum = VecAvx2HorizontalSum(_mm256_add_ps(s0, s1));
 	for (; j < dim; j++)
 	{
 		float		d = a[j] - (float) codes[j];
@@ -116,15 +100,15 @@ Avx2Dot(const float *a, const float *w, const uint8 *codes, int dim)
 
 	for (; j + 16 <= dim; j += 16)
 	{
-		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), Codes8(codes + j), s0);
-		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), Codes8(codes + j + 8), s1);
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), VecAvx2Codes8(codes + j), s0);
+		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), VecAvx2Codes8(codes + j + 8), s1);
 	}
 	if (j + 8 <= dim)
 	{
-		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), Codes8(codes + j), s0);
+		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), VecAvx2Codes8(codes + j), s0);
 		j += 8;
 	}
-	sum = HorizontalSum(_mm256_add_ps(s0, s1));
+	sum = VecAvx2HorizontalSum(_mm256_add_ps(s0, s1));
 	for (; j < dim; j++)
 		sum += a[j] * (float) codes[j];
 	return sum;
