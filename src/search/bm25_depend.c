@@ -105,19 +105,6 @@ IndexTriggers(Oid meta, Oid source, Oid *function, Oid *triggers)
 	return n;
 }
 
-static Oid
-RelationOwner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
 /* (re)record one dependency of the given type */
 static void
 Depend(Oid classid, Oid objid, Oid refclassid, Oid refobjid, DependencyType type)
@@ -152,7 +139,7 @@ vecrag_bm25_record_dependencies(PG_FUNCTION_ARGS)
 	if (HasSourceDependency(meta))
 		PG_RETURN_VOID();
 	Bm25OpenIndex(meta, &index);
-	owner = RelationOwner(meta);
+	owner = SearchClassRow(meta).relowner;
 	if (!has_privs_of_role(GetUserId(), owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

@@ -42,7 +42,6 @@ static const char *const meta_columns[BM25_META_NATTS] = {
 
 static void CheckOwner(Oid relid, Oid owner, const char *metaname);
 static Oid	FindBtree(Oid relid, int nkeys, int natts, const char *metaname);
-static Oid	RelationAm(Oid relid);
 
 static void
 NotAnIndex(Relation rel)
@@ -76,18 +75,22 @@ CheckOwner(Oid relid, Oid owner, const char *metaname)
 				 errmsg("BM25 index \"%s\" and its tables must have the same owner as its source table", metaname)));
 }
 
-/* the access method of a relation */
-static Oid
-RelationAm(Oid relid)
+/*
+ * A copy of relid's pg_class row, for the one field a caller needs (the
+ * owner, the access method, the relfilenode, which TRUNCATE and rewrites
+ * change).  The relation must exist.
+ */
+FormData_pg_class
+SearchClassRow(Oid relid)
 {
 	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			am;
+	FormData_pg_class row;
 
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for relation %u", relid);
-	am = ((Form_pg_class) GETSTRUCT(tuple))->relam;
+	row = *(Form_pg_class) GETSTRUCT(tuple);
 	ReleaseSysCache(tuple);
-	return am;
+	return row;
 }
 
 /*
@@ -114,7 +117,7 @@ FindBtree(Oid relid, int nkeys, int natts, const char *metaname)
 			continue;
 		form = (Form_pg_index) GETSTRUCT(tuple);
 		match = form->indisvalid && form->indnkeyatts == nkeys && form->indnatts == natts &&
-			RelationAm(indexoid) == BTREE_AM_OID;
+			SearchClassRow(indexoid).relam == BTREE_AM_OID;
 		for (int i = 0; match && i < natts; i++)
 			match = form->indkey.values[i] == i + 1;
 		ReleaseSysCache(tuple);
@@ -254,20 +257,6 @@ Bm25FindIndex(Oid source)
 	return found;
 }
 
-/* the relfilenode of a relation (changed by TRUNCATE and rewrites) */
-static Oid
-RelationFileNumber(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			file;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	file = ((Form_pg_class) GETSTRUCT(tuple))->relfilenode;
-	ReleaseSysCache(tuple);
-	return file;
-}
-
 /*
  * Document count and average document length, summed from the delta rows;
  * with version != NULL also which delta rows the snapshot sees (the
@@ -290,7 +279,7 @@ Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl
 		version->valid = rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
 			TTS_IS_BUFFERTUPLE(slot);
 		version->stats_file = rel->rd_rel->relfilenode;
-		version->postings_file = RelationFileNumber(index->postings);
+		version->postings_file = SearchClassRow(index->postings).relfilenode;
 		cap = 16;
 		version->rows = palloc(sizeof(Bm25StatsRow) * cap);
 	}

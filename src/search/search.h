@@ -83,6 +83,7 @@
 
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "storage/itemptr.h"
@@ -224,6 +225,7 @@ extern Vector **SearchVectorArray(FunctionCallInfo fcinfo, int argno, const char
 								  int *n, int *dim);
 
 /* bm25_stats.c */
+extern FormData_pg_class SearchClassRow(Oid relid);
 extern void Bm25OpenIndex(Oid meta, Bm25Index *index);
 extern Oid	Bm25FindIndex(Oid source);
 extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl,
