@@ -8,6 +8,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use IPC::Run;
 use Test::More;
+use VecragCrash qw(kill9_and_restart);
 
 my $node = PostgreSQL::Test::Cluster->new('crash');
 $node->init;
@@ -36,40 +37,9 @@ my $h = IPC::Run::start(
 # wait until a good number of inserts went through
 $node->poll_query_until('postgres', 'SELECT count(*) > 2000 FROM t')
   or die 'inserts did not progress';
-open(my $pf, '<', $node->data_dir . '/postmaster.pid') or die $!;
-my $postmaster = <$pf>;
-close($pf);
-chomp($postmaster);
-$node->kill9;
+my $started = kill9_and_restart($node);
 $h->finish;
 ok(1, 'server killed during concurrent inserts');
-
-# Wait for the killed postmaster to go.  Where nothing reaps orphans (a
-# container without an init), it stays a zombie, which PostgreSQL's lock
-# file check would take for a live postmaster: then remove the stale file.
-for (my $i = 0; $i < 60; $i++)
-{
-	my $state = '';
-	if (open(my $st, '<', "/proc/$postmaster/stat"))
-	{
-		$state = (split(/ /, <$st>))[2] // '';
-		close($st);
-	}
-	last if !kill(0, $postmaster);
-	if ($state eq 'Z')
-	{
-		unlink($node->data_dir . '/postmaster.pid');
-		last;
-	}
-	sleep(1);
-}
-my $started = 0;
-for (my $i = 0; $i < 30 && !$started; $i++)
-{
-	$node->{_pid} = undef;    # a failed start may have read the stale pid
-	$started = $node->start(fail_ok => 1);
-	sleep(1) unless $started;
-}
 ok($started, 'server restarts after the crash');
 my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM t');
 cmp_ok($rows, '>', 2000, "rows after recovery: $rows");

@@ -10,6 +10,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VecragCrash qw(kill9_and_restart);
 
 my $data = $ENV{VECRAG_DATA} // '/tmp/vecrag-data';
 my $base = "$data/glove100-base.tsv";
@@ -173,35 +174,7 @@ my $answers = q{
 	SELECT string_agg(ARRAY(SELECT g.id FROM glove g ORDER BY g.v <-> q.v LIMIT 10)::text, ';' ORDER BY q.id) FROM q;
 };
 my $before = $node->safe_psql('postgres', $answers);
-open(my $pf, '<', $node->data_dir . '/postmaster.pid') or die $!;
-my $postmaster = <$pf>;
-close($pf);
-chomp($postmaster);
-$node->kill9;
-# as in 020: a killed postmaster nothing reaps stays a zombie holding the pid file
-for (my $i = 0; $i < 60; $i++)
-{
-	my $state = '';
-	if (open(my $st, '<', "/proc/$postmaster/stat"))
-	{
-		$state = (split(/ /, <$st>))[2] // '';
-		close($st);
-	}
-	last if !kill(0, $postmaster);
-	if ($state eq 'Z')
-	{
-		unlink($node->data_dir . '/postmaster.pid');
-		last;
-	}
-	sleep(1);
-}
-my $started = 0;
-for (my $i = 0; $i < 30 && !$started; $i++)
-{
-	$node->{_pid} = undef;
-	$started = $node->start(fail_ok => 1);
-	sleep(1) unless $started;
-}
+my $started = kill9_and_restart($node);
 ok($started, 'server restarts after kill -9');
 is($node->safe_psql('postgres', $answers), $before, 'after kill -9 the parallel-built index gives the same answers');
 
