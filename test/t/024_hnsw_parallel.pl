@@ -10,6 +10,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VecragData qw(copy_head_lines);
 use VecragCrash qw(kill9_and_restart);
 
 my $data = $ENV{VECRAG_DATA} // '/tmp/vecrag-data';
@@ -19,18 +20,8 @@ plan skip_all => "GloVe data not found in $data (run ../shared/data/get-glove $d
   unless -r $base && -r $queries;
 
 my $dir = PostgreSQL::Test::Utils::tempdir();
-for my $f ([$base, "$dir/base.tsv", 20000], [$queries, "$dir/query.tsv", 100])
-{
-	my ($src, $dst, $n) = @$f;
-	open(my $in, '<', $src) or die "$src: $!";
-	open(my $out, '>', $dst) or die "$dst: $!";
-	while ($n-- > 0 && defined(my $line = <$in>))
-	{
-		print $out $line;
-	}
-	close($in);
-	close($out);
-}
+copy_head_lines($base, "$dir/base.tsv", 20000);
+copy_head_lines($queries, "$dir/query.tsv", 100);
 
 my $node = PostgreSQL::Test::Cluster->new('parallel');
 $node->init;

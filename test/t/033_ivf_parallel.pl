@@ -10,11 +10,10 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VecragData qw(glove_ground_truth_dir);
 
 my $data = $ENV{VECRAG_DATA} || '/tmp/vecrag-data';
-my ($shared) = grep { -r "$_/glove100-100k-gt-l2.tsv" }
-	(($ENV{VECRAG_SHARED} ? "$ENV{VECRAG_SHARED}/data" : ()), "$ENV{VECRAG_REPO}/../shared/data", $data);
-$shared //= "$data";
+my $shared = glove_ground_truth_dir($data);
 my $base = "$data/glove100-base.tsv";
 my $queries = "$data/glove100-query.tsv";
 for my $f ($base, $queries, "$shared/glove100-100k-gt-l2.tsv", "$shared/glove100-100k-gt-cosine.tsv")
