@@ -87,8 +87,8 @@ RemoveEntry(CacheEntry *entry)
 		pfree(entry->term);
 	if (entry->value.postings != NULL)
 		pfree(entry->value.postings);
-	if (entry->value.factors != NULL)
-		pfree(entry->value.factors);
+	if (entry->value.stats != NULL)
+		pfree(entry->value.stats);
 	hash_search(cache, &entry->key, HASH_REMOVE, NULL);
 }
 
@@ -209,7 +209,7 @@ Bm25CacheLookup(Oid meta, const char *term, int len)
 /*
  * Room for the n postings of a term with document frequency df and their
  * score factors, evicting least recently used terms of earlier searches;
- * NULL when they do not fit.  The caller fills value->postings (the
+ * NULL when they do not fit.  The caller fills in the ids and stats (the
  * factors are filled by whoever scores with them) and then calls
  * Bm25CacheComplete; an
  * entry left incomplete by an error is discarded on its next lookup.
@@ -221,7 +221,7 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df)
 	CacheEntry *entry;
 	bool		found;
 	Size		bytes = sizeof(CacheEntry) + len +
-		(sizeof(Bm25Posting) + sizeof(double)) * (Size) df + 64;
+		(sizeof(Bm25Posting) + sizeof(Bm25PostingStats)) * (Size) df + 64;
 
 	if (df < 0 || bytes > Budget() || df > (int64) (MaxAllocHugeSize / sizeof(Bm25Posting)))
 		return NULL;
@@ -240,7 +240,7 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df)
 	entry = hash_search(cache, &key, HASH_ENTER, &found);
 	entry->term = NULL;
 	entry->value.postings = NULL;
-	entry->value.factors = NULL;
+	entry->value.stats = NULL;
 	entry->value.scored = false;
 	entry->complete = false;
 	entry->bytes = bytes;
@@ -253,8 +253,8 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df)
 	entry->value.n = 0;
 	entry->value.postings = df > 0 ?
 		MemoryContextAllocExtended(cache_cxt, sizeof(Bm25Posting) * (Size) df, MCXT_ALLOC_HUGE) : NULL;
-	entry->value.factors = df > 0 ?
-		MemoryContextAllocExtended(cache_cxt, sizeof(double) * (Size) df, MCXT_ALLOC_HUGE) : NULL;
+	entry->value.stats = df > 0 ?
+		MemoryContextAllocExtended(cache_cxt, sizeof(Bm25PostingStats) * (Size) df, MCXT_ALLOC_HUGE) : NULL;
 	return &entry->value;
 }
 

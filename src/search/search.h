@@ -50,13 +50,15 @@
  * the summed bounds of a suffix of the terms, those terms no longer produce
  * candidates and are only looked up (galloping seek in the id-sorted list)
  * for documents that can still reach theta.  The other (essential) lists
- * are summed list by list over windows of ids, whose candidates then go
- * through the lookups in id order.  Scores
+ * are summed list by list over windows of ids (and the next two lists, into
+ * the sums of those candidates only), whose candidates then go through the
+ * lookups in id order; a lower bound on theta from the shortest lists'
+ * partial sums lets pruning start at the first window.  Scores
  * are summed in term order, as an exhaustive evaluation would, so the
  * result is exact.  Memory is O(k) besides the postings cache.  Lists in
- * memory carry each posting's term-frequency factor, so a posting scores
- * with one multiplication, and their largest factor tightens the term's
- * bound.
+ * memory carry each posting's term-frequency factor next to its id (one
+ * cache line per lookup), so a posting scores with one multiplication, and
+ * their largest factor tightens the term's bound.
  *
  * Postings cache (bm25_cache.c): decoded posting lists, their factors for
  * the last (k1, b) used, and dfs, per session, reused while the index's
@@ -120,27 +122,36 @@ typedef struct Bm25Index
 	Oid			stats;
 } Bm25Index;
 
-/* one posting: a document containing a term */
+/*
+ * One posting as a search reads it: a document containing the term and
+ * the posting's term-frequency factor tf * (k1 + 1) / (tf + k1 * (1 - b +
+ * b * dl / avgdl)), side by side so a lookup touches one cache line.
+ */
 typedef struct Bm25Posting
 {
 	int64		id;
+	double		factor;
+} Bm25Posting;
+
+/* what a posting's factor is computed from */
+typedef struct Bm25PostingStats
+{
 	int32		tf;
 	int32		doclen;
-} Bm25Posting;
+} Bm25PostingStats;
 
 /*
  * A term's document frequency and postings sorted by id, as cached, with
- * each posting's term-frequency factor tf * (k1 + 1) / (tf + k1 * (1 - b +
- * b * dl / avgdl)) and their maximum for one (k1, b, average length); a
- * search with other parameters recomputes them.
+ * each posting's factor and their maximum for one (k1, b, average length);
+ * a search with other parameters recomputes them from the stats.
  */
 typedef struct Bm25CachedTerm
 {
 	int64		df;
 	int64		n;				/* postings filled in (df once complete) */
 	Bm25Posting *postings;
-	double	   *factors;		/* df entries */
-	double		max_factor;		/* the largest of them */
+	Bm25PostingStats *stats;	/* df entries, in the same order */
+	double		max_factor;		/* the largest factor */
 	bool		scored;			/* factors hold values for: */
 	double		k1;
 	double		b;
