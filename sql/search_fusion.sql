@@ -56,9 +56,16 @@ FROM vecrag.rrf(
 SELECT id, round(score::numeric, 6) AS score, rank, bm25_rank, vector_rank
 FROM vecrag.hybrid_search('items', 'red apple', '[1,0]', fusion => 'weighted', weights => '{0.3,0.7}');
 SELECT id, rank FROM vecrag.hybrid_search('items', 'red apple', '[1,0]', k => 2, distance => 'l2',
-	fusion => 'weighted', normalization => '{zscore,minmax}');
+	fusion => 'weighted', normalization => '{zscore,minmax}', candidates => 100);
 SELECT id, rank, vector_rank FROM vecrag.hybrid_search('items', 'apple', '[0,1]', k => 3, candidates => 1,
 	bm25_index => 'items_body_bm25', vector_column => 'embedding');
+-- candidates defaults to k: ranks beyond the depth are NULL (the document was in
+-- the other list only); an explicit NULL is the default
+SELECT id, rank, bm25_rank, vector_rank FROM vecrag.hybrid_search('items', 'red apple', '[1,0]', k => 2);
+SELECT id, rank, bm25_rank, vector_rank FROM vecrag.hybrid_search('items', 'red apple', '[1,0]', k => 2,
+	candidates => NULL);
+SELECT id, rank, bm25_rank, vector_rank FROM vecrag.hybrid_search('items', 'red apple', '[1,0]', k => 2,
+	candidates => 100);
 
 -- errors
 SELECT * FROM vecrag.hybrid_search('items', 'apple', '[1,0,0]');

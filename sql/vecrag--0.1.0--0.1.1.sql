@@ -458,6 +458,28 @@ $sql$,
 END
 $function$;
 
+-- hybrid_search: candidates defaults to NULL, which means k (0.1.0: 100)
+CREATE OR REPLACE FUNCTION vecrag.hybrid_search(
+	tbl regclass,
+	query_text text,
+	query_vector vector,
+	k integer DEFAULT 10,
+	vector_column text DEFAULT 'embedding',
+	bm25_index regclass DEFAULT NULL,
+	candidates integer DEFAULT NULL,
+	fusion text DEFAULT 'rrf',
+	rrf_k integer DEFAULT 60,
+	weights double precision[] DEFAULT '{1,1}',
+	normalization text[] DEFAULT '{minmax,distance}',
+	distance text DEFAULT 'cosine',
+	k1 double precision DEFAULT 1.2,
+	b double precision DEFAULT 0.75)
+RETURNS TABLE (id bigint, score double precision, rank integer,
+			   bm25_rank integer, bm25_score double precision,
+			   vector_rank integer, vector_distance double precision)
+	AS 'MODULE_PATHNAME', 'vecrag_hybrid_search'
+	LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL RESTRICTED ROWS 10;
+
 -- bm25_drop_index: drop an index's triggers, function and tables; works on
 -- a stale index too (source table or some of its tables already dropped)
 CREATE OR REPLACE FUNCTION vecrag.bm25_drop_index(bm25_index regclass) RETURNS void

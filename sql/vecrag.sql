@@ -1645,7 +1645,7 @@ CREATE FUNCTION vecrag.hybrid_search(
 	k integer DEFAULT 10,
 	vector_column text DEFAULT 'embedding',
 	bm25_index regclass DEFAULT NULL,
-	candidates integer DEFAULT 100,
+	candidates integer DEFAULT NULL,
 	fusion text DEFAULT 'rrf',
 	rrf_k integer DEFAULT 60,
 	weights double precision[] DEFAULT '{1,1}',

@@ -189,7 +189,7 @@ Datum
 vecrag_hybrid_search(PG_FUNCTION_ARGS)
 {
 	static const char *const names[] = {
-		"tbl", "query_text", "query_vector", "k", "vector_column", NULL, "candidates",
+		"tbl", "query_text", "query_vector", "k", "vector_column", NULL, NULL,
 		"fusion", "rrf_k", "weights", "normalization", "distance", "k1", "b"
 	};
 	Oid			relid;
@@ -218,7 +218,8 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 			RequireArg(fcinfo, i, names[i]);
 	relid = PG_GETARG_OID(0);
 	k = PG_GETARG_INT32(3);
-	candidates = PG_GETARG_INT32(6);
+	/* NULL: as deep as the result (Elasticsearch's rank_window_size default) */
+	candidates = PG_ARGISNULL(6) ? k : PG_GETARG_INT32(6);
 	SearchCheckK(k, "k");
 	SearchCheckK(candidates, "candidates");
 	fusion = text_to_cstring(PG_GETARG_TEXT_PP(7));
