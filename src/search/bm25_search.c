@@ -869,8 +869,6 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 				bool		pruned = false;
 
 				bits &= bits - 1;
-				if (score + remaining[first] < theta * BM25_MARGIN)
-					continue;
 				for (int i = first; i < q.nterms; i++)
 				{
 					PostingCursor *c = &cursors[i];
