@@ -184,6 +184,30 @@ TRUNCATE cch;
 INSERT INTO cch VALUES (7, 'alpha');
 SELECT id, rank FROM vecrag.bm25_search('cch_body_bm25', 'alpha beta');
 SELECT vecrag.bm25_drop_index('cch_body_bm25');
+-- after a write each cached term is rechecked against its own delta rows:
+-- kept when the write did not touch it (its factors follow the new average
+-- length), reloaded when it did (a document's new length counts).  Scores
+-- as a search with the cache off computes them (checked when this was
+-- written; turning the cache off here would empty it)
+CREATE TABLE pt (id int PRIMARY KEY, body text);
+INSERT INTO pt VALUES (1, 'alpha beta'), (2, 'alpha gamma gamma'), (3, 'beta delta');
+SELECT vecrag.bm25_create_index('pt', 'body');
+CREATE FUNCTION pt_search(q text) RETURNS text LANGUAGE sql AS $$
+	SELECT string_agg(id || ':' || round(score::numeric, 9), ' ' ORDER BY rank)
+	FROM vecrag.bm25_search('pt_body_bm25', q) $$;
+BEGIN;
+SELECT pt_search('alpha beta');
+INSERT INTO pt VALUES (4, 'epsilon');
+SELECT pt_search('alpha beta');
+UPDATE pt SET body = 'alpha gamma' WHERE id = 2;
+SELECT pt_search('alpha beta');
+DELETE FROM pt WHERE id = 3;
+SELECT pt_search('alpha beta');
+SELECT vecrag.bm25_compact('pt_body_bm25');
+SELECT pt_search('alpha beta gamma');
+COMMIT;
+DROP FUNCTION pt_search(text);
+SELECT vecrag.bm25_drop_index('pt_body_bm25');
 -- serializable readers work (relation-level predicate locks)
 BEGIN ISOLATION LEVEL SERIALIZABLE;
 SELECT id, rank FROM vecrag.bm25_search('many_body_bm25', 'common word', k => 2);

@@ -11,10 +11,20 @@
  *	  _stats tuples (same TIDs, same inserting transactions, same relfilenodes
  *	  of _stats and _postings) see exactly the same postings and document
  *	  frequencies.  Each search computes that version while it sums the
- *	  corpus statistics (bm25_stats.c); when it differs from the version the
- *	  cached lists of the index were read under, they are dropped.  Any
- *	  committed or aborted write, TRUNCATE, compaction or rewrite therefore
- *	  invalidates the index's entries; reads between writes share them.
+ *	  corpus statistics (bm25_stats.c); while it equals the version the cache
+ *	  last saw, every entry is current.  When it differs, each entry is
+ *	  rechecked on its next use, term by term: every statement that changes
+ *	  a posting of a term (documents are deleted and inserted whole, so a
+ *	  changed length counts) also appends a delta row for the term to the
+ *	  _terms table, and folds replace such rows, so a term whose visible
+ *	  _terms tuples (TIDs, inserting transactions) are those its entry was
+ *	  read under has the same postings and df; the entry is kept, else
+ *	  dropped.  A write therefore costs a search one btree probe per cached
+ *	  term it uses (the df lookup a miss makes anyway) instead of reloading
+ *	  every list.  TRUNCATE and rewrites (new relfilenodes) drop the index's
+ *	  entries.  The corpus statistics (N, average length) are always those of
+ *	  the search's snapshot: factors are recomputed when the average length
+ *	  differs from the one they were computed for.
  */
 #include "postgres.h"
 
@@ -38,17 +48,24 @@ typedef struct CacheEntry
 	CacheKey	key;			/* hash key: must be first */
 	char	   *term;			/* len bytes, the term the entry holds */
 	Bm25CachedTerm value;
+	Bm25TermVersion version;	/* the term's delta rows the value was read under */
+	uint64		checked;		/* its index's generation when last known current */
 	bool		complete;		/* postings filled in */
 	uint64		last_used;		/* query serial */
 	Size		bytes;
 	dlist_node	lru;			/* most recently used at the head */
 } CacheEntry;
 
-/* the version an index's cached entries were read under */
+/*
+ * The index version the cache last saw, and its generation: bumped when
+ * the version changes under the same relfilenodes, after which each entry
+ * is rechecked against its term's delta rows on its next use.
+ */
 typedef struct CacheIndex
 {
 	Oid			meta;
 	Bm25StatsVersion version;
+	uint64		generation;
 	struct CacheIndex *next;
 } CacheIndex;
 
@@ -89,14 +106,23 @@ RemoveEntry(CacheEntry *entry)
 		pfree(entry->value.postings);
 	if (entry->value.stats != NULL)
 		pfree(entry->value.stats);
+	if (entry->version.rows != NULL)
+		pfree(entry->version.rows);
 	hash_search(cache, &entry->key, HASH_REMOVE, NULL);
+}
+
+/* the same tables: no TRUNCATE or rewrite in between */
+static bool
+FilesEqual(const Bm25StatsVersion *a, const Bm25StatsVersion *b)
+{
+	return a->stats_file == b->stats_file && a->postings_file == b->postings_file &&
+		a->terms_file == b->terms_file;
 }
 
 static bool
 VersionEqual(const Bm25StatsVersion *a, const Bm25StatsVersion *b)
 {
-	if (a->stats_file != b->stats_file || a->postings_file != b->postings_file ||
-		a->nrows != b->nrows)
+	if (!FilesEqual(a, b) || a->nrows != b->nrows)
 		return false;
 	for (int i = 0; i < a->nrows; i++)
 		if (!ItemPointerEquals((ItemPointer) &a->rows[i].tid, (ItemPointer) &b->rows[i].tid) ||
@@ -111,15 +137,30 @@ Budget(void)
 	return (Size) search_bm25_cache_size * 1024;
 }
 
+static CacheIndex *
+FindIndex(Oid meta)
+{
+	CacheIndex *ci;
+
+	for (ci = indexes; ci != NULL; ci = ci->next)
+		if (ci->meta == meta)
+			break;
+	return ci;
+}
+
 /*
  * Start a search on index meta whose visible statistics have the given
- * version.  Drops the index's entries read under another version.  Returns
- * whether the cache may be used (it is enabled and the version is known).
+ * version.  When the version differs from the one the cache last saw, the
+ * index's entries must be rechecked term by term before use (a new
+ * generation), or are dropped when its tables were truncated or rewritten.
+ * Returns whether the cache may be used (it is enabled and the version is
+ * known).
  */
 bool
 Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version)
 {
 	CacheIndex *ci;
+	uint64		generation = 0;
 
 	query_serial++;
 	if (search_bm25_cache_size <= 0 || !version->valid)
@@ -129,20 +170,27 @@ Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version)
 		return false;
 	}
 	CacheInit();
-	for (ci = indexes; ci != NULL; ci = ci->next)
-		if (ci->meta == meta)
-			break;
+	ci = FindIndex(meta);
 	if (ci != NULL && VersionEqual(&ci->version, version))
 		return true;
-	Bm25CacheForget(meta);
-	ci = MemoryContextAllocZero(cache_cxt, sizeof(CacheIndex));
-	ci->meta = meta;
+	if (ci != NULL && FilesEqual(&ci->version, version))
+	{
+		generation = ci->generation + 1;
+		pfree(ci->version.rows);
+	}
+	else
+	{
+		Bm25CacheForget(meta);
+		ci = MemoryContextAllocZero(cache_cxt, sizeof(CacheIndex));
+		ci->meta = meta;
+		ci->next = indexes;
+		indexes = ci;
+	}
 	ci->version = *version;
 	ci->version.rows = MemoryContextAlloc(cache_cxt,
 										  sizeof(Bm25StatsRow) * Max(version->nrows, 1));
 	memcpy(ci->version.rows, version->rows, sizeof(Bm25StatsRow) * version->nrows);
-	ci->next = indexes;
-	indexes = ci;
+	ci->generation = generation;
 	return true;
 }
 
@@ -184,13 +232,25 @@ MakeKey(CacheKey *key, Oid meta, const char *term, int len)
 	key->hash = hash_bytes_extended((const unsigned char *) term, len, 0);
 }
 
-/* the cached term of index meta, or NULL (only after Bm25CacheBegin returned true) */
+static CacheEntry *
+EntryOf(Bm25CachedTerm *value)
+{
+	return (CacheEntry *) ((char *) value - offsetof(CacheEntry, value));
+}
+
+/*
+ * The cached term of index meta, or NULL (only after Bm25CacheBegin
+ * returned true).  *unchecked is set when the index changed since the
+ * entry was last known current: the caller must then read the term's
+ * version and call Bm25CacheRecheck before using the value.
+ */
 Bm25CachedTerm *
-Bm25CacheLookup(Oid meta, const char *term, int len)
+Bm25CacheLookup(Oid meta, const char *term, int len, bool *unchecked)
 {
 	CacheKey	key;
 	CacheEntry *entry;
 
+	*unchecked = false;
 	MakeKey(&key, meta, term, len);
 	entry = hash_search(cache, &key, HASH_FIND, NULL);
 	if (entry == NULL)
@@ -203,7 +263,35 @@ Bm25CacheLookup(Oid meta, const char *term, int len)
 	}
 	entry->last_used = query_serial;
 	dlist_move_head(&lru, &entry->lru);
+	*unchecked = entry->checked != FindIndex(meta)->generation;
 	return &entry->value;
+}
+
+/*
+ * Keep an unchecked entry when the term's delta rows the search sees are
+ * those its postings were read under (then they are the same postings);
+ * else drop it.  Returns whether it was kept.
+ */
+bool
+Bm25CacheRecheck(Bm25CachedTerm *value, const Bm25TermVersion *version)
+{
+	CacheEntry *entry = EntryOf(value);
+
+	if (entry->version.nrows >= 0 && version->nrows == entry->version.nrows)
+	{
+		bool		same = true;
+
+		for (int i = 0; same && i < version->nrows; i++)
+			same = ItemPointerEquals(&entry->version.rows[i].tid, &version->rows[i].tid) &&
+				entry->version.rows[i].xmin == version->rows[i].xmin;
+		if (same)
+		{
+			entry->checked = FindIndex(entry->key.meta)->generation;
+			return true;
+		}
+	}
+	RemoveEntry(entry);
+	return false;
 }
 
 /*
@@ -215,13 +303,14 @@ Bm25CacheLookup(Oid meta, const char *term, int len)
  * entry left incomplete by an error is discarded on its next lookup.
  */
 Bm25CachedTerm *
-Bm25CacheReserve(Oid meta, const char *term, int len, int64 df)
+Bm25CacheReserve(Oid meta, const char *term, int len, int64 df, const Bm25TermVersion *version)
 {
 	CacheKey	key;
 	CacheEntry *entry;
 	bool		found;
 	Size		bytes = sizeof(CacheEntry) + len +
-		(sizeof(Bm25Posting) + sizeof(Bm25PostingStats)) * (Size) df + 64;
+		(sizeof(Bm25Posting) + sizeof(Bm25PostingStats)) * (Size) df +
+		sizeof(Bm25StatsRow) * (Size) Max(version->nrows, 0) + 64;
 
 	if (df < 0 || bytes > Budget() || df > (int64) (MaxAllocHugeSize / sizeof(Bm25Posting)))
 		return NULL;
@@ -241,6 +330,9 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df)
 	entry->term = NULL;
 	entry->value.postings = NULL;
 	entry->value.stats = NULL;
+	entry->version.nrows = -1;
+	entry->version.rows = NULL;
+	entry->checked = FindIndex(meta)->generation;
 	entry->value.scored = false;
 	entry->complete = false;
 	entry->bytes = bytes;
@@ -249,6 +341,13 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df)
 	cache_bytes += bytes;
 	entry->term = MemoryContextAlloc(cache_cxt, Max(len, 1));
 	memcpy(entry->term, term, len);
+	if (version->nrows >= 0)
+	{
+		entry->version.rows = MemoryContextAlloc(cache_cxt,
+												 sizeof(Bm25StatsRow) * Max(version->nrows, 1));
+		memcpy(entry->version.rows, version->rows, sizeof(Bm25StatsRow) * version->nrows);
+		entry->version.nrows = version->nrows;
+	}
 	entry->value.df = df;
 	entry->value.n = 0;
 	entry->value.postings = df > 0 ?
@@ -262,7 +361,7 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df)
 void
 Bm25CacheComplete(Bm25CachedTerm *value)
 {
-	CacheEntry *entry = (CacheEntry *) ((char *) value - offsetof(CacheEntry, value));
+	CacheEntry *entry = EntryOf(value);
 
 	entry->complete = true;
 }

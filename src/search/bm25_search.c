@@ -64,6 +64,7 @@ typedef struct QueryTerm
 	double		bound;			/* no posting scores more: weight * (k1 + 1), or weight *
 								 * the largest factor of a list in memory */
 	Bm25CachedTerm *cached;		/* its postings, when cached */
+	Bm25TermVersion version;	/* its delta rows, when read (for the cache) */
 } QueryTerm;
 
 /* a scan over postings, index-only where the visibility map allows */
@@ -211,23 +212,32 @@ Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b
 	for (int i = 0; i < nqterms && q->ndocs > 0; i++)
 	{
 		Bm25CachedTerm *cached = NULL;
+		bool		unchecked = false;
+		Bm25TermVersion tversion = {-1, NULL};
 		int64		df;
 		double		idf;
 
 		if (q->use_cache)
-			cached = Bm25CacheLookup(meta, qterms[i].term, qterms[i].len);
-		if (cached != NULL)
+			cached = Bm25CacheLookup(meta, qterms[i].term, qterms[i].len, &unchecked);
+		if (cached != NULL && !unchecked)
 			df = cached->df;
 		else
+		{
 			df = Bm25DocumentFrequency(terms, terms_index, q->snapshot,
-									   qterms[i].term, qterms[i].len);
+									   qterms[i].term, qterms[i].len,
+									   q->use_cache ? &tversion : NULL);
+			/* an entry read before the index changed: keep it if its term did not */
+			if (cached != NULL && !Bm25CacheRecheck(cached, &tversion))
+				cached = NULL;
+		}
 
 		if (df <= 0)
 		{
 			/* remember absent terms too */
 			if (q->use_cache && cached == NULL && df == 0)
 			{
-				Bm25CachedTerm *value = Bm25CacheReserve(meta, qterms[i].term, qterms[i].len, 0);
+				Bm25CachedTerm *value = Bm25CacheReserve(meta, qterms[i].term, qterms[i].len, 0,
+														 &tversion);
 
 				if (value != NULL)
 					Bm25CacheComplete(value);
@@ -240,6 +250,7 @@ Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b
 		q->terms[n].weight = qterms[i].tf * idf;
 		q->terms[n].bound = q->terms[n].weight * (k1 + 1.0);
 		q->terms[n].cached = cached;
+		q->terms[n].version = tversion;
 		n++;
 	}
 	q->nterms = n;
@@ -436,7 +447,8 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 	c->key = cstring_to_text_with_len(t->term.term, t->term.len);
 	if (t->cached == NULL && q->use_cache)
 	{
-		Bm25CachedTerm *value = Bm25CacheReserve(q->index.meta, t->term.term, t->term.len, t->df);
+		Bm25CachedTerm *value = Bm25CacheReserve(q->index.meta, t->term.term, t->term.len, t->df,
+												 &t->version);
 
 		if (value != NULL)
 		{

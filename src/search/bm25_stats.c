@@ -280,6 +280,7 @@ Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl
 			TTS_IS_BUFFERTUPLE(slot);
 		version->stats_file = rel->rd_rel->relfilenode;
 		version->postings_file = SearchClassRow(index->postings).relfilenode;
+		version->terms_file = SearchClassRow(index->terms).relfilenode;
 		cap = 16;
 		version->rows = palloc(sizeof(Bm25StatsRow) * cap);
 	}
@@ -316,16 +317,29 @@ Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl
 	*avgdl = n > 0 ? (double) len / (double) n : 0.0;
 }
 
-/* document frequency of one term: the sum of its delta rows */
+/*
+ * Document frequency of one term: the sum of its delta rows; with version
+ * != NULL also which delta rows the snapshot sees (the postings cache's
+ * per-term version, bm25_cache.c), palloc'd in the current context.
+ */
 int64
 Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
-					  const char *term, int len)
+					  const char *term, int len, Bm25TermVersion *version)
 {
 	ScanKeyData key;
 	IndexScanDesc scan;
 	TupleTableSlot *slot = table_slot_create(terms, NULL);
 	text	   *value = cstring_to_text_with_len(term, len);
 	int64		df = 0;
+	int			cap = 0;
+
+	if (version != NULL)
+	{
+		bool		heap = terms->rd_rel->relam == HEAP_TABLE_AM_OID && TTS_IS_BUFFERTUPLE(slot);
+
+		version->nrows = heap ? 0 : -1;
+		version->rows = NULL;
+	}
 
 	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
 						   C_COLLATION_OID, F_TEXTEQ, PointerGetDatum(value));
@@ -339,6 +353,20 @@ Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
 		CHECK_FOR_INTERRUPTS();
 		if (!isnull)
 			df += DatumGetInt64(d);
+		if (version != NULL && version->nrows >= 0)
+		{
+			HeapTuple	tuple = ((BufferHeapTupleTableSlot *) slot)->base.tuple;
+
+			if (version->nrows == cap)
+			{
+				cap = cap == 0 ? 4 : cap * 2;
+				version->rows = version->rows == NULL ? palloc(sizeof(Bm25StatsRow) * cap)
+					: repalloc(version->rows, sizeof(Bm25StatsRow) * cap);
+			}
+			version->rows[version->nrows].tid = tuple->t_self;
+			version->rows[version->nrows].xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
+			version->nrows++;
+		}
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);

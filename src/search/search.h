@@ -64,6 +64,9 @@
  * the last (k1, b) used, and dfs, per session, reused while the index's
  * visible _stats tuples are unchanged; every write adds or replaces _stats
  * rows, so that set versions what a snapshot sees of the postings exactly.
+ * After a write, a cached term is rechecked against its own visible _terms
+ * delta rows, which every write to one of its postings adds or folds, and
+ * kept when they are unchanged.
  *
  * Dependencies (bm25_depend.c): the side objects are tied to the source
  * table and the extension in pg_depend.
@@ -175,9 +178,23 @@ typedef struct Bm25StatsVersion
 	bool		valid;
 	Oid			stats_file;
 	Oid			postings_file;
+	Oid			terms_file;
 	int			nrows;
 	Bm25StatsRow *rows;			/* in scan order */
 } Bm25StatsVersion;
+
+/*
+ * Which delta rows of one term a snapshot sees in the _terms table: every
+ * statement that changes a posting of the term adds or folds such a row, so
+ * equal sets (under the same relfilenodes) see equal postings of the term.
+ * nrows is -1 when it cannot be told (a table access method other than
+ * heap).
+ */
+typedef struct Bm25TermVersion
+{
+	int			nrows;
+	Bm25StatsRow *rows;			/* in scan order */
+} Bm25TermVersion;
 
 /* one scored document */
 typedef struct SearchHit
@@ -242,14 +259,16 @@ extern Oid	Bm25FindIndex(Oid source);
 extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl,
 							Bm25StatsVersion *version);
 extern int64 Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
-								   const char *term, int len);
+								   const char *term, int len, Bm25TermVersion *version);
 
 /* bm25_cache.c */
 extern void Bm25CacheDefineSettings(void);
 extern bool Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version);
 extern void Bm25CacheForget(Oid meta);
-extern Bm25CachedTerm *Bm25CacheLookup(Oid meta, const char *term, int len);
-extern Bm25CachedTerm *Bm25CacheReserve(Oid meta, const char *term, int len, int64 df);
+extern Bm25CachedTerm *Bm25CacheLookup(Oid meta, const char *term, int len, bool *unchecked);
+extern bool Bm25CacheRecheck(Bm25CachedTerm *value, const Bm25TermVersion *version);
+extern Bm25CachedTerm *Bm25CacheReserve(Oid meta, const char *term, int len, int64 df,
+										const Bm25TermVersion *version);
 extern void Bm25CacheComplete(Bm25CachedTerm *value);
 
 /* bm25_search.c */
