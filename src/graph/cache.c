@@ -403,6 +403,9 @@ GraphCacheAdjacency(GraphCache *cache, const GraphDef *def, Relation heap,
 	GraphReaderClose(reader);
 	adj->offsets[adj->nkeys] = adj->nedges;
 	adj->map = GraphAdjacencyMap(adj, bcxt);
+	old = MemoryContextSwitchTo(bcxt);
+	GraphAdjacencyNumber(adj);
+	MemoryContextSwitchTo(old);
 	if (BuildTooBig(cache, bcxt))
 		return NULL;
 	MemoryContextSetParent(bcxt, cache->cxt);
@@ -526,6 +529,129 @@ GraphAdjacencyMap(const GraphAdjacency *adj, MemoryContext cxt)
 		GraphNodeMapInsert(map, adj->keys[i], i, &found);
 	}
 	return map;
+}
+
+static int
+CompareInt64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * Number the nodes of adj: every end of its edges, keys and others alike,
+ * by ascending id.  The numbering depends only on the set of edges, so the
+ * two directions of one edge set (one cache entry) number their nodes
+ * alike.  The arrays are allocated in the current memory context; adj->ids
+ * stays NULL when the nodes would not fit an int32.
+ */
+void
+GraphAdjacencyNumber(GraphAdjacency *adj)
+{
+	int64		nedges = adj->nedges;
+	int64	   *others = GraphAllocHuge(sizeof(int64) * Max(nedges, 1));
+	int64		nothers = 0,
+				i,
+				j,
+				n;
+
+	/* keys come ascending from btree's integer_ops: not from a DESC index */
+	for (i = 1; i < adj->nkeys; i++)
+		if (adj->keys[i] <= adj->keys[i - 1])
+		{
+			pfree(others);
+			return;
+		}
+	memcpy(others, adj->other, sizeof(int64) * nedges);
+	qsort(others, nedges, sizeof(int64), CompareInt64);
+	for (i = 0; i < nedges; i++)
+		if (nothers == 0 || others[i] != others[nothers - 1])
+			others[nothers++] = others[i];
+	if (nothers + adj->nkeys >= PG_INT32_MAX / 2)
+	{
+		pfree(others);
+		return;
+	}
+	adj->ids = GraphAllocHuge(sizeof(int64) * Max(nothers + adj->nkeys, 1));
+	adj->nodekey = GraphAllocHuge(sizeof(int32) * Max(nothers + adj->nkeys, 1));
+	n = 0;
+	for (i = 0, j = 0; i < adj->nkeys || j < nothers;)
+	{
+		if ((n & 65535) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (j >= nothers || (i < adj->nkeys && adj->keys[i] <= others[j]))
+		{
+			if (j < nothers && others[j] == adj->keys[i])
+				j++;
+			adj->nodekey[n] = (int32) i;
+			adj->ids[n++] = adj->keys[i++];
+		}
+		else
+		{
+			adj->nodekey[n] = -1;
+			adj->ids[n++] = others[j++];
+		}
+	}
+	pfree(others);
+	adj->nnodes = (int32) n;
+	adj->othernode = GraphAllocHuge(sizeof(int32) * Max(nedges, 1));
+	for (i = 0; i < nedges; i++)
+	{
+		if ((i & 65535) == 0)
+			CHECK_FOR_INTERRUPTS();
+		adj->othernode[i] = GraphAdjacencyNode(adj, adj->other[i]);
+		Assert(adj->othernode[i] >= 0);
+	}
+}
+
+/* The node number of id in adj's numbering, or -1 when it has no edges. */
+int32
+GraphAdjacencyNode(const GraphAdjacency *adj, int64 id)
+{
+	int32		lo = 0,
+				hi = adj->nnodes;
+
+	while (lo < hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (adj->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < adj->nnodes && adj->ids[lo] == id ? lo : -1;
+}
+
+/*
+ * Start a traversal's visited set over cache's nnodes node numbers: a node
+ * is visited when its entry holds the returned epoch, so nothing is
+ * cleared between traversals (only when the epoch wraps around).  The
+ * array lives with the cache entry; a traversal runs to its end (or
+ * error) before another can start in this backend, and an error only
+ * leaves entries of an epoch never used again.
+ */
+uint32
+GraphCacheVisitEpoch(GraphCache *cache, int32 nnodes)
+{
+	if (cache->visited == NULL || cache->nvisited < nnodes)
+	{
+		if (cache->visited != NULL)
+			pfree(cache->visited);
+		cache->visited = MemoryContextAllocExtended(cache->cxt,
+													sizeof(uint32) * Max(nnodes, 1),
+													MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		cache->nvisited = nnodes;
+		cache->epoch = 0;
+	}
+	if (++cache->epoch == 0)
+	{
+		memset(cache->visited, 0, sizeof(uint32) * Max(cache->nvisited, 1));
+		cache->epoch = 1;
+	}
+	return cache->epoch;
 }
 
 /*

@@ -125,6 +125,17 @@ typedef struct GraphAdjacency
 	float4	   *weights;
 	int32	   *relations;		/* relation code, -1 for NULL */
 	struct GraphNodeMap *map;	/* key -> index in keys */
+
+	/*
+	 * Every end of the edges numbered densely, ascending by id: the same
+	 * numbering in both directions of one edge set, used by traversals to
+	 * index a visited array instead of hashing ids (GraphAdjacencyNumber).
+	 * ids is NULL when the nodes do not fit an int32.
+	 */
+	int32		nnodes;
+	int64	   *ids;			/* node number -> id */
+	int32	   *nodekey;		/* node number -> index in keys, or -1 */
+	int32	   *othernode;		/* each edge's other end's node number */
 } GraphAdjacency;
 
 /* Every edge of the table in physical order, for whole-graph loads. */
@@ -162,6 +173,9 @@ typedef struct GraphCache
 	GraphAdjacency *adj[2];		/* [inbound] */
 	GraphEdgeList *list;
 	struct GraphCSR *csr[3][2];	/* [direction][weighted], no filter */
+	uint32	   *visited;		/* per node number: the epoch that saw it */
+	int32		nvisited;
+	uint32		epoch;			/* of the last traversal */
 	bool		toobig;			/* a build passed the memory cap: give up */
 	bool		is_private;		/* one call's policy-filtered edges */
 	int			pins;
@@ -239,6 +253,9 @@ extern const GraphEdgeList *GraphCacheEdgeList(GraphCache *cache,
 extern bool GraphCacheAdopt(GraphCache *cache, MemoryContext bcxt);
 extern GraphNodeMap *GraphAdjacencyMap(const GraphAdjacency *adj,
 									   MemoryContext cxt);
+extern void GraphAdjacencyNumber(GraphAdjacency *adj);
+extern int32 GraphAdjacencyNode(const GraphAdjacency *adj, int64 id);
+extern uint32 GraphCacheVisitEpoch(GraphCache *cache, int32 nnodes);
 extern bool *GraphCacheFilter(const GraphCache *cache,
 							  const GraphRelationFilter *filter);
 
@@ -287,11 +304,18 @@ typedef struct GraphRowWriter
 	char	   *attalign;
 	bool	   *attbyval;
 	bits8	   *nullbits;		/* the row's null bitmap, built aside */
-	TupleTableSlot *slot;		/* minimal-tuple slot over buf */
 	char	   *buf;			/* the row being formed */
 	Size		cap;
 	char	   *scratch;		/* the caller's varlena values */
 	Size		scratch_cap;
+	/* the layout of the last row without varlena values, reused while the
+	 * nulls stay the same (fixed-size values sit at fixed offsets) */
+	bool		layout_valid;
+	bool	   *layout_nulls;	/* its nulls */
+	uint32	   *layout_off;		/* each value's offset in the data */
+	char	   *layout_head;	/* its header and null bitmap */
+	Size		layout_hoff;
+	Size		layout_len;
 } GraphRowWriter;
 
 extern Tuplestorestate *GraphBeginSRF(FunctionCallInfo fcinfo,

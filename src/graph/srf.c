@@ -32,7 +32,13 @@ GraphBeginSRF(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
+	/*
+	 * A function scan passes the row type it expects, built from our OUT
+	 * parameters: take it rather than build it again from pg_proc.
+	 */
+	if (rsinfo->expectedDesc != NULL)
+		*tupdesc = rsinfo->expectedDesc;
+	else if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
 	*tupdesc = CreateTupleDescCopy(*tupdesc);
@@ -52,11 +58,17 @@ GraphBeginSRF(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
  * fifth of a traversal served from the adjacency cache.  The caller may
  * also build varlena values in the writer's scratch buffer
  * (GraphRowScratch), so arrays need no palloc per row either.
+ *
+ * Rows without varlena values (traverse with_paths => false) have the same
+ * layout as long as the same columns are NULL: that layout is computed
+ * once and each such row is then its header copied and its values stored
+ * at known offsets.
  */
 GraphRowWriter *
 GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
 {
 	GraphRowWriter *writer = palloc0(sizeof(GraphRowWriter));
+	int			natts = Max(desc->natts, 1);
 	int			i;
 
 	for (i = 0; i < desc->natts; i++)
@@ -70,21 +82,23 @@ GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
 	writer->store = store;
 	writer->desc = desc;
 	writer->natts = desc->natts;
-	writer->attlen = palloc(sizeof(int16) * Max(desc->natts, 1));
-	writer->attalign = palloc(sizeof(char) * Max(desc->natts, 1));
-	writer->attbyval = palloc(sizeof(bool) * Max(desc->natts, 1));
-	writer->nullbits = palloc(BITMAPLEN(Max(desc->natts, 1)));
+	writer->attlen = palloc(sizeof(int16) * natts);
+	writer->attalign = palloc(sizeof(char) * natts);
+	writer->attbyval = palloc(sizeof(bool) * natts);
+	writer->nullbits = palloc(BITMAPLEN(natts));
 	for (i = 0; i < desc->natts; i++)
 	{
 		writer->attlen[i] = TupleDescAttr(desc, i)->attlen;
 		writer->attalign[i] = TupleDescAttr(desc, i)->attalign;
 		writer->attbyval[i] = TupleDescAttr(desc, i)->attbyval;
 	}
-	writer->slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	writer->cap = 1024;
 	writer->buf = palloc(writer->cap);
 	writer->scratch_cap = 1024;
 	writer->scratch = palloc(writer->scratch_cap);
+	writer->layout_nulls = palloc(sizeof(bool) * natts);
+	writer->layout_off = palloc(sizeof(uint32) * natts);
+	writer->layout_head = palloc(MAXALIGN(SizeofMinimalTupleHeader + BITMAPLEN(natts)));
 	return writer;
 }
 
@@ -99,6 +113,86 @@ GraphRowScratch(GraphRowWriter *writer, Size size)
 		writer->scratch = palloc(writer->scratch_cap);
 	}
 	return writer->scratch;
+}
+
+/* Make the buffer hold len bytes. */
+static inline void
+Reserve(GraphRowWriter *writer, Size len)
+{
+	if (len > writer->cap)
+	{
+		writer->cap = Max(len, 2 * writer->cap);
+		pfree(writer->buf);
+		writer->buf = palloc(writer->cap);
+	}
+}
+
+/*
+ * Copy the minimal tuple in the buffer into the tuplestore.  The tuplestore
+ * copies heap tuples by their minimal part, as ExecStoreMinimalTuple also
+ * presents one, so no slot is needed in between.
+ */
+static inline void
+Put(GraphRowWriter *writer, Size len)
+{
+	HeapTupleData htup;
+
+	htup.t_len = len + MINIMAL_TUPLE_OFFSET;
+	htup.t_data = (HeapTupleHeader) (writer->buf - MINIMAL_TUPLE_OFFSET);
+	ItemPointerSetInvalid(&htup.t_self);
+	htup.t_tableOid = InvalidOid;
+	tuplestore_puttuple(writer->store, &htup);
+}
+
+/*
+ * Compute the layout of rows with these nulls, or return false when a
+ * value is a varlena (its size varies from row to row).
+ */
+static bool
+ComputeLayout(GraphRowWriter *writer, const bool *nulls)
+{
+	int			natts = writer->natts;
+	bool		hasnull = false;
+	Size		hoff,
+				off = 0;
+	MinimalTuple head;
+	int			i;
+
+	for (i = 0; i < natts; i++)
+	{
+		if (nulls[i])
+		{
+			hasnull = true;
+			continue;
+		}
+		if (writer->attlen[i] < 0)
+			return false;
+		off = att_align_nominal(off, writer->attalign[i]);
+		writer->layout_off[i] = off;
+		off += writer->attlen[i];
+	}
+	hoff = SizeofMinimalTupleHeader;
+	if (hasnull)
+		hoff += BITMAPLEN(natts);
+	hoff = MAXALIGN(hoff);
+	head = (MinimalTuple) writer->layout_head;
+	memset(head, 0, hoff);
+	head->t_len = hoff + off;
+	if (hasnull)
+	{
+		for (i = 0; i < natts; i++)
+			if (!nulls[i])
+				head->t_bits[i >> 3] |= (1 << (i & 7));
+		head->t_infomask |= HEAP_HASNULL;
+	}
+	/* HeapTupleHeaderSetNatts on a zeroed header */
+	head->t_infomask2 = natts;
+	head->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
+	writer->layout_hoff = hoff;
+	writer->layout_len = hoff + off;
+	memcpy(writer->layout_nulls, nulls, sizeof(bool) * natts);
+	writer->layout_valid = true;
+	return true;
 }
 
 /*
@@ -123,6 +217,35 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 	char	   *data;
 	uint16		infomask = 0;
 	int			i;
+
+	if (writer->layout_valid)
+	{
+		for (i = 0; i < natts; i++)
+			if (nulls[i] != writer->layout_nulls[i])
+				break;
+		if (i < natts)
+			writer->layout_valid = false;
+	}
+	if (writer->layout_valid || ComputeLayout(writer, nulls))
+	{
+		len = writer->layout_len;
+		hoff = writer->layout_hoff;
+		Reserve(writer, len);
+		memcpy(writer->buf, writer->layout_head, hoff);
+		memset(writer->buf + hoff, 0, len - hoff);
+		data = writer->buf + hoff;
+		for (i = 0; i < natts; i++)
+		{
+			if (nulls[i])
+				continue;
+			if (writer->attbyval[i])
+				store_att_byval(data + writer->layout_off[i], values[i], attlen[i]);
+			else
+				memcpy(data + writer->layout_off[i], DatumGetPointer(values[i]), attlen[i]);
+		}
+		Put(writer, len);
+		return;
+	}
 
 	/*
 	 * The null bitmap and the size of the data, aligned as heap_fill_tuple
@@ -161,12 +284,7 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 		hoff += BITMAPLEN(natts);
 	hoff = MAXALIGN(hoff);
 	len = hoff + off;
-	if (len > writer->cap)
-	{
-		writer->cap = Max(len, 2 * writer->cap);
-		pfree(writer->buf);
-		writer->buf = palloc(writer->cap);
-	}
+	Reserve(writer, len);
 	tuple = (MinimalTuple) writer->buf;
 	memset(tuple, 0, hoff);
 	tuple->t_len = len;
@@ -214,20 +332,20 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 	tuple->t_infomask2 = natts;
 	tuple->t_infomask = infomask;
 	tuple->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
-	ExecStoreMinimalTuple(tuple, writer->slot, false);
-	tuplestore_puttupleslot(writer->store, writer->slot);
-	ExecClearTuple(writer->slot);
+	Put(writer, len);
 }
 
 void
 GraphRowWriterFree(GraphRowWriter *writer)
 {
-	ExecDropSingleTupleTableSlot(writer->slot);
 	pfree(writer->buf);
 	pfree(writer->scratch);
 	pfree(writer->attlen);
 	pfree(writer->attalign);
 	pfree(writer->attbyval);
 	pfree(writer->nullbits);
+	pfree(writer->layout_nulls);
+	pfree(writer->layout_off);
+	pfree(writer->layout_head);
 	pfree(writer);
 }

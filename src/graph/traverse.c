@@ -43,22 +43,38 @@
 
 #define TRAVERSE_BATCH 8192
 
+/*
+ * A node found, with the edge that reached it: (parent's id -> id), or
+ * (id -> parent's id) when it was followed inbound, and its weight.
+ */
 typedef struct TraverseNode
 {
 	int64		id;
+	float8		path_weight;
+	const char *relation;		/* the edge's relation (not terminated), or NULL */
+	int32		relation_len;
 	int32		parent;			/* index of the parent, -1 for seeds */
 	int32		depth;
 	int32		degree;
 	int32		followed;		/* edges considered for expansion */
-	float8		path_weight;
-	GraphEdge	edge;			/* the edge from the parent */
-	const char *relation;		/* its relation (not terminated), or NULL */
-	int32		relation_len;
+	int32		node;			/* the cache's node number, or -1 */
+	float4		weight;
+	bool		inbound;
 } TraverseNode;
 
 typedef struct TraverseState
 {
 	MemoryContext cxt;
+
+	/*
+	 * The visited set: when every reader is served by one cache entry, its
+	 * node numbers index visited (an entry equal to epoch is visited), and
+	 * outside holds the seeds that have no edges; otherwise map, from id to
+	 * index in nodes.
+	 */
+	uint32	   *visited;
+	uint32		epoch;
+	GraphNodeMap *outside;
 	GraphNodeMap *map;
 	TraverseNode *nodes;
 	int32		nnodes;
@@ -71,8 +87,8 @@ typedef struct TraverseState
 	int32		hops_cap;
 } TraverseState;
 
-static int32 AddNode(TraverseState *st, int64 id, int32 parent,
-					 const GraphEdge *edge, const char *relation,
+static int32 AddNode(TraverseState *st, int64 id, int32 node, int32 parent,
+					 float4 weight, bool inbound, const char *relation,
 					 int relation_len, bool copy_relation);
 static void ExpandLevel(TraverseState *st, GraphReader *reader,
 						int32 start, int32 end, bool follow);
@@ -83,25 +99,49 @@ static void Expand(TraverseState *st, GraphReader *reader, int32 start,
 static void CountDegrees(TraverseState *st, GraphReader *reader,
 						 int32 start, int32 end);
 static int	CompareUint64(const void *a, const void *b);
+static void SortPairs(uint64 *pairs, uint64 *tmp, int n);
 static Datum PathArray(GraphRowWriter *writer, TraverseState *st, int32 at,
 					   Oid edgetype, Datum *relation_path, bool *rnull);
+static bool UseNumbering(GraphReader **readers, int nreaders,
+						 const GraphAdjacency **numbered, uint32 **visited,
+						 uint32 *epoch);
 
 /*
- * Append a node reached from parent over edge (relation_len < 0: no
- * relation); returns its index, or -1 when id was already visited.  The
- * relation is copied when copy_relation is set, else it must outlive st.
+ * Append node id (node: its number in the cache's numbering, or -1) reached
+ * from parent over an edge of weight, followed inbound or not
+ * (relation_len < 0: no relation); returns its index, or -1 when id was
+ * already visited.  The relation is copied when copy_relation is set, else
+ * it must outlive st.
  */
 static int32
-AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdge *edge,
-		const char *relation, int relation_len, bool copy_relation)
+AddNode(TraverseState *st, int64 id, int32 node, int32 parent, float4 weight,
+		bool inbound, const char *relation, int relation_len,
+		bool copy_relation)
 {
 	bool		found;
-	int32		index;
-	TraverseNode *node;
+	int32		index = st->nnodes;
+	TraverseNode *n;
 
-	index = GraphNodeMapInsert(st->map, id, st->nnodes, &found);
-	if (found)
-		return -1;
+	if (st->visited != NULL && node >= 0)
+	{
+		if (st->visited[node] == st->epoch)
+			return -1;
+		st->visited[node] = st->epoch;
+	}
+	else if (st->visited != NULL)
+	{
+		if (st->outside == NULL)
+			st->outside = GraphNodeMapCreate(st->cxt, 16);
+		GraphNodeMapInsert(st->outside, id, index, &found);
+		if (found)
+			return -1;
+	}
+	else
+	{
+		index = GraphNodeMapInsert(st->map, id, index, &found);
+		if (found)
+			return -1;
+	}
 	if (st->nnodes == st->capacity)
 	{
 		if (st->capacity >= (int32) (PG_INT32_MAX / 2))
@@ -112,28 +152,29 @@ AddNode(TraverseState *st, int64 id, int32 parent, const GraphEdge *edge,
 		st->nodes = repalloc_huge(st->nodes, sizeof(TraverseNode) * st->capacity);
 		GraphCheckMemory(st->cxt, "traversal");
 	}
-	node = &st->nodes[index];
-	node->id = id;
-	node->parent = parent;
-	node->degree = 0;
-	node->followed = 0;
-	node->relation = NULL;
-	node->relation_len = -1;
+	n = &st->nodes[index];
+	n->id = id;
+	n->node = node;
+	n->parent = parent;
+	n->degree = 0;
+	n->followed = 0;
+	n->relation = NULL;
+	n->relation_len = -1;
+	n->weight = weight;
+	n->inbound = inbound;
 	if (parent < 0)
 	{
-		node->depth = 0;
-		node->path_weight = 0;
-		memset(&node->edge, 0, sizeof(GraphEdge));
+		n->depth = 0;
+		n->path_weight = 0;
 	}
 	else
 	{
-		node->depth = st->nodes[parent].depth + 1;
-		node->path_weight = st->nodes[parent].path_weight + edge->weight;
-		node->edge = *edge;
+		n->depth = st->nodes[parent].depth + 1;
+		n->path_weight = st->nodes[parent].path_weight + weight;
 		if (st->keep_relation && relation_len >= 0)
 		{
-			node->relation = copy_relation ? pnstrdup(relation, relation_len) : relation;
-			node->relation_len = relation_len;
+			n->relation = copy_relation ? pnstrdup(relation, relation_len) : relation;
+			n->relation_len = relation_len;
 		}
 	}
 	st->nnodes++;
@@ -154,7 +195,11 @@ ExpandLevel(TraverseState *st, GraphReader *reader, int32 start, int32 end,
 {
 	int64	   *ids = palloc(sizeof(int64) * TRAVERSE_BATCH);
 	int32		batch;
+	const GraphCache *cache;
+	const bool *relmatch;
+	bool		reader_inbound;
 
+	(void) GraphReaderCached(reader, &cache, &relmatch, &reader_inbound);
 	for (batch = start; batch < end; batch += TRAVERSE_BATCH)
 	{
 		int			n = Min(TRAVERSE_BATCH, end - batch);
@@ -184,8 +229,8 @@ ExpandLevel(TraverseState *st, GraphReader *reader, int32 start, int32 end,
 			if (st->max_fanout >= 0 && st->nodes[parent].followed >= st->max_fanout)
 				continue;
 			st->nodes[parent].followed++;
-			AddNode(st, row.to, parent, &row.edge, row.relation,
-					row.relation_len, true);
+			AddNode(st, row.to, -1, parent, row.edge.weight, reader_inbound,
+					row.relation, row.relation_len, true);
 		}
 	}
 	pfree(ids);
@@ -265,6 +310,62 @@ CompareUint64(const void *a, const void *b)
 }
 
 /*
+ * Sort n (key index << 32 | node index) pairs, distinct, by key index:
+ * insertion sort when few, else a radix sort on the bytes of the key index
+ * (as many as the largest has) through tmp, room for n more.  A frontier
+ * is sorted at every depth, where qsort's comparator calls were a tenth of
+ * a cached traversal.
+ */
+static void
+SortPairs(uint64 *pairs, uint64 *tmp, int n)
+{
+	uint64		maxkey = 0;
+	int			shift,
+				i;
+
+	if (n <= 32)
+	{
+		for (i = 1; i < n; i++)
+		{
+			uint64		x = pairs[i];
+			int			j = i;
+
+			for (; j > 0 && pairs[j - 1] > x; j--)
+				pairs[j] = pairs[j - 1];
+			pairs[j] = x;
+		}
+		return;
+	}
+	for (i = 0; i < n; i++)
+		maxkey = Max(maxkey, pairs[i] >> 32);
+	for (shift = 32; shift < 64 && (maxkey >> (shift - 32)) != 0; shift += 8)
+	{
+		int			count[256] = {0};
+		int			sum = 0,
+					d;
+		uint64	   *swap;
+
+		for (i = 0; i < n; i++)
+			count[(pairs[i] >> shift) & 255]++;
+		for (d = 0; d < 256; d++)
+		{
+			int			c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[(pairs[i] >> shift) & 255]++] = pairs[i];
+		swap = pairs;
+		pairs = tmp;
+		tmp = swap;
+	}
+	/* an odd number of passes left the result in the caller's tmp */
+	if (((shift - 32) / 8) % 2 == 1)
+		memcpy(tmp, pairs, sizeof(uint64) * n);
+}
+
+/*
  * ExpandLevel for a reader served by the adjacency cache: the same rows in
  * the same order (per batch, keys ascending, each key's edges in index
  * order), read from the cached arrays.  Each frontier node is paired with
@@ -279,7 +380,7 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 	const bool *relmatch;
 	bool		inbound;
 	const GraphAdjacency *adj = GraphReaderCached(reader, &cache, &relmatch, &inbound);
-	uint64	   *pairs = palloc(sizeof(uint64) * Min(TRAVERSE_BATCH, Max(end - start, 1)));
+	uint64	   *pairs = palloc(sizeof(uint64) * 2 * Min(TRAVERSE_BATCH, Max(end - start, 1)));
 	int32		batch;
 	uint32		visits = 0;
 
@@ -292,21 +393,25 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 		CHECK_FOR_INTERRUPTS();
 		for (i = 0; i < n; i++)
 		{
-			int32		k = GraphNodeMapLookup(adj->map, st->nodes[batch + i].id);
+			const TraverseNode *node = &st->nodes[batch + i];
+			int32		k;
 
+			if (st->visited == NULL)
+				k = GraphNodeMapLookup(adj->map, node->id);
+			else
+				k = node->node >= 0 ? adj->nodekey[node->node] : -1;
 			if (k >= 0)
 				pairs[npairs++] = ((uint64) (uint32) k << 32) | (uint32) (batch + i);
 		}
 		/* only following edges depends on their order */
-		if (npairs > 1 && follow)
-			qsort(pairs, npairs, sizeof(uint64), CompareUint64);
+		if (follow)
+			SortPairs(pairs, pairs + npairs, npairs);
 		for (i = 0; i < npairs; i++)
 		{
 			int32		k = (int32) (pairs[i] >> 32);
 			int32		parent = (int32) (pairs[i] & 0xFFFFFFFF);
 			int64		e,
 						eend = adj->offsets[k + 1];
-			int64		fromid = st->nodes[parent].id;
 
 			/* degree only, no relation filter: the length of the edge list */
 			if (!follow && relmatch == NULL)
@@ -317,7 +422,7 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			for (e = adj->offsets[k]; e < eend; e++)
 			{
 				int32		code = adj->relations[e];
-				GraphEdge	edge;
+				int32		node = st->visited != NULL ? adj->othernode[e] : -1;
 
 				if (relmatch != NULL && (code < 0 || !relmatch[code]))
 					continue;
@@ -330,15 +435,13 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 				if (st->max_fanout >= 0 && st->nodes[parent].followed >= st->max_fanout)
 					continue;
 				st->nodes[parent].followed++;
-				edge.src = inbound ? adj->other[e] : fromid;
-				edge.dst = inbound ? fromid : adj->other[e];
-				edge.weight = adj->weights[e];
-				edge.pad = 0;
 				if (code < 0)
-					AddNode(st, adj->other[e], parent, &edge, NULL, -1, false);
+					AddNode(st, adj->other[e], node, parent, adj->weights[e],
+							inbound, NULL, -1, false);
 				else
-					AddNode(st, adj->other[e], parent, &edge, cache->relnames[code],
-							cache->rellens[code], false);
+					AddNode(st, adj->other[e], node, parent, adj->weights[e],
+							inbound, cache->relnames[code], cache->rellens[code],
+							false);
 			}
 		}
 	}
@@ -404,7 +507,15 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 		ARR_LBOUND(path)[0] = 1;
 		edges = (GraphEdge *) ARR_DATA_PTR(path);
 		for (k = 0; k < depth; k++)
-			edges[k] = st->nodes[st->hops[k]].edge;
+		{
+			const TraverseNode *hop = &st->nodes[st->hops[k]];
+			int64		from = st->nodes[hop->parent].id;
+
+			edges[k].src = hop->inbound ? hop->id : from;
+			edges[k].dst = hop->inbound ? from : hop->id;
+			edges[k].weight = hop->weight;
+			edges[k].pad = 0;
+		}
 	}
 	if (st->keep_relation)
 	{
@@ -442,6 +553,46 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 	return PointerGetDatum(path);
 }
 
+/*
+ * When every reader is served by one cache entry whose adjacencies number
+ * their nodes, start a visited set over those numbers: *numbered is one of
+ * the adjacencies (to number the seeds), *visited and *epoch the set.
+ * Otherwise return false: the traversal hashes ids.
+ */
+static bool
+UseNumbering(GraphReader **readers, int nreaders,
+			 const GraphAdjacency **numbered, uint32 **visited, uint32 *epoch)
+{
+	const GraphCache *shared = NULL;
+	int			r;
+
+	*numbered = NULL;
+	for (r = 0; r < nreaders; r++)
+	{
+		const GraphCache *cache;
+		const bool *relmatch;
+		bool		inbound;
+		const GraphAdjacency *adj = GraphReaderCached(readers[r], &cache,
+													  &relmatch, &inbound);
+
+		if (adj == NULL || adj->ids == NULL ||
+			(shared != NULL && cache != shared) ||
+			(*numbered != NULL && adj->nnodes != (*numbered)->nnodes))
+		{
+			*numbered = NULL;
+			return false;
+		}
+		shared = cache;
+		if (*numbered == NULL)
+			*numbered = adj;
+	}
+	if (*numbered == NULL)
+		return false;
+	*epoch = GraphCacheVisitEpoch((GraphCache *) shared, (*numbered)->nnodes);
+	*visited = shared->visited;
+	return true;
+}
+
 PG_FUNCTION_INFO_V1(graph_traverse);
 Datum
 graph_traverse(PG_FUNCTION_ARGS)
@@ -469,6 +620,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 				depth;
 	Oid			edgetype = get_element_type(TupleDescAttr(tupdesc, 2)->atttypid);
 	bool		count_degree = PG_ARGISNULL(7) || PG_GETARG_BOOL(7);
+	const GraphAdjacency *numbered;
 
 	/* with_paths came in 0.1.1: a database still on the 0.1.0 SQL passes 8 */
 	bool		with_paths = PG_NARGS() < 9 || PG_ARGISNULL(8) || PG_GETARG_BOOL(8);
@@ -505,10 +657,14 @@ graph_traverse(PG_FUNCTION_ARGS)
 		readers[nreaders++] = GraphReaderOpen(def, rel, true, filter);
 
 	st.cxt = cxt;
-	st.capacity = 1024;
+	st.capacity = 256;
 	st.nodes = palloc(sizeof(TraverseNode) * st.capacity);
 	st.nnodes = 0;
-	st.map = GraphNodeMapCreate(cxt, 1024);
+	st.visited = NULL;
+	st.outside = NULL;
+	st.map = NULL;
+	if (!UseNumbering(readers, nreaders, &numbered, &st.visited, &st.epoch))
+		st.map = GraphNodeMapCreate(cxt, 1024);
 	st.max_fanout = PG_ARGISNULL(5) ? -1 : PG_GETARG_INT32(5);
 	st.max_nodes = PG_ARGISNULL(6) ? -1 : PG_GETARG_INT32(6);
 	st.stopped = false;
@@ -531,7 +687,12 @@ graph_traverse(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < nseeds && !st.stopped; i++)
 		if (!seednulls[i])
-			AddNode(&st, DatumGetInt64(seeds[i]), -1, NULL, NULL, -1, false);
+		{
+			int64		id = DatumGetInt64(seeds[i]);
+
+			AddNode(&st, id, numbered ? GraphAdjacencyNode(numbered, id) : -1,
+					-1, 0, false, NULL, -1, false);
+		}
 
 	/* breadth first: nodes[start..end) is the frontier at depth */
 	start = 0;
