@@ -531,79 +531,118 @@ GraphAdjacencyMap(const GraphAdjacency *adj, MemoryContext cxt)
 	return map;
 }
 
-static int
-CompareInt64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return x < y ? -1 : (x > y ? 1 : 0);
-}
+/* an id as an unsigned key that sorts as the signed id does */
+#define SORTKEY(id) ((uint64) (id) ^ (UINT64CONST(1) << 63))
+#define RADIX_BITS 11
 
 /*
  * Number the nodes of adj: every end of its edges, keys and others alike,
  * by ascending id.  The numbering depends only on the set of edges, so the
  * two directions of one edge set (one cache entry) number their nodes
- * alike.  The arrays are allocated in the current memory context; adj->ids
- * stays NULL when the nodes would not fit an int32.
+ * alike.  The edges are put in order of their other end by a radix sort of
+ * their positions (11 bits a pass, skipping the digits in which all ids
+ * agree), which is then merged with the keys.  The arrays are
+ * allocated in the current memory context; adj->ids stays NULL when keys
+ * are not ascending (an index in descending order) or the nodes would not
+ * fit an int32.
  */
 void
 GraphAdjacencyNumber(GraphAdjacency *adj)
 {
 	int64		nedges = adj->nedges;
-	int64	   *others = GraphAllocHuge(sizeof(int64) * Max(nedges, 1));
-	int64		nothers = 0,
-				i,
+	const int64 *other = adj->other;
+	uint32	   *perm,
+			   *tmp;
+	int64		i,
 				j,
+				k,
 				n;
+	int			shift;
+	uint64		varying = 0;	/* the bits in which some ids differ */
 
-	/* keys come ascending from btree's integer_ops: not from a DESC index */
-	for (i = 1; i < adj->nkeys; i++)
-		if (adj->keys[i] <= adj->keys[i - 1])
-		{
-			pfree(others);
+	for (k = 1; k < adj->nkeys; k++)
+		if (adj->keys[k] <= adj->keys[k - 1])
 			return;
-		}
-	memcpy(others, adj->other, sizeof(int64) * nedges);
-	qsort(others, nedges, sizeof(int64), CompareInt64);
+	if (nedges >= PG_INT32_MAX / 2)
+		return;
+	perm = GraphAllocHuge(sizeof(uint32) * Max(nedges, 1));
+	tmp = GraphAllocHuge(sizeof(uint32) * Max(nedges, 1));
 	for (i = 0; i < nedges; i++)
-		if (nothers == 0 || others[i] != others[nothers - 1])
-			others[nothers++] = others[i];
-	if (nothers + adj->nkeys >= PG_INT32_MAX / 2)
 	{
-		pfree(others);
+		perm[i] = (uint32) i;
+		varying |= SORTKEY(other[i]) ^ SORTKEY(other[0]);
+	}
+	for (shift = 0; shift < 64; shift += RADIX_BITS)
+	{
+		int64		count[1 << RADIX_BITS];
+		int64		sum = 0;
+		uint32	   *swap;
+		int			d;
+
+		CHECK_FOR_INTERRUPTS();
+		if (((varying >> shift) & ((1 << RADIX_BITS) - 1)) == 0)
+			continue;			/* one digit for all: order unchanged */
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < nedges; i++)
+			count[(SORTKEY(other[i]) >> shift) & ((1 << RADIX_BITS) - 1)]++;
+		for (d = 0; d < (1 << RADIX_BITS); d++)
+		{
+			int64		c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (i = 0; i < nedges; i++)
+		{
+			uint32		e = perm[i];
+
+			tmp[count[(SORTKEY(other[e]) >> shift) & ((1 << RADIX_BITS) - 1)]++] = e;
+		}
+		swap = perm;
+		perm = tmp;
+		tmp = swap;
+	}
+	pfree(tmp);
+
+	/* the union of keys and others, counted, then numbered */
+	n = 0;
+	for (i = 0, j = 0; i < adj->nkeys || j < nedges; n++)
+	{
+		int64		id = j >= nedges ||
+			(i < adj->nkeys && adj->keys[i] <= other[perm[j]]) ?
+			adj->keys[i] : other[perm[j]];
+
+		if (i < adj->nkeys && adj->keys[i] == id)
+			i++;
+		while (j < nedges && other[perm[j]] == id)
+			j++;
+	}
+	if (n >= PG_INT32_MAX / 2)
+	{
+		pfree(perm);
 		return;
 	}
-	adj->ids = GraphAllocHuge(sizeof(int64) * Max(nothers + adj->nkeys, 1));
-	adj->nodekey = GraphAllocHuge(sizeof(int32) * Max(nothers + adj->nkeys, 1));
+	adj->ids = GraphAllocHuge(sizeof(int64) * Max(n, 1));
+	adj->nodekey = GraphAllocHuge(sizeof(int32) * Max(n, 1));
+	adj->othernode = GraphAllocHuge(sizeof(int32) * Max(nedges, 1));
 	n = 0;
-	for (i = 0, j = 0; i < adj->nkeys || j < nothers;)
+	for (i = 0, j = 0; i < adj->nkeys || j < nedges; n++)
 	{
+		int64		id = j >= nedges ||
+			(i < adj->nkeys && adj->keys[i] <= other[perm[j]]) ?
+			adj->keys[i] : other[perm[j]];
+
 		if ((n & 65535) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (j >= nothers || (i < adj->nkeys && adj->keys[i] <= others[j]))
-		{
-			if (j < nothers && others[j] == adj->keys[i])
-				j++;
-			adj->nodekey[n] = (int32) i;
-			adj->ids[n++] = adj->keys[i++];
-		}
-		else
-		{
-			adj->nodekey[n] = -1;
-			adj->ids[n++] = others[j++];
-		}
+		adj->ids[n] = id;
+		adj->nodekey[n] = -1;
+		if (i < adj->nkeys && adj->keys[i] == id)
+			adj->nodekey[n] = (int32) i++;
+		while (j < nedges && other[perm[j]] == id)
+			adj->othernode[perm[j++]] = (int32) n;
 	}
-	pfree(others);
 	adj->nnodes = (int32) n;
-	adj->othernode = GraphAllocHuge(sizeof(int32) * Max(nedges, 1));
-	for (i = 0; i < nedges; i++)
-	{
-		if ((i & 65535) == 0)
-			CHECK_FOR_INTERRUPTS();
-		adj->othernode[i] = GraphAdjacencyNode(adj, adj->other[i]);
-		Assert(adj->othernode[i] >= 0);
-	}
+	pfree(perm);
 }
 
 /* The node number of id in adj's numbering, or -1 when it has no edges. */

@@ -312,7 +312,9 @@ typedef struct GraphRowWriter
 	 * nulls stay the same (fixed-size values sit at fixed offsets) */
 	bool		layout_valid;
 	bool	   *layout_nulls;	/* its nulls */
-	uint32	   *layout_off;		/* each value's offset in the data */
+	int			layout_count;	/* its values (not NULL) */
+	int		   *layout_att;		/* each one's column */
+	uint32	   *layout_off;		/* and offset in the data */
 	char	   *layout_head;	/* its header and null bitmap */
 	Size		layout_hoff;
 	Size		layout_len;
@@ -325,6 +327,8 @@ extern GraphRowWriter *GraphRowWriterCreate(Tuplestorestate *store,
 extern char *GraphRowScratch(GraphRowWriter *writer, Size size);
 extern void GraphRowPut(GraphRowWriter *writer, const Datum *values,
 						const bool *nulls);
+extern bool GraphRowFixedLayout(GraphRowWriter *writer, const bool *nulls);
+extern void GraphRowPutFixed(GraphRowWriter *writer, const Datum *values);
 extern void GraphRowWriterFree(GraphRowWriter *writer);
 
 #endif							/* VECRAG_GRAPH_H */

@@ -61,8 +61,8 @@ GraphBeginSRF(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
  *
  * Rows without varlena values (traverse with_paths => false) have the same
  * layout as long as the same columns are NULL: that layout is computed
- * once and each such row is then its header copied and its values stored
- * at known offsets.
+ * once (GraphRowFixedLayout) and each such row is then its header copied
+ * and its values stored at known offsets (GraphRowPutFixed).
  */
 GraphRowWriter *
 GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
@@ -97,6 +97,7 @@ GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
 	writer->scratch_cap = 1024;
 	writer->scratch = palloc(writer->scratch_cap);
 	writer->layout_nulls = palloc(sizeof(bool) * natts);
+	writer->layout_att = palloc(sizeof(int) * natts);
 	writer->layout_off = palloc(sizeof(uint32) * natts);
 	writer->layout_head = palloc(MAXALIGN(SizeofMinimalTupleHeader + BITMAPLEN(natts)));
 	return writer;
@@ -145,11 +146,12 @@ Put(GraphRowWriter *writer, Size len)
 }
 
 /*
- * Compute the layout of rows with these nulls, or return false when a
- * value is a varlena (its size varies from row to row).
+ * Compute the layout of rows with these nulls for GraphRowPutFixed, or
+ * return false when a value is a varlena (its size varies from row to
+ * row): GraphRowPut then forms every row on its own.
  */
-static bool
-ComputeLayout(GraphRowWriter *writer, const bool *nulls)
+bool
+GraphRowFixedLayout(GraphRowWriter *writer, const bool *nulls)
 {
 	int			natts = writer->natts;
 	bool		hasnull = false;
@@ -166,9 +168,19 @@ ComputeLayout(GraphRowWriter *writer, const bool *nulls)
 			continue;
 		}
 		if (writer->attlen[i] < 0)
+		{
+			writer->layout_valid = false;
 			return false;
+		}
+	}
+	writer->layout_count = 0;
+	for (i = 0; i < natts; i++)
+	{
+		if (nulls[i])
+			continue;
 		off = att_align_nominal(off, writer->attalign[i]);
-		writer->layout_off[i] = off;
+		writer->layout_att[writer->layout_count] = i;
+		writer->layout_off[writer->layout_count++] = off;
 		off += writer->attlen[i];
 	}
 	hoff = SizeofMinimalTupleHeader;
@@ -192,7 +204,42 @@ ComputeLayout(GraphRowWriter *writer, const bool *nulls)
 	writer->layout_len = hoff + off;
 	memcpy(writer->layout_nulls, nulls, sizeof(bool) * natts);
 	writer->layout_valid = true;
+	Reserve(writer, writer->layout_len);
 	return true;
+}
+
+/* Append one row whose nulls are those GraphRowFixedLayout was given. */
+void
+GraphRowPutFixed(GraphRowWriter *writer, const Datum *values)
+{
+	/* in locals: stores through data could alias the writer's fields */
+	Size		len = writer->layout_len;
+	Size		hoff = writer->layout_hoff;
+	char	   *data = writer->buf + hoff;
+	int			count = writer->layout_count;
+	const int  *att = writer->layout_att;
+	const uint32 *off = writer->layout_off;
+	const int16 *attlen = writer->attlen;
+	const bool *attbyval = writer->attbyval;
+	int			j;
+
+	Assert(writer->layout_valid && writer->cap >= len);
+	memcpy(writer->buf, writer->layout_head, hoff);
+	memset(data, 0, len - hoff);
+	for (j = 0; j < count; j++)
+	{
+		int			i = att[j];
+		char	   *p = data + off[j];
+
+		/* store_att_byval, with the length known to be a byval one */
+		if (!attbyval[i])
+			memcpy(p, DatumGetPointer(values[i]), attlen[i]);
+		else if (attlen[i] == sizeof(Datum))
+			memcpy(p, &values[i], sizeof(Datum));
+		else
+			store_att_byval(p, values[i], attlen[i]);
+	}
+	Put(writer, len);
 }
 
 /*
@@ -223,27 +270,15 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 		for (i = 0; i < natts; i++)
 			if (nulls[i] != writer->layout_nulls[i])
 				break;
-		if (i < natts)
-			writer->layout_valid = false;
-	}
-	if (writer->layout_valid || ComputeLayout(writer, nulls))
-	{
-		len = writer->layout_len;
-		hoff = writer->layout_hoff;
-		Reserve(writer, len);
-		memcpy(writer->buf, writer->layout_head, hoff);
-		memset(writer->buf + hoff, 0, len - hoff);
-		data = writer->buf + hoff;
-		for (i = 0; i < natts; i++)
+		if (i == natts)
 		{
-			if (nulls[i])
-				continue;
-			if (writer->attbyval[i])
-				store_att_byval(data + writer->layout_off[i], values[i], attlen[i]);
-			else
-				memcpy(data + writer->layout_off[i], DatumGetPointer(values[i]), attlen[i]);
+			GraphRowPutFixed(writer, values);
+			return;
 		}
-		Put(writer, len);
+	}
+	if (GraphRowFixedLayout(writer, nulls))
+	{
+		GraphRowPutFixed(writer, values);
 		return;
 	}
 
@@ -345,6 +380,7 @@ GraphRowWriterFree(GraphRowWriter *writer)
 	pfree(writer->attbyval);
 	pfree(writer->nullbits);
 	pfree(writer->layout_nulls);
+	pfree(writer->layout_att);
 	pfree(writer->layout_off);
 	pfree(writer->layout_head);
 	pfree(writer);

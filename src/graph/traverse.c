@@ -44,6 +44,14 @@
 #define TRAVERSE_BATCH 8192
 
 /*
+ * The node array starts as large as the last traversal's result (up to
+ * this many nodes), so that repeated calls do not copy it while it grows.
+ */
+#define TRAVERSE_HINT_MAX 16384
+
+static int32 last_nnodes = 0;
+
+/*
  * A node found, with the edge that reached it: (parent's id -> id), or
  * (id -> parent's id) when it was followed inbound, and its weight.
  */
@@ -113,7 +121,7 @@ static bool UseNumbering(GraphReader **readers, int nreaders,
  * already visited.  The relation is copied when copy_relation is set, else
  * it must outlive st.
  */
-static int32
+static pg_attribute_always_inline int32
 AddNode(TraverseState *st, int64 id, int32 node, int32 parent, float4 weight,
 		bool inbound, const char *relation, int relation_len,
 		bool copy_relation)
@@ -621,6 +629,9 @@ graph_traverse(PG_FUNCTION_ARGS)
 	Oid			edgetype = get_element_type(TupleDescAttr(tupdesc, 2)->atttypid);
 	bool		count_degree = PG_ARGISNULL(7) || PG_GETARG_BOOL(7);
 	const GraphAdjacency *numbered;
+	Datum		values[6];
+	bool		nulls[6];
+	bool		fixed;
 
 	/* with_paths came in 0.1.1: a database still on the 0.1.0 SQL passes 8 */
 	bool		with_paths = PG_NARGS() < 9 || PG_ARGISNULL(8) || PG_GETARG_BOOL(8);
@@ -657,7 +668,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 		readers[nreaders++] = GraphReaderOpen(def, rel, true, filter);
 
 	st.cxt = cxt;
-	st.capacity = 256;
+	st.capacity = Max(256, Min(last_nnodes, TRAVERSE_HINT_MAX));
 	st.nodes = palloc(sizeof(TraverseNode) * st.capacity);
 	st.nnodes = 0;
 	st.visited = NULL;
@@ -714,26 +725,32 @@ graph_traverse(PG_FUNCTION_ARGS)
 	 * open until then: relations may point into the cache they pin.
 	 */
 	writer = GraphRowWriterCreate(store, tupdesc);
+	nulls[0] = nulls[1] = nulls[3] = false;
+	nulls[2] = nulls[5] = !with_paths;
+	nulls[4] = !count_degree;
+	/* without paths every row has the same layout */
+	fixed = !with_paths && GraphRowFixedLayout(writer, nulls);
 	for (i = 0; i < st.nnodes; i++)
 	{
 		TraverseNode *node = &st.nodes[i];
-		Datum		values[6];
-		bool		nulls[6] = {false, false, false, false, false, false};
 
 		values[0] = Int64GetDatum(node->id);
 		values[1] = Int32GetDatum(node->depth);
 		values[3] = Float8GetDatum(node->path_weight);
 		values[4] = Int32GetDatum(node->degree);
-		nulls[4] = !count_degree;
-		if (with_paths)
-			values[2] = PathArray(writer, &st, i, edgetype, &values[5], &nulls[5]);
+		if (fixed)
+			GraphRowPutFixed(writer, values);
 		else
-			nulls[2] = nulls[5] = true;
-		GraphRowPut(writer, values, nulls);
+		{
+			if (with_paths)
+				values[2] = PathArray(writer, &st, i, edgetype, &values[5], &nulls[5]);
+			GraphRowPut(writer, values, nulls);
+		}
 		if ((i & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	GraphRowWriterFree(writer);
+	last_nnodes = st.nnodes;
 	for (r = 0; r < nreaders; r++)
 		GraphReaderClose(readers[r]);
 	table_close(rel, NoLock);
