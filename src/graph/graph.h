@@ -310,7 +310,8 @@ typedef struct GraphRowWriter
 	Size		scratch_cap;
 	/* the layout of the last row without varlena values, reused while the
 	 * nulls stay the same (fixed-size values sit at fixed offsets) */
-	bool		layout_valid;
+	bool		layout_known;	/* layout_nulls were examined */
+	bool		layout_valid;	/* and rows with them have this layout */
 	bool	   *layout_nulls;	/* its nulls */
 	int			layout_count;	/* its values (not NULL) */
 	int		   *layout_att;		/* each one's column */

@@ -169,6 +169,9 @@ GraphRowFixedLayout(GraphRowWriter *writer, const bool *nulls)
 		}
 		if (writer->attlen[i] < 0)
 		{
+			/* remember that rows with these nulls have no fixed layout */
+			memcpy(writer->layout_nulls, nulls, sizeof(bool) * natts);
+			writer->layout_known = true;
 			writer->layout_valid = false;
 			return false;
 		}
@@ -203,6 +206,7 @@ GraphRowFixedLayout(GraphRowWriter *writer, const bool *nulls)
 	writer->layout_hoff = hoff;
 	writer->layout_len = hoff + off;
 	memcpy(writer->layout_nulls, nulls, sizeof(bool) * natts);
+	writer->layout_known = true;
 	writer->layout_valid = true;
 	Reserve(writer, writer->layout_len);
 	return true;
@@ -265,18 +269,15 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 	uint16		infomask = 0;
 	int			i;
 
-	if (writer->layout_valid)
+	if (writer->layout_known)
 	{
 		for (i = 0; i < natts; i++)
 			if (nulls[i] != writer->layout_nulls[i])
 				break;
-		if (i == natts)
-		{
-			GraphRowPutFixed(writer, values);
-			return;
-		}
+		if (i < natts)
+			writer->layout_known = false;
 	}
-	if (GraphRowFixedLayout(writer, nulls))
+	if (writer->layout_known ? writer->layout_valid : GraphRowFixedLayout(writer, nulls))
 	{
 		GraphRowPutFixed(writer, values);
 		return;
@@ -321,7 +322,8 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 	len = hoff + off;
 	Reserve(writer, len);
 	tuple = (MinimalTuple) writer->buf;
-	memset(tuple, 0, hoff);
+	/* the header and the alignment padding are zeros */
+	memset(tuple, 0, len);
 	tuple->t_len = len;
 	if (hasnull)
 	{
@@ -333,8 +335,6 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 	off = 0;
 	for (i = 0; i < natts; i++)
 	{
-		Size		aligned;
-
 		if (nulls[i])
 			continue;
 		if (attlen[i] == -1)
@@ -344,18 +344,12 @@ GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 
 			infomask |= HEAP_HASVARWIDTH;
 			if (!VARATT_IS_SHORT(v))
-			{
-				aligned = att_align_nominal(off, attalign[i]);
-				memset(data + off, 0, aligned - off);
-				off = aligned;
-			}
+				off = att_align_nominal(off, attalign[i]);
 			memcpy(data + off, v, size);
 			off += size;
 			continue;
 		}
-		aligned = att_align_nominal(off, attalign[i]);
-		memset(data + off, 0, aligned - off);
-		off = aligned;
+		off = att_align_nominal(off, attalign[i]);
 		if (writer->attbyval[i])
 			store_att_byval(data + off, values[i], attlen[i]);
 		else
