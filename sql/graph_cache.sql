@@ -183,6 +183,28 @@ SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
 SELECT too_big FROM vecrag.graph_cache_entries() WHERE too_big;
 RESET vecrag.graph_cache_size;
 
+-- row-level security turned on between two calls of one session: the
+-- next call reads the edges the policy lets through, not the cached ones
+CREATE ROLE regress_gc_rls;
+GRANT SELECT ON gc TO regress_gc_rls;
+SET ROLE regress_gc_rls;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+RESET ROLE;
+ALTER TABLE gc ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gc_only_a ON gc FOR SELECT USING (relation = 'a');
+SET ROLE regress_gc_rls;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+SELECT id, depth, degree, relation_path
+	FROM vecrag.traverse('gc', ARRAY[1, 99], max_depth => 9, direction => 'both');
+RESET ROLE;
+DROP POLICY gc_only_a ON gc;
+ALTER TABLE gc DISABLE ROW LEVEL SECURITY;
+SET ROLE regress_gc_rls;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+RESET ROLE;
+REVOKE SELECT ON gc FROM regress_gc_rls;
+DROP ROLE regress_gc_rls;
+
 -- only the table's owner may turn the cache on or off
 CREATE ROLE regress_gc_user;
 GRANT SELECT ON gc TO regress_gc_user;
