@@ -623,8 +623,8 @@ GraphAdjacencyNumber(GraphAdjacency *adj)
 		return;
 	}
 	adj->ids = GraphAllocHuge(sizeof(int64) * Max(n, 1));
-	adj->nodekey = GraphAllocHuge(sizeof(int32) * Max(n, 1));
-	adj->othernode = GraphAllocHuge(sizeof(int32) * Max(nedges, 1));
+	adj->nodeoffsets = GraphAllocHuge(sizeof(int64) * (n + 1));
+	adj->edgenodes = GraphAllocHuge(sizeof(GraphEdgeNode) * Max(nedges, 1));
 	n = 0;
 	for (i = 0, j = 0; i < adj->nkeys || j < nedges; n++)
 	{
@@ -635,12 +635,18 @@ GraphAdjacencyNumber(GraphAdjacency *adj)
 		if ((n & 65535) == 0)
 			CHECK_FOR_INTERRUPTS();
 		adj->ids[n] = id;
-		adj->nodekey[n] = -1;
+		/* a node that is no key has no edges: an empty range */
+		adj->nodeoffsets[n] = adj->offsets[i];
 		if (i < adj->nkeys && adj->keys[i] == id)
-			adj->nodekey[n] = (int32) i++;
+			i++;
 		while (j < nedges && other[perm[j]] == id)
-			adj->othernode[perm[j++]] = (int32) n;
+		{
+			adj->edgenodes[perm[j]].node = (int32) n;
+			adj->edgenodes[perm[j]].weight = adj->weights[perm[j]];
+			j++;
+		}
 	}
+	adj->nodeoffsets[n] = nedges;
 	adj->nnodes = (int32) n;
 	pfree(perm);
 }
@@ -665,32 +671,38 @@ GraphAdjacencyNode(const GraphAdjacency *adj, int64 id)
 }
 
 /*
- * Start a traversal's visited set over cache's nnodes node numbers: a node
- * is visited when its entry holds the returned epoch, so nothing is
- * cleared between traversals (only when the epoch wraps around).  The
- * array lives with the cache entry; a traversal runs to its end (or
- * error) before another can start in this backend, and an error only
- * leaves entries of an epoch never used again.
+ * A traversal's visited set over cache's nnodes node numbers: a bitmap kept
+ * with the cache entry (a few cache lines that stay hot, where an array of
+ * stamps made every edge a likely cache miss).  The traversal clears the
+ * bits it set and calls GraphCacheVisitedEnd; a traversal that errors out
+ * leaves the set dirty and the next one clears all of it.  A traversal
+ * runs to its end (or error) before another can start in this backend.
  */
-uint32
-GraphCacheVisitEpoch(GraphCache *cache, int32 nnodes)
+uint64 *
+GraphCacheVisitedBegin(GraphCache *cache, int32 nnodes)
 {
+	Size		words = (Size) nnodes / 64 + 1;
+
 	if (cache->visited == NULL || cache->nvisited < nnodes)
 	{
 		if (cache->visited != NULL)
 			pfree(cache->visited);
 		cache->visited = MemoryContextAllocExtended(cache->cxt,
-													sizeof(uint32) * Max(nnodes, 1),
+													sizeof(uint64) * words,
 													MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 		cache->nvisited = nnodes;
-		cache->epoch = 0;
 	}
-	if (++cache->epoch == 0)
-	{
-		memset(cache->visited, 0, sizeof(uint32) * Max(cache->nvisited, 1));
-		cache->epoch = 1;
-	}
-	return cache->epoch;
+	else if (cache->visited_dirty)
+		memset(cache->visited, 0, sizeof(uint64) * ((Size) cache->nvisited / 64 + 1));
+	cache->visited_dirty = true;
+	return cache->visited;
+}
+
+/* The traversal has cleared every bit it set. */
+void
+GraphCacheVisitedEnd(GraphCache *cache)
+{
+	cache->visited_dirty = false;
 }
 
 /*

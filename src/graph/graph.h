@@ -129,14 +129,21 @@ typedef struct GraphAdjacency
 	/*
 	 * Every end of the edges numbered densely, ascending by id: the same
 	 * numbering in both directions of one edge set, used by traversals to
-	 * index a visited array instead of hashing ids (GraphAdjacencyNumber).
+	 * index a visited bitmap instead of hashing ids (GraphAdjacencyNumber).
 	 * ids is NULL when the nodes do not fit an int32.
 	 */
 	int32		nnodes;
 	int64	   *ids;			/* node number -> id */
-	int32	   *nodekey;		/* node number -> index in keys, or -1 */
-	int32	   *othernode;		/* each edge's other end's node number */
+	int64	   *nodeoffsets;	/* node n's edges: nodeoffsets[n]..[n + 1] */
+	struct GraphEdgeNode *edgenodes;	/* each edge's other end and weight */
 } GraphAdjacency;
+
+/* What a traversal reads of an edge, together (one cache line, not two). */
+typedef struct GraphEdgeNode
+{
+	int32		node;			/* the other end's node number */
+	float4		weight;
+} GraphEdgeNode;
 
 /* Every edge of the table in physical order, for whole-graph loads. */
 typedef struct GraphEdgeList
@@ -173,9 +180,9 @@ typedef struct GraphCache
 	GraphAdjacency *adj[2];		/* [inbound] */
 	GraphEdgeList *list;
 	struct GraphCSR *csr[3][2];	/* [direction][weighted], no filter */
-	uint32	   *visited;		/* per node number: the epoch that saw it */
-	int32		nvisited;
-	uint32		epoch;			/* of the last traversal */
+	uint64	   *visited;		/* a traversal's visited set: a bit per node */
+	int32		nvisited;		/* bits */
+	bool		visited_dirty;	/* in use, or left set by an error */
 	bool		toobig;			/* a build passed the memory cap: give up */
 	bool		is_private;		/* one call's policy-filtered edges */
 	int			pins;
@@ -255,7 +262,8 @@ extern GraphNodeMap *GraphAdjacencyMap(const GraphAdjacency *adj,
 									   MemoryContext cxt);
 extern void GraphAdjacencyNumber(GraphAdjacency *adj);
 extern int32 GraphAdjacencyNode(const GraphAdjacency *adj, int64 id);
-extern uint32 GraphCacheVisitEpoch(GraphCache *cache, int32 nnodes);
+extern uint64 *GraphCacheVisitedBegin(GraphCache *cache, int32 nnodes);
+extern void GraphCacheVisitedEnd(GraphCache *cache);
 extern bool *GraphCacheFilter(const GraphCache *cache,
 							  const GraphRelationFilter *filter);
 

@@ -75,13 +75,13 @@ typedef struct TraverseState
 	MemoryContext cxt;
 
 	/*
-	 * The visited set: when every reader is served by one cache entry, its
-	 * node numbers index visited (an entry equal to epoch is visited), and
-	 * outside holds the seeds that have no edges; otherwise map, from id to
-	 * index in nodes.
+	 * The visited set: when every reader is served by one cache entry
+	 * (numbered), its node numbers index the bitmap visited, and outside
+	 * holds the seeds that have no edges; otherwise map, from id to index
+	 * in nodes.
 	 */
-	uint32	   *visited;
-	uint32		epoch;
+	GraphCache *numbered;
+	uint64	   *visited;
 	GraphNodeMap *outside;
 	GraphNodeMap *map;
 	TraverseNode *nodes;
@@ -111,8 +111,7 @@ static void SortPairs(uint64 *pairs, uint64 *tmp, int n);
 static Datum PathArray(GraphRowWriter *writer, TraverseState *st, int32 at,
 					   Oid edgetype, Datum *relation_path, bool *rnull);
 static bool UseNumbering(GraphReader **readers, int nreaders,
-						 const GraphAdjacency **numbered, uint32 **visited,
-						 uint32 *epoch);
+						 const GraphAdjacency **numbered, GraphCache **cache);
 
 /*
  * Append node id (node: its number in the cache's numbering, or -1) reached
@@ -132,9 +131,11 @@ AddNode(TraverseState *st, int64 id, int32 node, int32 parent, float4 weight,
 
 	if (st->visited != NULL && node >= 0)
 	{
-		if (st->visited[node] == st->epoch)
+		uint64		bit = UINT64CONST(1) << (node & 63);
+
+		if (st->visited[node >> 6] & bit)
 			return -1;
-		st->visited[node] = st->epoch;
+		st->visited[node >> 6] |= bit;
 	}
 	else if (st->visited != NULL)
 	{
@@ -391,6 +392,7 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 	uint64	   *pairs = palloc(sizeof(uint64) * 2 * Min(TRAVERSE_BATCH, Max(end - start, 1)));
 	int32		batch;
 	uint32		visits = 0;
+	bool		need_code = relmatch != NULL || st->keep_relation;
 
 	for (batch = start; batch < end; batch += TRAVERSE_BATCH)
 	{
@@ -404,10 +406,14 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			const TraverseNode *node = &st->nodes[batch + i];
 			int32		k;
 
+			/* numbered: node numbers are in key order too */
 			if (st->visited == NULL)
 				k = GraphNodeMapLookup(adj->map, node->id);
+			else if (node->node >= 0 &&
+					 adj->nodeoffsets[node->node] < adj->nodeoffsets[node->node + 1])
+				k = node->node;
 			else
-				k = node->node >= 0 ? adj->nodekey[node->node] : -1;
+				k = -1;
 			if (k >= 0)
 				pairs[npairs++] = ((uint64) (uint32) k << 32) | (uint32) (batch + i);
 		}
@@ -418,22 +424,29 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 		{
 			int32		k = (int32) (pairs[i] >> 32);
 			int32		parent = (int32) (pairs[i] & 0xFFFFFFFF);
+			const int64 *offsets = st->visited ? adj->nodeoffsets : adj->offsets;
 			int64		e,
-						eend = adj->offsets[k + 1];
+						eend = offsets[k + 1];
 
 			/* degree only, no relation filter: the length of the edge list */
 			if (!follow && relmatch == NULL)
 			{
-				st->nodes[parent].degree += (int32) (eend - adj->offsets[k]);
+				st->nodes[parent].degree += (int32) (eend - offsets[k]);
 				continue;
 			}
-			for (e = adj->offsets[k]; e < eend; e++)
+			for (e = offsets[k]; e < eend; e++)
 			{
-				int32		code = adj->relations[e];
-				int32		node = st->visited != NULL ? adj->othernode[e] : -1;
+				int32		code = -1;
+				int32		node;
+				float4		weight;
 
-				if (relmatch != NULL && (code < 0 || !relmatch[code]))
-					continue;
+				/* relation codes only when filtered or returned */
+				if (need_code)
+				{
+					code = adj->relations[e];
+					if (relmatch != NULL && (code < 0 || !relmatch[code]))
+						continue;
+				}
 				if ((++visits & 8191) == 0)
 					CHECK_FOR_INTERRUPTS();
 				/* nodes may move when AddNode grows the array */
@@ -443,11 +456,24 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 				if (st->max_fanout >= 0 && st->nodes[parent].followed >= st->max_fanout)
 					continue;
 				st->nodes[parent].followed++;
+				node = -1;
+				if (st->visited != NULL)
+				{
+					const GraphEdgeNode *en = &adj->edgenodes[e];
+
+					node = en->node;
+					/* seen: read nothing more of this edge */
+					if (st->visited[node >> 6] & (UINT64CONST(1) << (node & 63)))
+						continue;
+					weight = en->weight;
+				}
+				else
+					weight = adj->weights[e];
 				if (code < 0)
-					AddNode(st, adj->other[e], node, parent, adj->weights[e],
+					AddNode(st, adj->other[e], node, parent, weight,
 							inbound, NULL, -1, false);
 				else
-					AddNode(st, adj->other[e], node, parent, adj->weights[e],
+					AddNode(st, adj->other[e], node, parent, weight,
 							inbound, cache->relnames[code], cache->rellens[code],
 							false);
 			}
@@ -562,14 +588,13 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 }
 
 /*
- * When every reader is served by one cache entry whose adjacencies number
- * their nodes, start a visited set over those numbers: *numbered is one of
- * the adjacencies (to number the seeds), *visited and *epoch the set.
- * Otherwise return false: the traversal hashes ids.
+ * Can the traversal use node numbers?  When every reader is served by one
+ * cache entry (*cache) whose adjacencies number their nodes: *numbered is
+ * one of them (to number the seeds).  Otherwise false: it hashes ids.
  */
 static bool
 UseNumbering(GraphReader **readers, int nreaders,
-			 const GraphAdjacency **numbered, uint32 **visited, uint32 *epoch)
+			 const GraphAdjacency **numbered, GraphCache **cache)
 {
 	const GraphCache *shared = NULL;
 	int			r;
@@ -596,8 +621,7 @@ UseNumbering(GraphReader **readers, int nreaders,
 	}
 	if (*numbered == NULL)
 		return false;
-	*epoch = GraphCacheVisitEpoch((GraphCache *) shared, (*numbered)->nnodes);
-	*visited = shared->visited;
+	*cache = (GraphCache *) shared;
 	return true;
 }
 
@@ -671,10 +695,13 @@ graph_traverse(PG_FUNCTION_ARGS)
 	st.capacity = Max(256, Min(last_nnodes, TRAVERSE_HINT_MAX));
 	st.nodes = palloc(sizeof(TraverseNode) * st.capacity);
 	st.nnodes = 0;
+	st.numbered = NULL;
 	st.visited = NULL;
 	st.outside = NULL;
 	st.map = NULL;
-	if (!UseNumbering(readers, nreaders, &numbered, &st.visited, &st.epoch))
+	if (UseNumbering(readers, nreaders, &numbered, &st.numbered))
+		st.visited = GraphCacheVisitedBegin(st.numbered, numbered->nnodes);
+	else
 		st.map = GraphNodeMapCreate(cxt, 1024);
 	st.max_fanout = PG_ARGISNULL(5) ? -1 : PG_GETARG_INT32(5);
 	st.max_nodes = PG_ARGISNULL(6) ? -1 : PG_GETARG_INT32(6);
@@ -719,6 +746,14 @@ graph_traverse(PG_FUNCTION_ARGS)
 	if (count_degree)
 		for (r = 0; r < nreaders; r++)
 			CountDegrees(&st, readers[r], start, st.nnodes);
+	/* leave the cache entry's visited set clear for the next traversal */
+	if (st.visited != NULL)
+	{
+		for (i = 0; i < st.nnodes; i++)
+			if (st.nodes[i].node >= 0)
+				st.visited[st.nodes[i].node >> 6] = 0;
+		GraphCacheVisitedEnd(st.numbered);
+	}
 
 	/*
 	 * Emit rows in discovery order: by depth, seeds first.  The readers stay
