@@ -7,9 +7,10 @@
  * A frontier is expanded with one index scan per 8192 nodes (key = ANY of
  * their ids); each newly seen node is appended once, at the minimum depth,
  * with its parent and the edge that reached it, so paths are rebuilt at the
- * end by walking parents.  The visited set is a simplehash map from id to
- * array index.  Everything lives in one memory context checked against
- * work_mem.
+ * end by walking parents (a node keeps the weight and direction of its edge;
+ * the ends are its own and its parent's ids).  Through the indexes the
+ * visited set is a simplehash map from id to array index.  Everything
+ * lives in one memory context checked against work_mem.
  *
  * degree is the number of edges of a node in the traversal direction that
  * pass the relation filter (out-degree for 'out', in-degree for 'in', their
@@ -29,7 +30,15 @@
  * the cached arrays: its nodes are put in the order an index scan would
  * return their edges (the adjacency's key order), so results are the same
  * as through the index, without a row per edge or a parent lookup per key.
- * Rows are formed in one reused buffer (GraphRowWriter), arrays included.
+ * When every direction is served by one cache entry, nodes are known by the
+ * entry's dense node numbers (ascending ids, so in key order too): the
+ * visited set is a bitmap kept with the entry, cleared again by the nodes
+ * found, and a node's edges are found by its number, with no hashing at
+ * all.  Measured on a warm WordNet 3-hop (1,292 rows) this took vecrag's
+ * own share of a call from 1.48M to 0.71M instructions, most of what is
+ * left being the rows themselves (README, Benchmark).
+ * Rows are formed in one reused buffer (GraphRowWriter), arrays included;
+ * without paths every row has the same layout, computed once.
  */
 #include "postgres.h"
 
