@@ -182,6 +182,28 @@ SET vecrag.graph_cache_size = '1kB';
 SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
 SELECT too_big FROM vecrag.graph_cache_entries() WHERE too_big;
 RESET vecrag.graph_cache_size;
+-- room for one direction only: a call in both directions builds the first,
+-- then finds the second too big and reads both through the indexes; the
+-- first stays valid until that call ends, then is freed
+CREATE TABLE gcb (src bigint, dst bigint);
+INSERT INTO gcb SELECT g, (g * 7) % 500 FROM generate_series(0, 1999) g;
+CREATE INDEX ON gcb (src, dst);
+CREATE INDEX ON gcb (dst, src);
+SELECT vecrag.create_graph('gcb', 'gcb');
+SET vecrag.graph_cache_size = 0;
+CREATE TEMP TABLE gcb_from_indexes AS
+	SELECT string_agg(format('%s %s %s %s', id, depth, path, degree), '; ') AS r
+	FROM vecrag.traverse('gcb', ARRAY[1, 77], max_depth => 4, direction => 'both');
+SET vecrag.graph_cache_size = '420kB';
+SELECT vecrag.set_graph_cache('gcb');
+SELECT string_agg(format('%s %s %s %s', id, depth, path, degree), '; ') = (SELECT r FROM gcb_from_indexes) AS same
+	FROM vecrag.traverse('gcb', ARRAY[1, 77], max_depth => 4, direction => 'both');
+SELECT bytes < 100000 AS freed, out_edges, in_edges, too_big
+	FROM vecrag.graph_cache_entries() WHERE edge_table = 'gcb'::regclass;
+RESET vecrag.graph_cache_size;
+SELECT vecrag.set_graph_cache('gcb', false);
+SELECT vecrag.drop_graph('gcb');
+DROP TABLE gcb;
 
 -- row-level security turned on between two calls of one session: the
 -- next call reads the edges the policy lets through, not the cached ones

@@ -134,6 +134,8 @@ EndOfTransaction(XactEvent event, void *arg)
 		cache->pins = 0;
 		if (cache->dead)
 			FreeCache(cache);
+		else if (cache->toobig)
+			MemoryContextDeleteChildren(cache->cxt);
 		cache = next;
 	}
 }
@@ -171,7 +173,9 @@ EvictToFit(void)
 
 /*
  * Has a build outgrown the cap?  Then drop what it built and remember that
- * this entry is too big, so later calls go straight to the indexes.
+ * this entry is too big, so later calls go straight to the indexes.  What
+ * the entry already held (another direction, the edge list) may be read by
+ * another reader of the same call: it is freed when the last pin goes.
  */
 static bool
 BuildTooBig(GraphCache *cache, MemoryContext bcxt)
@@ -183,7 +187,6 @@ BuildTooBig(GraphCache *cache, MemoryContext bcxt)
 				 MemoryContextMemAllocated(cache->cxt, true)) <= cap)
 		return false;
 	MemoryContextDelete(bcxt);
-	MemoryContextDeleteChildren(cache->cxt);
 	cache->toobig = true;
 	cache->adj[0] = cache->adj[1] = NULL;
 	cache->list = NULL;
@@ -318,6 +321,8 @@ GraphCacheRelease(GraphCache *cache)
 		cache->pins--;
 	if (cache->pins == 0 && cache->dead)
 		FreeCache(cache);
+	else if (cache->pins == 0 && cache->toobig)
+		MemoryContextDeleteChildren(cache->cxt);
 }
 
 /*
