@@ -42,6 +42,22 @@ INSERT INTO sdx VALUES (1, 'hello');
 SELECT * FROM vecrag.bm25_search('sdx_body_bm25', 'hello');
 SELECT vecrag.bm25_drop_index('sdx_body_bm25');
 SELECT relname FROM pg_class WHERE relname LIKE 'sdx%' ORDER BY 1;
+-- the indexed columns can be neither dropped nor retyped under the index;
+-- DROP COLUMN ... CASCADE takes the triggers along: the table stays
+-- writable and the index reports the missing column
+SELECT vecrag.bm25_create_index('sdx', 'body');
+ALTER TABLE sdx DROP COLUMN body;
+ALTER TABLE sdx DROP COLUMN id;
+ALTER TABLE sdx ALTER COLUMN body TYPE varchar;
+ALTER TABLE sdx ADD COLUMN note text;
+ALTER TABLE sdx DROP COLUMN note;
+INSERT INTO sdx VALUES (3, 'hello again');
+SELECT id FROM vecrag.bm25_search('sdx_body_bm25', 'hello') ORDER BY id;
+ALTER TABLE sdx DROP COLUMN body CASCADE;
+INSERT INTO sdx VALUES (4);
+SELECT * FROM vecrag.bm25_search('sdx_body_bm25', 'hello');
+SELECT vecrag.bm25_drop_index('sdx_body_bm25');
+ALTER TABLE sdx ADD COLUMN body text;
 -- bm25_drop_index refuses other tables
 SELECT vecrag.bm25_drop_index('sdx');
 -- recording again is a no-op; only the owner may record

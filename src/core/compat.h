@@ -32,6 +32,18 @@
 #define VEC_TUPLESORT_NONE	false
 #endif
 
+/* IndexAmRoutine gained amadjustmembers in PostgreSQL 14 */
+#if PG_VERSION_NUM >= 140000
+#define VecSetAmAdjustMembers(amroutine, fn)	((amroutine)->amadjustmembers = (fn))
+#else
+#define VecSetAmAdjustMembers(amroutine, fn)	((void) (amroutine))
+#endif
+
+/* strtoi64 (c.h) arrived in PostgreSQL 15 */
+#ifndef strtoi64
+#define strtoi64(str, endptr, base)	((int64) strtoll((str), (endptr), (base)))
+#endif
+
 /*
  * Custom GUC prefixes: MarkGUCPrefixReserved (15+) replaced
  * EmitWarningsOnPlaceholders, which only warns.
@@ -64,14 +76,17 @@
 #endif
 
 /*
- * btree internals read by the graph's degree counter: _bt_search took the
- * snapshot before PostgreSQL 16 and the heap relation since; 17 dropped
- * old_snapshot_threshold and with it TestForOldSnapshot.  Callers include
- * access/nbtree.h and storage/bufmgr.h.
+ * btree internals read by the graph's degree counter: _bt_search gained
+ * the heap relation in PostgreSQL 16 and lost the snapshot in 17, which
+ * dropped old_snapshot_threshold and with it TestForOldSnapshot.  Callers
+ * include access/nbtree.h and storage/bufmgr.h.
  */
-#if PG_VERSION_NUM >= 160000
+#if PG_VERSION_NUM >= 170000
 #define VecBtSearch(index, heap, key, bufP, snapshot) \
 	_bt_search((index), (heap), (key), (bufP), BT_READ)
+#elif PG_VERSION_NUM >= 160000
+#define VecBtSearch(index, heap, key, bufP, snapshot) \
+	_bt_search((index), (heap), (key), (bufP), BT_READ, (snapshot))
 #else
 #define VecBtSearch(index, heap, key, bufP, snapshot) \
 	_bt_search((index), (key), (bufP), BT_READ, (snapshot))

@@ -19,6 +19,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_subscription_rel.h"
 #include "catalog/pg_trigger.h"

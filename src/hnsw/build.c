@@ -29,7 +29,9 @@
  *	  is not filled yet.  When the arena is full, inserting processes
  *	  finish, one of them writes the graph out while the others wait on a
  *	  condition variable (interruptibly), then all continue on disk.  The
- *	  leader writes the graph out at the end when no one did.
+ *	  leader writes the graph out at the end when no one did.  Launch,
+ *	  teardown, the shared heap scan and the workers' statement text and
+ *	  buffer/WAL accounting are core/parallel_build.c's.
  */
 #include "postgres.h"
 
@@ -39,9 +41,7 @@
 #include "access/parallel.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "access/xact.h"
 #include "access/xloginsert.h"
-#include "catalog/index.h"
 #include "common/hashfn.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
@@ -52,11 +52,10 @@
 #include "storage/condition_variable.h"
 #include "storage/lwlock.h"
 #include "storage/spin.h"
-#include "tcop/tcopprot.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
 
+#include "core/parallel_build.h"
 #include "hnsw/hnsw.h"
 
 /*
@@ -106,14 +105,12 @@ typedef struct MemElement
 
 /*
  * What a parallel build shares (the graph arena and the element offsets
- * follow in their own shm_toc entries).
+ * follow in their own shm_toc entries; the relations and the heap scan are
+ * core/parallel_build.c's).
  */
 typedef struct HnswShared
 {
 	/* set by the leader before launch */
-	Oid			heaprelid;
-	Oid			indexrelid;
-	bool		isconcurrent;
 	int			lwtranche;
 	Size		arenaSize;
 	int			maxElements;
@@ -137,9 +134,8 @@ typedef struct HnswShared
 } HnswShared;
 
 #define HNSW_SHM_SHARED		UINT64CONST(0xA0A0000000000001)
-#define HNSW_SHM_SCAN		UINT64CONST(0xA0A0000000000002)
-#define HNSW_SHM_ELEMS		UINT64CONST(0xA0A0000000000003)
-#define HNSW_SHM_ARENA		UINT64CONST(0xA0A0000000000004)
+#define HNSW_SHM_ELEMS		UINT64CONST(0xA0A0000000000002)
+#define HNSW_SHM_ARENA		UINT64CONST(0xA0A0000000000003)
 
 /* result of one in-memory insert */
 typedef enum InsertResult
@@ -1561,13 +1557,12 @@ BuildParallel(BuildState *bs, IndexInfo *indexInfo, int nworkers)
 {
 	Relation	heap = bs->heap;
 	Relation	index = bs->index;
+	VecParallelBuild pb;
 	ParallelContext *pcxt;
 	HnswShared *shared;
-	ParallelTableScanDesc pscan;
-	Snapshot	snapshot;
-	Size		scanSize;
 	Size		arenaSize = ArenaSize(heap, bs->m);
 	int			maxElements;
+	int			launched;
 	uintptr_t  *elems;
 	char	   *arena;
 	BuildState *pbs;
@@ -1577,37 +1572,17 @@ BuildParallel(BuildState *bs, IndexInfo *indexInfo, int nworkers)
 							(double) (MaxAllocHugeSize / sizeof(uintptr_t)));
 	maxElements = Min(maxElements, INT_MAX / 2);
 
-	EnterParallelMode();
-	pcxt = CreateParallelContext("vecrag", "HnswParallelBuildMain", nworkers);
-
-	/* as btree does: SnapshotAny unless CREATE INDEX CONCURRENTLY */
-	if (!indexInfo->ii_Concurrent)
-		snapshot = SnapshotAny;
-	else
-		snapshot = RegisterSnapshot(GetTransactionSnapshot());
-
-	scanSize = table_parallelscan_estimate(heap, snapshot);
+	VecParallelBuildBegin(&pb, "HnswParallelBuildMain", nworkers, heap, index, indexInfo);
+	pcxt = pb.pcxt;
 	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(HnswShared));
-	shm_toc_estimate_chunk(&pcxt->estimator, scanSize);
 	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(uintptr_t) * maxElements);
 	shm_toc_estimate_chunk(&pcxt->estimator, arenaSize);
-	shm_toc_estimate_keys(&pcxt->estimator, 4);
-	InitializeParallelDSM(pcxt);
-	if (pcxt->seg == NULL)
-	{
-		/* no dynamic shared memory: build serially */
-		if (IsMVCCSnapshot(snapshot))
-			UnregisterSnapshot(snapshot);
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
-		return false;
-	}
+	shm_toc_estimate_keys(&pcxt->estimator, 3);
+	if (!VecParallelBuildInitialize(&pb))
+		return false;			/* no dynamic shared memory: build serially */
 
 	shared = shm_toc_allocate(pcxt->toc, sizeof(HnswShared));
 	MemSet(shared, 0, sizeof(HnswShared));
-	shared->heaprelid = RelationGetRelid(heap);
-	shared->indexrelid = RelationGetRelid(index);
-	shared->isconcurrent = indexInfo->ii_Concurrent;
 	shared->lwtranche = LWLockNewTrancheId();
 	shared->arenaSize = arenaSize;
 	shared->maxElements = maxElements;
@@ -1619,29 +1594,18 @@ BuildParallel(BuildState *bs, IndexInfo *indexInfo, int nworkers)
 	LWLockInitialize(&shared->entryLock, shared->lwtranche);
 	shared->entry = -1;
 	shared->entryLevel = -1;
-	pscan = shm_toc_allocate(pcxt->toc, scanSize);
-	table_parallelscan_initialize(heap, pscan, snapshot);
 	elems = shm_toc_allocate(pcxt->toc, sizeof(uintptr_t) * maxElements);
 	arena = shm_toc_allocate(pcxt->toc, arenaSize);
 	shm_toc_insert(pcxt->toc, HNSW_SHM_SHARED, shared);
-	shm_toc_insert(pcxt->toc, HNSW_SHM_SCAN, pscan);
 	shm_toc_insert(pcxt->toc, HNSW_SHM_ELEMS, elems);
 	shm_toc_insert(pcxt->toc, HNSW_SHM_ARENA, arena);
 
-	LaunchParallelWorkers(pcxt);
+	launched = VecParallelBuildLaunch(&pb);
 	ereport(DEBUG1,
 			(errmsg_internal("hnsw build of \"%s\": %d of %d parallel workers launched",
-							 RelationGetRelationName(index),
-							 pcxt->nworkers_launched, nworkers)));
-	if (pcxt->nworkers_launched == 0)
-	{
-		WaitForParallelWorkersToFinish(pcxt);
-		if (IsMVCCSnapshot(snapshot))
-			UnregisterSnapshot(snapshot);
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+							 RelationGetRelationName(index), launched, nworkers)));
+	if (launched == 0)
 		return false;
-	}
 
 	/*
 	 * The leader scans too (as btree's does, unless
@@ -1652,8 +1616,8 @@ BuildParallel(BuildState *bs, IndexInfo *indexInfo, int nworkers)
 	InitBuildState(pbs, heap, index, shared, pcxt->toc);
 	pbs->isLeader = true;
 	if (parallel_leader_participation)
-		ScanShared(pbs, indexInfo, pscan, true);
-	WaitForParallelWorkersToFinish(pcxt);
+		ScanShared(pbs, indexInfo, pb.pscan, true);
+	VecParallelBuildWait(&pb);
 
 	if (!shared->flushed)
 	{
@@ -1668,10 +1632,7 @@ BuildParallel(BuildState *bs, IndexInfo *indexInfo, int nworkers)
 	MemoryContextDelete(pbs->tmpCtx);
 	pfree(pbs);
 
-	if (IsMVCCSnapshot(snapshot))
-		UnregisterSnapshot(snapshot);
-	DestroyParallelContext(pcxt);
-	ExitParallelMode();
+	VecParallelBuildEnd(&pb);
 	return true;
 }
 
@@ -1682,30 +1643,15 @@ void
 HnswParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 {
 	HnswShared *shared = shm_toc_lookup(toc, HNSW_SHM_SHARED, false);
-	ParallelTableScanDesc pscan = shm_toc_lookup(toc, HNSW_SHM_SCAN, false);
-	LOCKMODE	heapLockmode;
-	Relation	heap;
-	Relation	index;
-	IndexInfo  *indexInfo;
+	VecParallelWorker pw;
 	BuildState	bs;
 
-	/* the locks the leader holds (see _bt_parallel_build_main) */
-	if (!shared->isconcurrent)
-		heapLockmode = ShareLock;
-	else
-		heapLockmode = ShareUpdateExclusiveLock;
-	heap = table_open(shared->heaprelid, heapLockmode);
-	index = index_open(shared->indexrelid, RowExclusiveLock);
-	indexInfo = BuildIndexInfo(index);
-	indexInfo->ii_Concurrent = shared->isconcurrent;
-
-	InitBuildState(&bs, heap, index, shared, toc);
-	ScanShared(&bs, indexInfo, pscan, false);
+	VecParallelWorkerBegin(&pw, toc);
+	InitBuildState(&bs, pw.heap, pw.index, shared, toc);
+	ScanShared(&bs, pw.indexInfo, pw.pscan, false);
 	MemoryContextDelete(bs.graphCtx);
 	MemoryContextDelete(bs.tmpCtx);
-
-	index_close(index, RowExclusiveLock);
-	table_close(heap, heapLockmode);
+	VecParallelWorkerEnd(&pw);
 }
 
 IndexBuildResult *

@@ -69,7 +69,7 @@ hnswhandler(PG_FUNCTION_ARGS)
 	amroutine->amproperty = NULL;
 	amroutine->ambuildphasename = BuildPhaseName;
 	amroutine->amvalidate = hnswvalidate;
-	amroutine->amadjustmembers = NULL;
+	VecSetAmAdjustMembers(amroutine, NULL);
 	amroutine->ambeginscan = hnswbeginscan;
 	amroutine->amrescan = hnswrescan;
 	amroutine->amgettuple = hnswgettuple;

@@ -26,51 +26,43 @@
  *	  counter that the leader reports as tuples done.  Cancelling the
  *	  statement cancels the workers (the parallel context is destroyed on
  *	  error); waits go through condition variables, which check for
- *	  interrupts.
+ *	  interrupts.  Launch, teardown, the shared heap scan and the workers'
+ *	  statement text and buffer/WAL accounting are core/parallel_build.c's.
  */
 #include "postgres.h"
 
 #include "access/parallel.h"
-#include "access/relscan.h"
-#include "access/table.h"
 #include "access/tableam.h"
-#include "access/xact.h"
-#include "catalog/index.h"
 #include "commands/progress.h"
-#include "executor/instrument.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "port/atomics.h"
 #include "storage/condition_variable.h"
 #include "storage/spin.h"
-#include "tcop/tcopprot.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
 
+#include "core/parallel_build.h"
 #include "ivf/ivf.h"
 
-/* keys of the parallel context's table of contents */
+/*
+ * keys of the parallel context's table of contents (the relations, the
+ * heap scan, the query text and the usage slots are core/parallel_build.c's)
+ */
 #define IVF_KEY_SHARED			UINT64CONST(0xA000000000000001)
 #define IVF_KEY_TUPLESORT		UINT64CONST(0xA000000000000002)
 #define IVF_KEY_CENTROIDS		UINT64CONST(0xA000000000000003)
 #define IVF_KEY_PARAMS			UINT64CONST(0xA000000000000004)
-#define IVF_KEY_QUERY_TEXT		UINT64CONST(0xA000000000000005)
-#define IVF_KEY_WAL_USAGE		UINT64CONST(0xA000000000000006)
-#define IVF_KEY_BUFFER_USAGE	UINT64CONST(0xA000000000000007)
-#define IVF_KEY_SAMPLES			UINT64CONST(0xA000000000000008)
-#define IVF_KEY_ASSIGNMENT		UINT64CONST(0xA000000000000009)
+#define IVF_KEY_SAMPLES			UINT64CONST(0xA000000000000005)
+#define IVF_KEY_ASSIGNMENT		UINT64CONST(0xA000000000000006)
 
 /* samples per chunk of a k-means assignment step */
 #define IVF_KMEANS_CHUNK		64
 
-/* shared state; a ParallelTableScanDesc follows it, BUFFERALIGNed */
+/* shared state */
 typedef struct IvfShared
 {
 	/* set by the leader before launch, read-only after */
-	Oid			heapRelid;
-	Oid			indexRelid;
-	bool		isConcurrent;
 	int			scanTupleSortStates;	/* participants planned */
 	int			dimensions;
 	int			lists;
@@ -100,25 +92,20 @@ typedef struct IvfShared
 	int64		indexTuples;
 } IvfShared;
 
-#define ParallelTableScanFromIvfShared(shared) \
-	((ParallelTableScanDesc) ((char *) (shared) + BUFFERALIGN(sizeof(IvfShared))))
-
 typedef struct IvfLeader
 {
-	ParallelContext *pcxt;
+	VecParallelBuild pb;
 	int			participants;	/* workers launched, plus the leader */
 	IvfShared  *shared;
 	Sharedsort *sharedSort;
 	float	   *centroids;		/* shared copies */
 	float	   *samples;
 	int		   *assignment;
-	Snapshot	snapshot;
-	WalUsage   *walUsage;
-	BufferUsage *bufferUsage;
 } IvfLeader;
 
 static void ScanAndSort(IvfBuildState *bs, Sharedsort *sharedSort, Relation heap,
-						IndexInfo *indexInfo, bool progress);
+						IndexInfo *indexInfo, ParallelTableScanDesc pscan,
+						bool progress);
 static void KmeansChunks(IvfShared *shared, const float *samples, const float *centroids,
 						 int *assignment);
 static void KmeansParticipate(IvfShared *shared, shm_toc *toc);
@@ -152,73 +139,40 @@ IvfReportAssigned(IvfBuildState *bs, int n)
 bool
 IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int request)
 {
+	IvfLeader  *leader = palloc0(sizeof(IvfLeader));
 	ParallelContext *pcxt;
-	Snapshot	snapshot;
-	Size		estShared;
-	Size		estSort;
 	Size		centroidBytes = sizeof(float) * (Size) bs->lists * bs->dimensions;
 	Size		sampleBytes = sizeof(float) * (Size) Max(bs->nsamples, 1) * bs->dimensions;
 	Size		assignmentBytes = sizeof(int) * (Size) Max(bs->nsamples, 1);
+	Size		estSort;
 	char	   *params;
+	char	   *sharedParams;
 	int			paramBytes;
 	int			participants = request + 1;
-	int			queryLen = 0;
+	int			launched;
 	IvfShared  *shared;
-	Sharedsort *sharedSort;
-	IvfLeader  *leader;
-	WalUsage   *walUsage;
-	BufferUsage *bufferUsage;
-	float	   *centroids;
-	float	   *samples;
-	int		   *assignment;
 
 	params = IvfQuantizerParams(bs->quantizer, &paramBytes);
 
-	EnterParallelMode();
-	pcxt = CreateParallelContext("vecrag", "IvfParallelBuildMain", request);
-
-	/*
-	 * A plain build sees every tuple (SnapshotAny, as the serial scan); a
-	 * concurrent one needs an MVCC snapshot that the workers can restore.
-	 */
-	if (!indexInfo->ii_Concurrent)
-		snapshot = SnapshotAny;
-	else
-		snapshot = RegisterSnapshot(GetTransactionSnapshot());
-
-	estShared = add_size(BUFFERALIGN(sizeof(IvfShared)), table_parallelscan_estimate(heap, snapshot));
-	shm_toc_estimate_chunk(&pcxt->estimator, estShared);
+	VecParallelBuildBegin(&leader->pb, "IvfParallelBuildMain", request, heap, bs->index,
+						  indexInfo);
+	pcxt = leader->pb.pcxt;
+	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(IvfShared));
 	estSort = tuplesort_estimate_shared(participants);
 	shm_toc_estimate_chunk(&pcxt->estimator, estSort);
 	shm_toc_estimate_chunk(&pcxt->estimator, centroidBytes);
 	shm_toc_estimate_chunk(&pcxt->estimator, sampleBytes);
 	shm_toc_estimate_chunk(&pcxt->estimator, assignmentBytes);
 	shm_toc_estimate_chunk(&pcxt->estimator, Max(paramBytes, 1));
-	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(sizeof(WalUsage), pcxt->nworkers));
-	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(sizeof(BufferUsage), pcxt->nworkers));
-	shm_toc_estimate_keys(&pcxt->estimator, 8);
-	if (debug_query_string)
-	{
-		queryLen = strlen(debug_query_string);
-		shm_toc_estimate_chunk(&pcxt->estimator, queryLen + 1);
-		shm_toc_estimate_keys(&pcxt->estimator, 1);
-	}
-
-	InitializeParallelDSM(pcxt);
-	if (pcxt->seg == NULL)
+	shm_toc_estimate_keys(&pcxt->estimator, 6);
+	if (!VecParallelBuildInitialize(&leader->pb))
 	{
 		/* no shared memory to be had: build serially */
-		if (IsMVCCSnapshot(snapshot))
-			UnregisterSnapshot(snapshot);
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+		pfree(leader);
 		return false;
 	}
 
-	shared = shm_toc_allocate(pcxt->toc, estShared);
-	shared->heapRelid = RelationGetRelid(heap);
-	shared->indexRelid = RelationGetRelid(bs->index);
-	shared->isConcurrent = indexInfo->ii_Concurrent;
+	shared = shm_toc_allocate(pcxt->toc, sizeof(IvfShared));
 	shared->scanTupleSortStates = participants;
 	shared->dimensions = bs->dimensions;
 	shared->lists = bs->lists;
@@ -240,67 +194,40 @@ IvfBeginParallel(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo, int req
 	shared->participantsDone = 0;
 	shared->heapTuples = 0;
 	shared->indexTuples = 0;
-	table_parallelscan_initialize(heap, ParallelTableScanFromIvfShared(shared), snapshot);
 	shm_toc_insert(pcxt->toc, IVF_KEY_SHARED, shared);
+	leader->shared = shared;
 
-	sharedSort = shm_toc_allocate(pcxt->toc, estSort);
-	tuplesort_initialize_shared(sharedSort, participants, pcxt->seg);
-	shm_toc_insert(pcxt->toc, IVF_KEY_TUPLESORT, sharedSort);
+	leader->sharedSort = shm_toc_allocate(pcxt->toc, estSort);
+	tuplesort_initialize_shared(leader->sharedSort, participants, pcxt->seg);
+	shm_toc_insert(pcxt->toc, IVF_KEY_TUPLESORT, leader->sharedSort);
 
-	centroids = shm_toc_allocate(pcxt->toc, centroidBytes);
-	shm_toc_insert(pcxt->toc, IVF_KEY_CENTROIDS, centroids);
-	samples = shm_toc_allocate(pcxt->toc, sampleBytes);
-	memcpy(samples, bs->samples, sizeof(float) * (Size) bs->nsamples * bs->dimensions);
-	shm_toc_insert(pcxt->toc, IVF_KEY_SAMPLES, samples);
-	assignment = shm_toc_allocate(pcxt->toc, assignmentBytes);
+	leader->centroids = shm_toc_allocate(pcxt->toc, centroidBytes);
+	shm_toc_insert(pcxt->toc, IVF_KEY_CENTROIDS, leader->centroids);
+	leader->samples = shm_toc_allocate(pcxt->toc, sampleBytes);
+	memcpy(leader->samples, bs->samples, sizeof(float) * (Size) bs->nsamples * bs->dimensions);
+	shm_toc_insert(pcxt->toc, IVF_KEY_SAMPLES, leader->samples);
+	leader->assignment = shm_toc_allocate(pcxt->toc, assignmentBytes);
 	for (int i = 0; i < bs->nsamples; i++)
-		assignment[i] = -1;
-	shm_toc_insert(pcxt->toc, IVF_KEY_ASSIGNMENT, assignment);
-	{
-		char	   *sharedParams = shm_toc_allocate(pcxt->toc, Max(paramBytes, 1));
+		leader->assignment[i] = -1;
+	shm_toc_insert(pcxt->toc, IVF_KEY_ASSIGNMENT, leader->assignment);
+	sharedParams = shm_toc_allocate(pcxt->toc, Max(paramBytes, 1));
+	if (paramBytes > 0)
+		memcpy(sharedParams, params, paramBytes);
+	shm_toc_insert(pcxt->toc, IVF_KEY_PARAMS, sharedParams);
 
-		if (paramBytes > 0)
-			memcpy(sharedParams, params, paramBytes);
-		shm_toc_insert(pcxt->toc, IVF_KEY_PARAMS, sharedParams);
-	}
-	if (debug_query_string)
+	launched = VecParallelBuildLaunch(&leader->pb);
+	if (launched == 0)
 	{
-		char	   *query = shm_toc_allocate(pcxt->toc, queryLen + 1);
-
-		memcpy(query, debug_query_string, queryLen + 1);
-		shm_toc_insert(pcxt->toc, IVF_KEY_QUERY_TEXT, query);
-	}
-	walUsage = shm_toc_allocate(pcxt->toc, mul_size(sizeof(WalUsage), pcxt->nworkers));
-	shm_toc_insert(pcxt->toc, IVF_KEY_WAL_USAGE, walUsage);
-	bufferUsage = shm_toc_allocate(pcxt->toc, mul_size(sizeof(BufferUsage), pcxt->nworkers));
-	shm_toc_insert(pcxt->toc, IVF_KEY_BUFFER_USAGE, bufferUsage);
-
-	LaunchParallelWorkers(pcxt);
-	if (pcxt->nworkers_launched == 0)
-	{
-		if (IsMVCCSnapshot(snapshot))
-			UnregisterSnapshot(snapshot);
-		DestroyParallelContext(pcxt);
-		ExitParallelMode();
+		pfree(leader);
 		return false;
 	}
 
-	leader = palloc0(sizeof(IvfLeader));
-	leader->pcxt = pcxt;
-	leader->participants = pcxt->nworkers_launched + 1;
-	leader->shared = shared;
-	leader->sharedSort = sharedSort;
-	leader->centroids = centroids;
-	leader->samples = samples;
-	leader->assignment = assignment;
-	leader->snapshot = snapshot;
-	leader->walUsage = walUsage;
-	leader->bufferUsage = bufferUsage;
+	leader->participants = launched + 1;
 	bs->leader = leader;
 	bs->shared = shared;
 	ereport(DEBUG1,
 			(errmsg_internal("ivf build of \"%s\": %d parallel workers run k-means and assign rows",
-							 RelationGetRelationName(bs->index), pcxt->nworkers_launched)));
+							 RelationGetRelationName(bs->index), launched)));
 	return true;
 }
 
@@ -425,10 +352,10 @@ IvfParallelAssign(IvfBuildState *bs, Relation heap, IndexInfo *indexInfo)
 	IvfShared  *shared = leader->shared;
 	SortCoordinate coordinate;
 
-	ScanAndSort(bs, leader->sharedSort, heap, indexInfo, true);
+	ScanAndSort(bs, leader->sharedSort, heap, indexInfo, leader->pb.pscan, true);
 
 	/* a launched worker that never starts must not leave us waiting */
-	WaitForParallelWorkersToAttach(leader->pcxt);
+	WaitForParallelWorkersToAttach(leader->pb.pcxt);
 	for (;;)
 	{
 		SpinLockAcquire(&shared->mutex);
@@ -458,13 +385,9 @@ IvfEndParallel(IvfBuildState *bs)
 {
 	IvfLeader  *leader = bs->leader;
 
-	WaitForParallelWorkersToFinish(leader->pcxt);
-	for (int i = 0; i < leader->pcxt->nworkers_launched; i++)
-		InstrAccumParallelQuery(&leader->bufferUsage[i], &leader->walUsage[i]);
-	if (IsMVCCSnapshot(leader->snapshot))
-		UnregisterSnapshot(leader->snapshot);
-	DestroyParallelContext(leader->pcxt);
-	ExitParallelMode();
+	VecParallelBuildWait(&leader->pb);
+	VecParallelBuildEnd(&leader->pb);
+	pfree(leader);
 	bs->leader = NULL;
 	bs->shared = NULL;
 }
@@ -476,7 +399,7 @@ IvfEndParallel(IvfBuildState *bs)
  */
 static void
 ScanAndSort(IvfBuildState *bs, Sharedsort *sharedSort, Relation heap,
-			IndexInfo *indexInfo, bool progress)
+			IndexInfo *indexInfo, ParallelTableScanDesc pscan, bool progress)
 {
 	IvfShared  *shared = bs->shared;
 	SortCoordinate coordinate = palloc0(sizeof(SortCoordinateData));
@@ -488,7 +411,7 @@ ScanAndSort(IvfBuildState *bs, Sharedsort *sharedSort, Relation heap,
 	coordinate->sharedsort = sharedSort;
 	bs->sort = IvfBeginAssignSort(bs, Max(maintenance_work_mem / shared->scanTupleSortStates, 64),
 								  coordinate);
-	scan = table_beginscan_parallel(heap, ParallelTableScanFromIvfShared(shared));
+	scan = table_beginscan_parallel(heap, pscan);
 	heapTuples = table_index_build_scan(heap, bs->index, indexInfo, true, progress,
 										IvfAssignCallback, bs, scan);
 	tuplesort_performsort(bs->sort);
@@ -508,41 +431,13 @@ ScanAndSort(IvfBuildState *bs, Sharedsort *sharedSort, Relation heap,
 void
 IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 {
-	IvfShared  *shared;
+	IvfShared  *shared = shm_toc_lookup(toc, IVF_KEY_SHARED, false);
 	Sharedsort *sharedSort;
-	Relation	heap;
-	Relation	index;
-	LOCKMODE	heapLockmode;
-	LOCKMODE	indexLockmode;
-	IndexInfo  *indexInfo;
+	VecParallelWorker pw;
 	IvfBuildState bs;
-	char	   *query;
-	WalUsage   *walUsage;
-	BufferUsage *bufferUsage;
 
-	query = shm_toc_lookup(toc, IVF_KEY_QUERY_TEXT, true);
-	debug_query_string = query;
-	pgstat_report_activity(STATE_RUNNING, debug_query_string);
-
-	shared = shm_toc_lookup(toc, IVF_KEY_SHARED, false);
-
-	/* the lock modes index.c already holds in the leader */
-	if (!shared->isConcurrent)
-	{
-		heapLockmode = ShareLock;
-		indexLockmode = AccessExclusiveLock;
-	}
-	else
-	{
-		heapLockmode = ShareUpdateExclusiveLock;
-		indexLockmode = RowExclusiveLock;
-	}
-	heap = table_open(shared->heapRelid, heapLockmode);
-	index = index_open(shared->indexRelid, indexLockmode);
-	indexInfo = BuildIndexInfo(index);
-	indexInfo->ii_Concurrent = shared->isConcurrent;
-
-	IvfInitBuildState(&bs, index);
+	VecParallelWorkerBegin(&pw, toc);
+	IvfInitBuildState(&bs, pw.index);
 	if (bs.dimensions != shared->dimensions || bs.lists != shared->lists ||
 		bs.quantizerKind != shared->quantizerKind)
 		elog(ERROR, "ivf parallel build worker sees a different index definition");
@@ -559,14 +454,9 @@ IvfParallelBuildMain(dsm_segment *seg, shm_toc *toc)
 	sharedSort = shm_toc_lookup(toc, IVF_KEY_TUPLESORT, false);
 	tuplesort_attach_shared(sharedSort, seg);
 
-	InstrStartParallelQuery();
-	ScanAndSort(&bs, sharedSort, heap, indexInfo, false);
-	walUsage = shm_toc_lookup(toc, IVF_KEY_WAL_USAGE, false);
-	bufferUsage = shm_toc_lookup(toc, IVF_KEY_BUFFER_USAGE, false);
-	InstrEndParallelQuery(&bufferUsage[ParallelWorkerNumber], &walUsage[ParallelWorkerNumber]);
+	ScanAndSort(&bs, sharedSort, pw.heap, pw.indexInfo, pw.pscan, false);
 
 	ExecDropSingleTupleTableSlot(bs.slot);
 	MemoryContextDelete(bs.tmpCtx);
-	index_close(index, indexLockmode);
-	table_close(heap, heapLockmode);
+	VecParallelWorkerEnd(&pw);
 }

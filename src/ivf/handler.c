@@ -69,7 +69,7 @@ FillRoutine(IndexAmRoutine *amroutine)
 	amroutine->amproperty = NULL;
 	amroutine->ambuildphasename = ivfbuildphasename;
 	amroutine->amvalidate = ivfvalidate;
-	amroutine->amadjustmembers = NULL;
+	VecSetAmAdjustMembers(amroutine, NULL);
 	amroutine->amrescan = ivfrescan;
 	amroutine->amgettuple = ivfgettuple;
 	amroutine->amgetbitmap = NULL;

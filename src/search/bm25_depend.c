@@ -14,7 +14,12 @@
  *		stays writable and bm25_drop_index cleans up the rest;
  *	  - DROP EXTENSION vecrag is refused while BM25 indexes exist (their
  *		metadata tables depend 'n' on the extension) and with CASCADE drops
- *		them.
+ *		them;
+ *	  - DROP COLUMN and ALTER COLUMN ... TYPE of the indexed text or id
+ *		column are refused (the triggers depend 'n' on both columns, as a
+ *		column-list trigger's do); DROP COLUMN ... CASCADE removes the
+ *		triggers, so the table stays writable, and bm25_search then says
+ *		the index refers to a missing column.
  *
  *	  pg_dump does not carry such records, so a restored index gets them
  *	  again from its maintenance function at its first write (or from a call
@@ -118,6 +123,23 @@ Depend(Oid classid, Oid objid, Oid refclassid, Oid refobjid, DependencyType type
 	recordDependencyOn(&depender, &referenced, type);
 }
 
+/* (re)record that object depends 'n' on columns of rel */
+static void
+DependOnColumns(Oid classid, Oid objid, Oid rel, const AttrNumber *attnums, int n)
+{
+	ObjectAddress depender;
+
+	deleteDependencyRecordsForSpecific(classid, objid, DEPENDENCY_NORMAL, RelationRelationId, rel);
+	ObjectAddressSet(depender, classid, objid);
+	for (int i = 0; i < n; i++)
+	{
+		ObjectAddress referenced;
+
+		ObjectAddressSubSet(referenced, RelationRelationId, rel, attnums[i]);
+		recordDependencyOn(&depender, &referenced, DEPENDENCY_NORMAL);
+	}
+}
+
 /*
  * vecrag.bm25_record_dependencies(bm25_index regclass) returns void.
  * Idempotent; cheap when the records exist (one pg_depend lookup).
@@ -134,6 +156,7 @@ vecrag_bm25_record_dependencies(PG_FUNCTION_ARGS)
 	Oid			parts[3];
 	Oid			triggers[BM25_TRIGGERS];
 	int			ntriggers;
+	AttrNumber	columns[2];
 
 	SearchLockRelation(meta, AccessShareLock);
 	if (HasSourceDependency(meta))
@@ -152,8 +175,13 @@ vecrag_bm25_record_dependencies(PG_FUNCTION_ARGS)
 	for (int i = 0; i < lengthof(parts); i++)
 		Depend(RelationRelationId, parts[i], RelationRelationId, meta, DEPENDENCY_AUTO);
 	ntriggers = IndexTriggers(meta, index.source, &function, triggers);
+	columns[0] = get_attnum(index.source, index.text_column);
+	columns[1] = get_attnum(index.source, index.id_column);
 	for (int i = 0; i < ntriggers; i++)
+	{
 		Depend(TriggerRelationId, triggers[i], RelationRelationId, meta, DEPENDENCY_AUTO);
+		DependOnColumns(TriggerRelationId, triggers[i], index.source, columns, lengthof(columns));
+	}
 	if (OidIsValid(function))
 	{
 		Depend(ProcedureRelationId, function, RelationRelationId, meta, DEPENDENCY_AUTO);

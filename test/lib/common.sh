@@ -77,11 +77,16 @@ vr_prepare_data()
 	fi
 	command -v npm >/dev/null || vr_need_packages npm || return 1
 	mkdir -p "$VECRAG_DATA"
-	"$shared/data/get-glove" "$VECRAG_DATA" >"$VECRAG_DATA/get-glove.log" 2>&1 ||
-		{ echo "error: get-glove failed (it needs the npm registry); see $VECRAG_DATA/get-glove.log" >&2; return 1; }
-	"$shared/data/get-wordnet" "$VECRAG_DATA" >"$VECRAG_DATA/get-wordnet.log" 2>&1 ||
-		{ echo "error: get-wordnet failed; see $VECRAG_DATA/get-wordnet.log" >&2; return 1; }
-	chmod -R a+rwX "$VECRAG_DATA"
+	# one preparer at a time: the getters write fixed temporary names, so
+	# two test runs starting together would race on them
+	(
+		flock 9
+		"$shared/data/get-glove" "$VECRAG_DATA" >"$VECRAG_DATA/get-glove.log" 2>&1 ||
+			{ echo "error: get-glove failed (it needs the npm registry); see $VECRAG_DATA/get-glove.log" >&2; exit 1; }
+		"$shared/data/get-wordnet" "$VECRAG_DATA" >"$VECRAG_DATA/get-wordnet.log" 2>&1 ||
+			{ echo "error: get-wordnet failed; see $VECRAG_DATA/get-wordnet.log" >&2; exit 1; }
+		chmod -R a+rwX "$VECRAG_DATA"
+	) 9>"$VECRAG_DATA/.prepare.lock"
 }
 
 vr_private_install()
