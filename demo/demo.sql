@@ -77,7 +77,7 @@ SELECT round(extract(epoch FROM clock_timestamp() - :'load_start')::numeric, 1) 
 \endif
 
 \echo
-\echo '== step 5: hybrid search for Cranfield query 1: BM25 and vector (hnsw) top-100 fused with reciprocal rank fusion'
+\echo '== step 5: hybrid search for Cranfield query 1: the BM25 and vector (hnsw) top-8 fused with reciprocal rank fusion'
 SELECT body AS query FROM cran_queries WHERE id = 1;
 \timing on
 SELECT h.rank, h.id AS doc, left(d.title, 58) AS title, h.bm25_rank, h.vector_rank,
