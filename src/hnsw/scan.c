@@ -10,7 +10,12 @@
  *	  work_mem * hnsw.scan_mem_multiplier of scan memory; after that the
  *	  remaining discarded elements are returned as they are.  strict_order
  *	  drops any element nearer than one already returned, relaxed_order
- *	  returns batches in order within each batch only.
+ *	  returns batches in order within each batch only.  The entry point
+ *	  joins the discarded elements at the start: level 0 is a directed
+ *	  graph, and the element the descent ends at need not reach all that
+ *	  the entry point reaches, while VACUUM makes the entry point reach
+ *	  every live element (vacuum.c, pass 4); so an iterative scan run to
+ *	  the end returns every row the last VACUUM saw.
  *
  *	  On an index of compact copies of wide vectors (compact.c) the search
  *	  runs with ef = max(hnsw.ef_search, vecrag.hnsw_rerank) and its
@@ -162,6 +167,7 @@ FirstBatch(IndexScanDesc scan)
 	HnswMetaPageData meta;
 	ItemPointerData eptid;
 	HnswCandidate ep;
+	HnswCandidate entry;
 	HnswHeap	entries;
 	HnswHeap	w;
 	bool		ok;
@@ -191,13 +197,18 @@ FirstBatch(IndexScanDesc scan)
 	if (!HnswLoadCandidate(index, so->sup, so->query, &eptid, &ep))
 		elog(ERROR, "hnsw index \"%s\" has a bad entry point",
 			 RelationGetRelationName(index));
+	entry = ep;
 	HnswGreedyDescend(index, so->sup, so->query, &ep, meta.entryLevel, 0);
 
 	/* about what a search at this ef visits; the set grows when needed */
 	HnswVisitedInit(&so->visited, so->ef * so->sup->m);
 	HnswVisitedAdd(&so->visited, &ep.tid);
 	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
+	{
 		HnswHeapInit(&so->discarded, so->ef * 4, false);
+		if (HnswVisitedAdd(&so->visited, &entry.tid))
+			HnswHeapPush(&so->discarded, &entry);
+	}
 	HnswHeapInit(&entries, 1, false);
 	HnswHeapPush(&entries, &ep);
 	HnswHeapInit(&w, so->ef + 1, true);
