@@ -71,7 +71,7 @@ static void RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
 						  HnswVisited *deleted);
 static bool RepairLevel(Relation index, HnswSupport *sup, LiveElement *le,
 						int lc, ItemPointerData *old, HnswVisited *deleted);
-static void Reconnect(Relation index, HnswSupport *sup, LiveElement *le);
+static bool Reconnect(Relation index, HnswSupport *sup, LiveElement *le);
 static bool ReadElementLinks(Relation index, ItemPointer tid, HnswCandidate *c);
 static bool ReachFromEntry(Relation index, HnswSupport *sup, ItemPointer entry,
 						   HnswVisited *reached);
@@ -214,8 +214,9 @@ RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
  * Give a live element that no search reaches on level 0 new in-links:
  * search for it as an insert would and add it to its nearest live
  * elements' lists.  The entry point itself is searched for from itself.
+ * Returns whether some list now links to it.
  */
-static void
+static bool
 Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 {
 	HnswMetaPageData meta;
@@ -231,10 +232,10 @@ Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 
 	HnswReadMeta(index, &meta);
 	if (!BlockNumberIsValid(meta.entryBlkno))
-		return;
+		return false;
 	ItemPointerSet(&eptid, meta.entryBlkno, meta.entryOffno);
 	if (!HnswLoadCandidate(index, sup, le->value, &eptid, &ep))
-		return;
+		return false;
 	HnswGreedyDescend(index, sup, le->value, &ep, meta.entryLevel, 0);
 	HnswVisitedInit(&visited, sup->efConstruction * sup->m);
 	HnswVisitedAdd(&visited, &ep.tid);
@@ -257,9 +258,11 @@ Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 								   NULL, 0, &le->tid, sorted[i].distance, false))
 			added++;
 	}
-	if (added == 0 && n > 0)
+	if (added == 0 && n > 0 &&
 		HnswUpdateNeighborList(index, sup, &sorted[0].ntid, &sorted[0].tid,
-							   NULL, 0, &le->tid, sorted[0].distance, true);
+							   NULL, 0, &le->tid, sorted[0].distance, true))
+		added++;
+	return added > 0;
 }
 
 /*
@@ -347,7 +350,7 @@ ReachFromEntry(Relation index, HnswSupport *sup, ItemPointer entry,
  * One round of pass 4: reconnect every element of all (the live elements
  * of pass 2) that the walk from the entry point does not reach, and the
  * entry point when no live element links to it.  Returns how many elements
- * were reconnected.
+ * got a new in-link.
  */
 static int
 ReconnectUnreached(Relation index, HnswSupport *sup, LiveElement *all, int nall)
@@ -387,9 +390,9 @@ ReconnectUnreached(Relation index, HnswSupport *sup, LiveElement *all, int nall)
 		if (all[i].value != NULL)
 		{
 			LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
-			Reconnect(index, sup, &all[i]);
+			if (Reconnect(index, sup, &all[i]))
+				nfixed++;
 			UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
-			nfixed++;
 		}
 		all[i].value = NULL;
 		MemoryContextSwitchTo(roundctx);
