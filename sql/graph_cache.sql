@@ -59,6 +59,55 @@ SELECT c.call FROM gc_calls() c JOIN from_indexes i USING (call) WHERE c.result 
 -- served from memory: both directions and the whole graph are cached
 SELECT edge_table, out_edges, in_edges, whole_graph, too_big, edges FROM vecrag.graph_cache_entries();
 
+-- traversals from memory number the cached nodes instead of hashing ids:
+-- the same rows in the same order as through the indexes, for seeds with
+-- no edges (99, and 11 for now), only in-edges (10), repeated or NULL,
+-- and with every option
+CREATE FUNCTION gc_order() RETURNS TABLE (call text, n bigint, result text) LANGUAGE sql AS $$
+	SELECT 'out', count(*), string_agg(format('%s %s %s %s %s', id, depth, path, degree, relation_path), '; ')
+		FROM vecrag.traverse('gc', ARRAY[99, 10, 1, 1, NULL, 11, 7, 99], max_depth => 9)
+	UNION ALL
+	SELECT 'out, no paths', count(*), string_agg(format('%s %s %s %s %s', id, depth, path, path_weight, degree), '; ')
+		FROM vecrag.traverse('gc', ARRAY[2, 8], max_depth => 9, with_paths => false, count_degree => false)
+	UNION ALL
+	SELECT 'in', count(*), string_agg(format('%s %s %s %s', id, depth, path, degree), '; ')
+		FROM vecrag.traverse('gc', ARRAY[10, 3, 99], max_depth => 9, direction => 'in', with_paths => false)
+	UNION ALL
+	SELECT 'both, fanout', count(*), string_agg(format('%s %s %s %s', id, depth, path, degree), '; ')
+		FROM vecrag.traverse('gc', ARRAY[5, 11], max_depth => 9, direction => 'both', max_fanout => 1)
+	UNION ALL
+	SELECT 'both, filter, max_nodes', count(*), string_agg(format('%s %s %s %s', id, depth, relation_path, degree), '; ')
+		FROM vecrag.traverse('gc', ARRAY[9], max_depth => 9, direction => 'both', relations => ARRAY['a', 'c'], max_nodes => 5)
+$$;
+CREATE TEMP TABLE order_from_indexes AS SELECT * FROM gc_order() WHERE false;
+SET vecrag.graph_cache_size = 0;
+INSERT INTO order_from_indexes SELECT * FROM gc_order();
+RESET vecrag.graph_cache_size;
+SELECT c.call, c.n, c.result IS NOT DISTINCT FROM i.result AS same
+	FROM gc_order() c JOIN order_from_indexes i USING (call) ORDER BY c.call;
+SELECT id, depth, path_weight, degree
+	FROM vecrag.traverse('gc', ARRAY[99, 10, 1, 1, NULL, 11, 7, 99], max_depth => 1, with_paths => false);
+DROP FUNCTION gc_order();
+-- negative and zero ids, integer columns: numbered in signed order
+CREATE TABLE gcn (src int, dst int);
+INSERT INTO gcn VALUES (-5, 0), (0, -2147483648), (-2147483648, 2147483647), (2147483647, -5), (3, -5), (0, 3);
+CREATE INDEX ON gcn (src, dst);
+CREATE INDEX ON gcn (dst, src);
+SELECT vecrag.create_graph('gcn', 'gcn');
+SELECT vecrag.set_graph_cache('gcn');
+CREATE TEMP TABLE gcn_from_indexes (r text);
+SET vecrag.graph_cache_size = 0;
+INSERT INTO gcn_from_indexes SELECT string_agg(format('%s %s %s', id, depth, path), '; ')
+	FROM vecrag.traverse('gcn', ARRAY[3], max_depth => 9, direction => 'both');
+RESET vecrag.graph_cache_size;
+SELECT string_agg(format('%s %s %s', id, depth, path), '; ') = (SELECT r FROM gcn_from_indexes) AS same
+	FROM vecrag.traverse('gcn', ARRAY[3], max_depth => 9, direction => 'both');
+SELECT id, depth, degree FROM vecrag.traverse('gcn', ARRAY[3], max_depth => 9, direction => 'both');
+SELECT out_edges, in_edges FROM vecrag.graph_cache_entries() WHERE edge_table = 'gcn'::regclass;
+SELECT vecrag.set_graph_cache('gcn', false);
+SELECT vecrag.drop_graph('gcn');
+DROP TABLE gcn;
+
 -- the edge form (one vecrag.edge column, expression indexes) from memory too
 CREATE TABLE gce (e vecrag.edge, relation text);
 INSERT INTO gce SELECT vecrag.edge(src, dst, coalesce(weight, 1)), relation FROM gc
@@ -133,6 +182,50 @@ SET vecrag.graph_cache_size = '1kB';
 SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
 SELECT too_big FROM vecrag.graph_cache_entries() WHERE too_big;
 RESET vecrag.graph_cache_size;
+-- room for one direction only: a call in both directions builds the first,
+-- then finds the second too big and reads both through the indexes; the
+-- first stays valid until that call ends, then is freed
+CREATE TABLE gcb (src bigint, dst bigint);
+INSERT INTO gcb SELECT g, (g * 7) % 500 FROM generate_series(0, 1999) g;
+CREATE INDEX ON gcb (src, dst);
+CREATE INDEX ON gcb (dst, src);
+SELECT vecrag.create_graph('gcb', 'gcb');
+SET vecrag.graph_cache_size = 0;
+CREATE TEMP TABLE gcb_from_indexes AS
+	SELECT string_agg(format('%s %s %s %s', id, depth, path, degree), '; ') AS r
+	FROM vecrag.traverse('gcb', ARRAY[1, 77], max_depth => 4, direction => 'both');
+SET vecrag.graph_cache_size = '420kB';
+SELECT vecrag.set_graph_cache('gcb');
+SELECT string_agg(format('%s %s %s %s', id, depth, path, degree), '; ') = (SELECT r FROM gcb_from_indexes) AS same
+	FROM vecrag.traverse('gcb', ARRAY[1, 77], max_depth => 4, direction => 'both');
+SELECT bytes < 100000 AS freed, out_edges, in_edges, too_big
+	FROM vecrag.graph_cache_entries() WHERE edge_table = 'gcb'::regclass;
+RESET vecrag.graph_cache_size;
+SELECT vecrag.set_graph_cache('gcb', false);
+SELECT vecrag.drop_graph('gcb');
+DROP TABLE gcb;
+
+-- row-level security turned on between two calls of one session: the
+-- next call reads the edges the policy lets through, not the cached ones
+CREATE ROLE regress_gc_rls;
+GRANT SELECT ON gc TO regress_gc_rls;
+SET ROLE regress_gc_rls;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+RESET ROLE;
+ALTER TABLE gc ENABLE ROW LEVEL SECURITY;
+CREATE POLICY gc_only_a ON gc FOR SELECT USING (relation = 'a');
+SET ROLE regress_gc_rls;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+SELECT id, depth, degree, relation_path
+	FROM vecrag.traverse('gc', ARRAY[1, 99], max_depth => 9, direction => 'both');
+RESET ROLE;
+DROP POLICY gc_only_a ON gc;
+ALTER TABLE gc DISABLE ROW LEVEL SECURITY;
+SET ROLE regress_gc_rls;
+SELECT count(*) FROM vecrag.traverse('gc', ARRAY[1], max_depth => 9);
+RESET ROLE;
+REVOKE SELECT ON gc FROM regress_gc_rls;
+DROP ROLE regress_gc_rls;
 
 -- only the table's owner may turn the cache on or off
 CREATE ROLE regress_gc_user;

@@ -134,6 +134,8 @@ EndOfTransaction(XactEvent event, void *arg)
 		cache->pins = 0;
 		if (cache->dead)
 			FreeCache(cache);
+		else if (cache->toobig)
+			MemoryContextDeleteChildren(cache->cxt);
 		cache = next;
 	}
 }
@@ -171,7 +173,9 @@ EvictToFit(void)
 
 /*
  * Has a build outgrown the cap?  Then drop what it built and remember that
- * this entry is too big, so later calls go straight to the indexes.
+ * this entry is too big, so later calls go straight to the indexes.  What
+ * the entry already held (another direction, the edge list) may be read by
+ * another reader of the same call: it is freed when the last pin goes.
  */
 static bool
 BuildTooBig(GraphCache *cache, MemoryContext bcxt)
@@ -183,7 +187,6 @@ BuildTooBig(GraphCache *cache, MemoryContext bcxt)
 				 MemoryContextMemAllocated(cache->cxt, true)) <= cap)
 		return false;
 	MemoryContextDelete(bcxt);
-	MemoryContextDeleteChildren(cache->cxt);
 	cache->toobig = true;
 	cache->adj[0] = cache->adj[1] = NULL;
 	cache->list = NULL;
@@ -318,6 +321,8 @@ GraphCacheRelease(GraphCache *cache)
 		cache->pins--;
 	if (cache->pins == 0 && cache->dead)
 		FreeCache(cache);
+	else if (cache->pins == 0 && cache->toobig)
+		MemoryContextDeleteChildren(cache->cxt);
 }
 
 /*
@@ -403,6 +408,9 @@ GraphCacheAdjacency(GraphCache *cache, const GraphDef *def, Relation heap,
 	GraphReaderClose(reader);
 	adj->offsets[adj->nkeys] = adj->nedges;
 	adj->map = GraphAdjacencyMap(adj, bcxt);
+	old = MemoryContextSwitchTo(bcxt);
+	GraphAdjacencyNumber(adj);
+	MemoryContextSwitchTo(old);
 	if (BuildTooBig(cache, bcxt))
 		return NULL;
 	MemoryContextSetParent(bcxt, cache->cxt);
@@ -526,6 +534,180 @@ GraphAdjacencyMap(const GraphAdjacency *adj, MemoryContext cxt)
 		GraphNodeMapInsert(map, adj->keys[i], i, &found);
 	}
 	return map;
+}
+
+/* an id as an unsigned key that sorts as the signed id does */
+#define SORTKEY(id) ((uint64) (id) ^ (UINT64CONST(1) << 63))
+#define RADIX_BITS 11
+
+/*
+ * Number the nodes of adj: every end of its edges, keys and others alike,
+ * by ascending id.  The numbering depends only on the set of edges, so the
+ * two directions of one edge set (one cache entry) number their nodes
+ * alike.  The edges are put in order of their other end by a radix sort of
+ * their positions (11 bits a pass, skipping the digits in which all ids
+ * agree), which is then merged with the keys.  The arrays are
+ * allocated in the current memory context; adj->ids stays NULL when keys
+ * are not ascending (an index in descending order) or the nodes would not
+ * fit an int32.
+ */
+void
+GraphAdjacencyNumber(GraphAdjacency *adj)
+{
+	int64		nedges = adj->nedges;
+	const int64 *other = adj->other;
+	uint32	   *perm,
+			   *tmp;
+	int64		i,
+				j,
+				k,
+				n;
+	int			shift;
+	uint64		varying = 0;	/* the bits in which some ids differ */
+
+	for (k = 1; k < adj->nkeys; k++)
+		if (adj->keys[k] <= adj->keys[k - 1])
+			return;
+	if (nedges >= PG_INT32_MAX / 2)
+		return;
+	perm = GraphAllocHuge(sizeof(uint32) * Max(nedges, 1));
+	tmp = GraphAllocHuge(sizeof(uint32) * Max(nedges, 1));
+	for (i = 0; i < nedges; i++)
+	{
+		perm[i] = (uint32) i;
+		varying |= SORTKEY(other[i]) ^ SORTKEY(other[0]);
+	}
+	for (shift = 0; shift < 64; shift += RADIX_BITS)
+	{
+		int64		count[1 << RADIX_BITS];
+		int64		sum = 0;
+		uint32	   *swap;
+		int			d;
+
+		CHECK_FOR_INTERRUPTS();
+		if (((varying >> shift) & ((1 << RADIX_BITS) - 1)) == 0)
+			continue;			/* one digit for all: order unchanged */
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < nedges; i++)
+			count[(SORTKEY(other[i]) >> shift) & ((1 << RADIX_BITS) - 1)]++;
+		for (d = 0; d < (1 << RADIX_BITS); d++)
+		{
+			int64		c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (i = 0; i < nedges; i++)
+		{
+			uint32		e = perm[i];
+
+			tmp[count[(SORTKEY(other[e]) >> shift) & ((1 << RADIX_BITS) - 1)]++] = e;
+		}
+		swap = perm;
+		perm = tmp;
+		tmp = swap;
+	}
+	pfree(tmp);
+
+	/* the union of keys and others, counted, then numbered */
+	n = 0;
+	for (i = 0, j = 0; i < adj->nkeys || j < nedges; n++)
+	{
+		int64		id = j >= nedges ||
+			(i < adj->nkeys && adj->keys[i] <= other[perm[j]]) ?
+			adj->keys[i] : other[perm[j]];
+
+		if (i < adj->nkeys && adj->keys[i] == id)
+			i++;
+		while (j < nedges && other[perm[j]] == id)
+			j++;
+	}
+	if (n >= PG_INT32_MAX / 2)
+	{
+		pfree(perm);
+		return;
+	}
+	adj->ids = GraphAllocHuge(sizeof(int64) * Max(n, 1));
+	adj->nodeoffsets = GraphAllocHuge(sizeof(int64) * (n + 1));
+	adj->edgenodes = GraphAllocHuge(sizeof(GraphEdgeNode) * Max(nedges, 1));
+	n = 0;
+	for (i = 0, j = 0; i < adj->nkeys || j < nedges; n++)
+	{
+		int64		id = j >= nedges ||
+			(i < adj->nkeys && adj->keys[i] <= other[perm[j]]) ?
+			adj->keys[i] : other[perm[j]];
+
+		if ((n & 65535) == 0)
+			CHECK_FOR_INTERRUPTS();
+		adj->ids[n] = id;
+		/* a node that is no key has no edges: an empty range */
+		adj->nodeoffsets[n] = adj->offsets[i];
+		if (i < adj->nkeys && adj->keys[i] == id)
+			i++;
+		while (j < nedges && other[perm[j]] == id)
+		{
+			adj->edgenodes[perm[j]].node = (int32) n;
+			adj->edgenodes[perm[j]].weight = adj->weights[perm[j]];
+			j++;
+		}
+	}
+	adj->nodeoffsets[n] = nedges;
+	adj->nnodes = (int32) n;
+	pfree(perm);
+}
+
+/* The node number of id in adj's numbering, or -1 when it has no edges. */
+int32
+GraphAdjacencyNode(const GraphAdjacency *adj, int64 id)
+{
+	int32		lo = 0,
+				hi = adj->nnodes;
+
+	while (lo < hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (adj->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < adj->nnodes && adj->ids[lo] == id ? lo : -1;
+}
+
+/*
+ * A traversal's visited set over cache's nnodes node numbers: a bitmap kept
+ * with the cache entry (a few cache lines that stay hot, where an array of
+ * stamps made every edge a likely cache miss).  The traversal clears the
+ * bits it set and calls GraphCacheVisitedEnd; a traversal that errors out
+ * leaves the set dirty and the next one clears all of it.  A traversal
+ * runs to its end (or error) before another can start in this backend.
+ */
+uint64 *
+GraphCacheVisitedBegin(GraphCache *cache, int32 nnodes)
+{
+	Size		words = (Size) nnodes / 64 + 1;
+
+	if (cache->visited == NULL || cache->nvisited < nnodes)
+	{
+		if (cache->visited != NULL)
+			pfree(cache->visited);
+		cache->visited = MemoryContextAllocExtended(cache->cxt,
+													sizeof(uint64) * words,
+													MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		cache->nvisited = nnodes;
+	}
+	else if (cache->visited_dirty)
+		memset(cache->visited, 0, sizeof(uint64) * ((Size) cache->nvisited / 64 + 1));
+	cache->visited_dirty = true;
+	return cache->visited;
+}
+
+/* The traversal has cleared every bit it set. */
+void
+GraphCacheVisitedEnd(GraphCache *cache)
+{
+	cache->visited_dirty = false;
 }
 
 /*

@@ -125,7 +125,25 @@ typedef struct GraphAdjacency
 	float4	   *weights;
 	int32	   *relations;		/* relation code, -1 for NULL */
 	struct GraphNodeMap *map;	/* key -> index in keys */
+
+	/*
+	 * Every end of the edges numbered densely, ascending by id: the same
+	 * numbering in both directions of one edge set, used by traversals to
+	 * index a visited bitmap instead of hashing ids (GraphAdjacencyNumber).
+	 * ids is NULL when the nodes do not fit an int32.
+	 */
+	int32		nnodes;
+	int64	   *ids;			/* node number -> id */
+	int64	   *nodeoffsets;	/* node n's edges: nodeoffsets[n]..[n + 1] */
+	struct GraphEdgeNode *edgenodes;	/* each edge's other end and weight */
 } GraphAdjacency;
+
+/* What a traversal reads of an edge, together (one cache line, not two). */
+typedef struct GraphEdgeNode
+{
+	int32		node;			/* the other end's node number */
+	float4		weight;
+} GraphEdgeNode;
 
 /* Every edge of the table in physical order, for whole-graph loads. */
 typedef struct GraphEdgeList
@@ -162,6 +180,9 @@ typedef struct GraphCache
 	GraphAdjacency *adj[2];		/* [inbound] */
 	GraphEdgeList *list;
 	struct GraphCSR *csr[3][2];	/* [direction][weighted], no filter */
+	uint64	   *visited;		/* a traversal's visited set: a bit per node */
+	int32		nvisited;		/* bits */
+	bool		visited_dirty;	/* in use, or left set by an error */
 	bool		toobig;			/* a build passed the memory cap: give up */
 	bool		is_private;		/* one call's policy-filtered edges */
 	int			pins;
@@ -239,6 +260,10 @@ extern const GraphEdgeList *GraphCacheEdgeList(GraphCache *cache,
 extern bool GraphCacheAdopt(GraphCache *cache, MemoryContext bcxt);
 extern GraphNodeMap *GraphAdjacencyMap(const GraphAdjacency *adj,
 									   MemoryContext cxt);
+extern void GraphAdjacencyNumber(GraphAdjacency *adj);
+extern int32 GraphAdjacencyNode(const GraphAdjacency *adj, int64 id);
+extern uint64 *GraphCacheVisitedBegin(GraphCache *cache, int32 nnodes);
+extern void GraphCacheVisitedEnd(GraphCache *cache);
 extern bool *GraphCacheFilter(const GraphCache *cache,
 							  const GraphRelationFilter *filter);
 
@@ -287,11 +312,21 @@ typedef struct GraphRowWriter
 	char	   *attalign;
 	bool	   *attbyval;
 	bits8	   *nullbits;		/* the row's null bitmap, built aside */
-	TupleTableSlot *slot;		/* minimal-tuple slot over buf */
 	char	   *buf;			/* the row being formed */
 	Size		cap;
 	char	   *scratch;		/* the caller's varlena values */
 	Size		scratch_cap;
+	/* the layout of the last row without varlena values, reused while the
+	 * nulls stay the same (fixed-size values sit at fixed offsets) */
+	bool		layout_known;	/* layout_nulls were examined */
+	bool		layout_valid;	/* and rows with them have this layout */
+	bool	   *layout_nulls;	/* its nulls */
+	int			layout_count;	/* its values (not NULL) */
+	int		   *layout_att;		/* each one's column */
+	uint32	   *layout_off;		/* and offset in the data */
+	char	   *layout_head;	/* its header and null bitmap */
+	Size		layout_hoff;
+	Size		layout_len;
 } GraphRowWriter;
 
 extern Tuplestorestate *GraphBeginSRF(FunctionCallInfo fcinfo,
@@ -301,6 +336,8 @@ extern GraphRowWriter *GraphRowWriterCreate(Tuplestorestate *store,
 extern char *GraphRowScratch(GraphRowWriter *writer, Size size);
 extern void GraphRowPut(GraphRowWriter *writer, const Datum *values,
 						const bool *nulls);
+extern bool GraphRowFixedLayout(GraphRowWriter *writer, const bool *nulls);
+extern void GraphRowPutFixed(GraphRowWriter *writer, const Datum *values);
 extern void GraphRowWriterFree(GraphRowWriter *writer);
 
 #endif							/* VECRAG_GRAPH_H */

@@ -109,6 +109,7 @@ GroupByKey(const GraphEdgeList *list, bool inbound)
 	adj->nedges = list->n;
 	adj->map = GraphAdjacencyMap(adj, CurrentMemoryContext);
 	pfree(items);
+	GraphAdjacencyNumber(adj);
 	return adj;
 }
 
