@@ -10,12 +10,14 @@
  *	  work_mem * hnsw.scan_mem_multiplier of scan memory; after that the
  *	  remaining discarded elements are returned as they are.  strict_order
  *	  drops any element nearer than one already returned, relaxed_order
- *	  returns batches in order within each batch only.  The entry point
- *	  joins the discarded elements at the start: level 0 is a directed
- *	  graph, and the element the descent ends at need not reach all that
- *	  the entry point reaches, while VACUUM makes the entry point reach
- *	  every live element (vacuum.c, pass 4); so an iterative scan run to
- *	  the end returns every row the last VACUUM saw.
+ *	  returns batches in order within each batch only.  When nothing is
+ *	  left to search, a scan that never met the entry point searches on
+ *	  from it: level 0 is a directed graph, and the element the descent
+ *	  ends at need not reach all that the entry point reaches, while
+ *	  VACUUM makes the entry point reach every live element (vacuum.c,
+ *	  pass 4); so a relaxed_order scan run to the end returns every row
+ *	  the last VACUUM saw (strict_order drops those of them nearer than a
+ *	  row already returned, as it drops any late find).
  *
  *	  On an index of compact copies of wide vectors (compact.c) the search
  *	  runs with ef = max(hnsw.ef_search, vecrag.hnsw_rerank) and its
@@ -53,6 +55,8 @@ typedef struct HnswScanOpaqueData
 	int64		tuples;			/* distance evaluations so far */
 	float		previousDistance;
 	Size		maxMemory;
+	HnswCandidate entry;		/* the entry point, for the last search */
+	bool		entryPending;	/* that search is still to be tried */
 	ItemPointerData dupnext;	/* next duplicate of the last element */
 } HnswScanOpaqueData;
 
@@ -141,6 +145,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->tuples = 0;
 	so->previousDistance = -FLT_MAX;
 	so->discarded.count = 0;
+	so->entryPending = false;
 	ItemPointerSetInvalid(&so->dupnext);
 }
 
@@ -206,8 +211,8 @@ FirstBatch(IndexScanDesc scan)
 	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
 	{
 		HnswHeapInit(&so->discarded, so->ef * 4, false);
-		if (HnswVisitedAdd(&so->visited, &entry.tid))
-			HnswHeapPush(&so->discarded, &entry);
+		so->entry = entry;
+		so->entryPending = true;
 	}
 	HnswHeapInit(&entries, 1, false);
 	HnswHeapPush(&entries, &ep);
@@ -234,6 +239,13 @@ NextBatch(IndexScanDesc scan)
 	pfree(so->batch);
 	so->batch = NULL;
 	so->nbatch = 0;
+	/* searched out: go on from the entry point if the scan never met it */
+	if (so->discarded.count == 0 && so->entryPending)
+	{
+		so->entryPending = false;
+		if (HnswVisitedAdd(&so->visited, &so->entry.tid))
+			HnswHeapPush(&so->discarded, &so->entry);
+	}
 	if (so->discarded.count == 0)
 	{
 		so->done = true;

@@ -9,7 +9,8 @@
 # left them out and a full iterative scan missed 142 rows.  Such graphs
 # are made here deterministically by editing the index file of a stopped
 # server: an island of two elements, then an entry point without level-0
-# in-links (the element a scan's descent ends at need not reach it).
+# in-links (the element a scan's descent ends at need not reach it, so an
+# iterative scan that has searched out what it reached goes on from it).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
