@@ -10,7 +10,14 @@
  *	  work_mem * hnsw.scan_mem_multiplier of scan memory; after that the
  *	  remaining discarded elements are returned as they are.  strict_order
  *	  drops any element nearer than one already returned, relaxed_order
- *	  returns batches in order within each batch only.
+ *	  returns batches in order within each batch only.  When nothing is
+ *	  left to search, a scan that never met the entry point searches on
+ *	  from it: level 0 is a directed graph, and the element the descent
+ *	  ends at need not reach all that the entry point reaches, while
+ *	  VACUUM makes the entry point reach every live element (vacuum.c,
+ *	  pass 4); so a relaxed_order scan run to the end returns every row
+ *	  the last VACUUM saw (strict_order drops those of them nearer than a
+ *	  row already returned, as it drops any late find).
  *
  *	  On an index of compact copies of wide vectors (compact.c) the search
  *	  runs with ef = max(hnsw.ef_search, vecrag.hnsw_rerank) and its
@@ -48,6 +55,8 @@ typedef struct HnswScanOpaqueData
 	int64		tuples;			/* distance evaluations so far */
 	float		previousDistance;
 	Size		maxMemory;
+	HnswCandidate entry;		/* the entry point, for the last search */
+	bool		entryPending;	/* that search is still to be tried */
 	ItemPointerData dupnext;	/* next duplicate of the last element */
 } HnswScanOpaqueData;
 
@@ -136,6 +145,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys,
 	so->tuples = 0;
 	so->previousDistance = -FLT_MAX;
 	so->discarded.count = 0;
+	so->entryPending = false;
 	ItemPointerSetInvalid(&so->dupnext);
 }
 
@@ -162,6 +172,7 @@ FirstBatch(IndexScanDesc scan)
 	HnswMetaPageData meta;
 	ItemPointerData eptid;
 	HnswCandidate ep;
+	HnswCandidate entry;
 	HnswHeap	entries;
 	HnswHeap	w;
 	bool		ok;
@@ -191,13 +202,18 @@ FirstBatch(IndexScanDesc scan)
 	if (!HnswLoadCandidate(index, so->sup, so->query, &eptid, &ep))
 		elog(ERROR, "hnsw index \"%s\" has a bad entry point",
 			 RelationGetRelationName(index));
+	entry = ep;
 	HnswGreedyDescend(index, so->sup, so->query, &ep, meta.entryLevel, 0);
 
 	/* about what a search at this ef visits; the set grows when needed */
 	HnswVisitedInit(&so->visited, so->ef * so->sup->m);
 	HnswVisitedAdd(&so->visited, &ep.tid);
 	if (hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF)
+	{
 		HnswHeapInit(&so->discarded, so->ef * 4, false);
+		so->entry = entry;
+		so->entryPending = true;
+	}
 	HnswHeapInit(&entries, 1, false);
 	HnswHeapPush(&entries, &ep);
 	HnswHeapInit(&w, so->ef + 1, true);
@@ -223,6 +239,13 @@ NextBatch(IndexScanDesc scan)
 	pfree(so->batch);
 	so->batch = NULL;
 	so->nbatch = 0;
+	/* searched out: go on from the entry point if the scan never met it */
+	if (so->discarded.count == 0 && so->entryPending)
+	{
+		so->entryPending = false;
+		if (HnswVisitedAdd(&so->visited, &so->entry.tid))
+			HnswHeapPush(&so->discarded, &so->entry);
+	}
 	if (so->discarded.count == 0)
 	{
 		so->done = true;

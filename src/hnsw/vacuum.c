@@ -15,12 +15,21 @@
  *	  3. entry point: when the entry point was deleted, the live element of
  *		 the highest level found in pass 1 replaces it (under the
  *		 exclusive update lock, so no insert raises the entry meanwhile);
- *	  4. reconnect: a live element that no live element links to on level
- *		 0 (its in-links came from deleted elements, or concurrent inserts
- *		 pruned them: as in pgvector, an insert re-choosing a full list can
- *		 leave an old element without in-links) is searched for like an
- *		 insert and linked from its nearest elements, so every live element
- *		 is reachable again after each VACUUM.
+ *	  4. reconnect: a breadth-first walk of level 0 from the entry point
+ *		 (through deleted elements too, as scans route through them) finds
+ *		 the live elements no search can reach, and each is searched for
+ *		 like an insert and linked from its nearest elements.  Unreached
+ *		 elements arise because an insert adding a back link to a full list
+ *		 re-chooses it and drops one member, which may have been that
+ *		 member's last in-link (as in pgvector); they need not lack
+ *		 in-links: a few can link only to each other (an island, seen in
+ *		 020_hnsw_crash.pl), so counting in-links is not enough.  Linking
+ *		 an element into full lists drops members in turn, so the walk is
+ *		 repeated until it reaches every live element (at most
+ *		 HNSW_REACH_ROUNDS walks).  The entry point itself gets an in-link
+ *		 when no live element has one to it.  Afterwards every live element
+ *		 is reachable from the entry point, which iterative scans also
+ *		 start from (scan.c), so a scan run to the end returns every row.
  *	  Deleted elements keep their own lists, so scans running concurrently
  *	  still route through them; their space is not reused (REINDEX
  *	  compacts).  amvacuumcleanup runs the same passes when no bulkdelete
@@ -36,6 +45,9 @@
 #include "utils/memutils.h"
 
 #include "hnsw/hnsw.h"
+
+/* most level-0 walks (and reconnect rounds) of pass 4 per vacuum */
+#define HNSW_REACH_ROUNDS	4
 
 /* what pass 2 needs of a live element */
 typedef struct LiveElement
@@ -56,10 +68,15 @@ static float PairDistance(void *arg, int i, int j);
 static bool NothingDead(ItemPointer itemptr, void *state);
 static bool IsDeleted(HnswVisited *deleted, ItemPointer tid);
 static void RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
-						  HnswVisited *deleted, HnswVisited *linked);
+						  HnswVisited *deleted);
 static bool RepairLevel(Relation index, HnswSupport *sup, LiveElement *le,
 						int lc, ItemPointerData *old, HnswVisited *deleted);
-static void Reconnect(Relation index, HnswSupport *sup, LiveElement *le);
+static bool Reconnect(Relation index, HnswSupport *sup, LiveElement *le);
+static bool ReadElementLinks(Relation index, ItemPointer tid, HnswCandidate *c);
+static bool ReachFromEntry(Relation index, HnswSupport *sup, ItemPointer entry,
+						   HnswVisited *reached);
+static int	ReconnectUnreached(Relation index, HnswSupport *sup, LiveElement *all,
+							   int nall);
 
 /* bulkdelete callback of a cleanup-only vacuum */
 static bool
@@ -194,11 +211,12 @@ RepairLevel(Relation index, HnswSupport *sup, LiveElement *le, int lc,
 }
 
 /*
- * Give a live element that no live element links to on level 0 (its
- * in-links all came from deleted elements) new in-links: search for it as
- * an insert would and add it to its nearest live elements' lists.
+ * Give a live element that no search reaches on level 0 new in-links:
+ * search for it as an insert would and add it to its nearest live
+ * elements' lists.  The entry point itself is searched for from itself.
+ * Returns whether some list now links to it.
  */
-static void
+static bool
 Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 {
 	HnswMetaPageData meta;
@@ -214,11 +232,10 @@ Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 
 	HnswReadMeta(index, &meta);
 	if (!BlockNumberIsValid(meta.entryBlkno))
-		return;
+		return false;
 	ItemPointerSet(&eptid, meta.entryBlkno, meta.entryOffno);
-	if (ItemPointerEquals(&eptid, &le->tid) ||
-		!HnswLoadCandidate(index, sup, le->value, &eptid, &ep))
-		return;
+	if (!HnswLoadCandidate(index, sup, le->value, &eptid, &ep))
+		return false;
 	HnswGreedyDescend(index, sup, le->value, &ep, meta.entryLevel, 0);
 	HnswVisitedInit(&visited, sup->efConstruction * sup->m);
 	HnswVisitedAdd(&visited, &ep.tid);
@@ -241,19 +258,158 @@ Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 								   NULL, 0, &le->tid, sorted[i].distance, false))
 			added++;
 	}
-	if (added == 0 && n > 0)
+	if (added == 0 && n > 0 &&
 		HnswUpdateNeighborList(index, sup, &sorted[0].ntid, &sorted[0].tid,
-							   NULL, 0, &le->tid, sorted[0].distance, true);
+							   NULL, 0, &le->tid, sorted[0].distance, true))
+		added++;
+	return added > 0;
+}
+
+/*
+ * The element at tid, for following its links: false when tid holds no
+ * element.
+ */
+static bool
+ReadElementLinks(Relation index, ItemPointer tid, HnswCandidate *c)
+{
+	Buffer		buf;
+	Page		page;
+	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
+	bool		found = false;
+
+	buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (off <= PageGetMaxOffsetNumber(page))
+	{
+		ItemId		iid = PageGetItemId(page, off);
+		HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, iid);
+
+		if (ItemIdIsNormal(iid) && etup->type == HNSW_ELEMENT_TUPLE_TYPE)
+		{
+			c->tid = *tid;
+			c->ntid = etup->neighbortid;
+			c->level = etup->level;
+			c->deleted = etup->deleted != 0;
+			found = true;
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	return found;
+}
+
+/*
+ * Walk level 0 breadth-first from the entry point, through live and
+ * deleted elements alike (scans route through both), adding every element
+ * reached to reached.  Returns whether a live element links to the entry
+ * point on level 0.
+ */
+static bool
+ReachFromEntry(Relation index, HnswSupport *sup, ItemPointer entry,
+			   HnswVisited *reached)
+{
+	Size		cap = 1024;
+	Size		head = 0;
+	Size		tail = 0;
+	ItemPointerData *queue = palloc(sizeof(ItemPointerData) * cap);
+	ItemPointerData *nbrs = palloc(sizeof(ItemPointerData) * 2 * sup->m);
+	bool		entryLinked = false;
+
+	HnswVisitedAdd(reached, entry);
+	queue[tail++] = *entry;
+	while (head < tail)
+	{
+		HnswCandidate c;
+		int			n;
+		int			i;
+
+		vacuum_delay_point();
+		if (!ReadElementLinks(index, &queue[head++], &c))
+			continue;
+		n = HnswLoadNeighbors(index, &c, 0, sup->m, nbrs);
+		for (i = 0; i < n; i++)
+		{
+			if (!c.deleted && ItemPointerEquals(&nbrs[i], entry))
+				entryLinked = true;
+			if (!HnswVisitedAdd(reached, &nbrs[i]))
+				continue;
+			if (tail == cap)
+			{
+				cap *= 2;
+				queue = repalloc_huge(queue, sizeof(ItemPointerData) * cap);
+			}
+			queue[tail++] = nbrs[i];
+		}
+	}
+	pfree(queue);
+	pfree(nbrs);
+	return entryLinked;
+}
+
+/*
+ * One round of pass 4: reconnect every element of all (the live elements
+ * of pass 2) that the walk from the entry point does not reach, and the
+ * entry point when no live element links to it.  Returns how many elements
+ * got a new in-link.
+ */
+static int
+ReconnectUnreached(Relation index, HnswSupport *sup, LiveElement *all, int nall)
+{
+	MemoryContext roundctx;
+	MemoryContext old;
+	HnswMetaPageData meta;
+	ItemPointerData entryTid;
+	HnswVisited reached;
+	bool		entryLinked;
+	int			nfixed = 0;
+	int			i;
+
+	HnswReadMeta(index, &meta);
+	if (!BlockNumberIsValid(meta.entryBlkno))
+		return 0;
+	ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
+	roundctx = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum reach",
+									 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(roundctx);
+	HnswVisitedInit(&reached, nall + 1);
+	entryLinked = ReachFromEntry(index, sup, &entryTid, &reached);
+
+	for (i = 0; i < nall; i++)
+	{
+		MemoryContext tmp;
+
+		vacuum_delay_point();
+		if (ItemPointerEquals(&all[i].tid, &entryTid) ?
+			entryLinked || nall == 1 :
+			HnswVisitedContains(&reached, &all[i].tid))
+			continue;
+		tmp = AllocSetContextCreate(roundctx, "hnsw vacuum reconnect",
+									ALLOCSET_DEFAULT_SIZES);
+		MemoryContextSwitchTo(tmp);
+		all[i].value = HnswLoadValue(index, &all[i].tid);
+		if (all[i].value != NULL)
+		{
+			LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
+			if (Reconnect(index, sup, &all[i]))
+				nfixed++;
+			UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
+		}
+		all[i].value = NULL;
+		MemoryContextSwitchTo(roundctx);
+		MemoryContextDelete(tmp);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(roundctx);
+	return nfixed;
 }
 
 /*
  * Repair every level of le's neighbour tuple that points at a deleted
- * element, and record its level-0 links in linked.  No lock is held on
- * entry or exit.
+ * element.  No lock is held on entry or exit.
  */
 static void
 RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
-			  HnswVisited *deleted, HnswVisited *linked)
+			  HnswVisited *deleted)
 {
 	int			m = sup->m;
 	int			lc;
@@ -281,13 +437,6 @@ RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
 			needs = ItemPointerIsValid(&old[i]) && IsDeleted(deleted, &old[i]);
 		if (needs)
 			RepairLevel(index, sup, le, lc, old, deleted);
-		/* old now holds the list as written (or as read, if raced) */
-		if (lc == 0)
-		{
-			for (i = 0; i < slots; i++)
-				if (ItemPointerIsValid(&old[i]))
-					HnswVisitedAdd(linked, &old[i]);
-		}
 		pfree(old);
 	}
 }
@@ -307,7 +456,6 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	ItemPointerData best;
 	int			bestLevel = -1;
 	HnswMetaPageData meta;
-	HnswVisited linked;
 	HnswVisited hasLiveDup;
 	LiveElement *cand;
 	int			ncand = 0;
@@ -461,12 +609,11 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		}
 	}
 
-	/* pass 2: repair links to deleted elements, note who is linked */
+	/* pass 2: repair links to deleted elements, note the live elements */
 	{
 		MemoryContext pagectx = AllocSetContextCreate(ctx, "hnsw vacuum page",
 													  ALLOCSET_DEFAULT_SIZES);
 
-		HnswVisitedInit(&linked, 1024);
 		for (blk = 1; blk < nblocks; blk++)
 		{
 			Buffer		buf;
@@ -504,7 +651,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			for (i = 0; i < nlive; i++)
 			{
 				CHECK_FOR_INTERRUPTS();
-				RepairElement(index, sup, &live[i], &deleted, &linked);
+				RepairElement(index, sup, &live[i], &deleted);
 				MemoryContextSwitchTo(ctx);
 				if (nall == allcap)
 				{
@@ -561,34 +708,11 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		}
 	}
 
-	/* pass 4: live elements without any level-0 in-link */
+	/* pass 4: reconnect what the entry point does not reach, until it does */
+	for (i = 0; i < HNSW_REACH_ROUNDS; i++)
 	{
-		ItemPointerData entryTid;
-
-		HnswReadMeta(index, &meta);
-		ItemPointerSet(&entryTid, meta.entryBlkno, meta.entryOffno);
-
-		for (i = 0; i < nall; i++)
-		{
-			MemoryContext tmp;
-
-			vacuum_delay_point();
-			if (HnswVisitedContains(&linked, &all[i].tid) ||
-				ItemPointerEquals(&all[i].tid, &entryTid))
-				continue;
-			tmp = AllocSetContextCreate(ctx, "hnsw vacuum reconnect",
-										ALLOCSET_DEFAULT_SIZES);
-			MemoryContextSwitchTo(tmp);
-			all[i].value = HnswLoadValue(index, &all[i].tid);
-			if (all[i].value != NULL)
-			{
-				LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
-				Reconnect(index, sup, &all[i]);
-				UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
-			}
-			MemoryContextSwitchTo(ctx);
-			MemoryContextDelete(tmp);
-		}
+		if (ReconnectUnreached(index, sup, all, nall) == 0)
+			break;
 	}
 
 	MemoryContextSwitchTo(old);
