@@ -185,25 +185,40 @@ HnswVisitedContains(HnswVisited *v, ItemPointer tid)
 /* ---- reading the graph ---- */
 
 /*
- * Fill *c from the element at tid on page (share-locked by the caller);
- * false when tid holds no element (cannot happen in a consistent index,
- * but a search never trusts a link blindly).
+ * The element tuple at tid on page (share-locked by the caller), or NULL
+ * when tid holds no element (cannot happen in a consistent index, but a
+ * search never trusts a link blindly).
  */
-static bool
-ReadCandidate(Page page, HnswSupport *sup, const void *query, ItemPointer tid,
-			  HnswCandidate *c)
+static HnswElementTuple
+PageElement(Page page, ItemPointer tid)
 {
 	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
 	ItemId		iid;
 	HnswElementTuple etup;
 
 	if (off > PageGetMaxOffsetNumber(page))
-		return false;
+		return NULL;
 	iid = PageGetItemId(page, off);
 	etup = (HnswElementTuple) PageGetItem(page, iid);
 	if (!ItemIdIsNormal(iid) || etup->type != HNSW_ELEMENT_TUPLE_TYPE)
+		return NULL;
+	return etup;
+}
+
+/*
+ * Fill *c from the element at tid on page (share-locked by the caller),
+ * with its distance to query (0 when query is NULL: only its links are
+ * wanted); false when tid holds no element.
+ */
+static bool
+ReadCandidate(Page page, HnswSupport *sup, const void *query, ItemPointer tid,
+			  HnswCandidate *c)
+{
+	HnswElementTuple etup = PageElement(page, tid);
+
+	if (etup == NULL)
 		return false;
-	c->distance = HnswDistance(sup, query, etup->data);
+	c->distance = query != NULL ? HnswDistance(sup, query, etup->data) : 0;
 	c->level = etup->level;
 	c->deleted = etup->deleted != 0;
 	c->tid = *tid;
@@ -214,8 +229,8 @@ ReadCandidate(Page page, HnswSupport *sup, const void *query, ItemPointer tid,
 }
 
 /*
- * Read the element at tid and its distance to query into *c.  Returns false
- * when tid holds no element.
+ * Read the element at tid and its distance to query (NULL: none) into *c.
+ * Returns false when tid holds no element.
  */
 bool
 HnswLoadCandidate(Relation index, HnswSupport *sup, const void *query,
@@ -331,25 +346,18 @@ void *
 HnswLoadValue(Relation index, ItemPointer tid)
 {
 	Buffer		buf;
-	Page		page;
-	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
+	HnswElementTuple etup;
 	void	   *result = NULL;
 
 	buf = HnswReadBuffer(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	page = BufferGetPage(buf);
-	if (off <= PageGetMaxOffsetNumber(page))
+	etup = PageElement(BufferGetPage(buf), tid);
+	if (etup != NULL)
 	{
-		ItemId		iid = PageGetItemId(page, off);
-		HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, iid);
+		Size		len = VARSIZE_ANY(etup->data);
 
-		if (ItemIdIsNormal(iid) && etup->type == HNSW_ELEMENT_TUPLE_TYPE)
-		{
-			Size		len = VARSIZE_ANY(etup->data);
-
-			result = palloc(len);
-			memcpy(result, etup->data, len);
-		}
+		result = palloc(len);
+		memcpy(result, etup->data, len);
 	}
 	UnlockReleaseBuffer(buf);
 	return result;

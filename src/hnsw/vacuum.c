@@ -72,7 +72,6 @@ static void RepairElement(Relation index, HnswSupport *sup, LiveElement *le,
 static bool RepairLevel(Relation index, HnswSupport *sup, LiveElement *le,
 						int lc, ItemPointerData *old, HnswVisited *deleted);
 static bool Reconnect(Relation index, HnswSupport *sup, LiveElement *le);
-static bool ReadElementLinks(Relation index, ItemPointer tid, HnswCandidate *c);
 static bool ReachFromEntry(Relation index, HnswSupport *sup, ItemPointer entry,
 						   HnswVisited *reached);
 static int	ReconnectUnreached(Relation index, HnswSupport *sup, LiveElement *all,
@@ -266,39 +265,6 @@ Reconnect(Relation index, HnswSupport *sup, LiveElement *le)
 }
 
 /*
- * The element at tid, for following its links: false when tid holds no
- * element.
- */
-static bool
-ReadElementLinks(Relation index, ItemPointer tid, HnswCandidate *c)
-{
-	Buffer		buf;
-	Page		page;
-	OffsetNumber off = ItemPointerGetOffsetNumber(tid);
-	bool		found = false;
-
-	buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	page = BufferGetPage(buf);
-	if (off <= PageGetMaxOffsetNumber(page))
-	{
-		ItemId		iid = PageGetItemId(page, off);
-		HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, iid);
-
-		if (ItemIdIsNormal(iid) && etup->type == HNSW_ELEMENT_TUPLE_TYPE)
-		{
-			c->tid = *tid;
-			c->ntid = etup->neighbortid;
-			c->level = etup->level;
-			c->deleted = etup->deleted != 0;
-			found = true;
-		}
-	}
-	UnlockReleaseBuffer(buf);
-	return found;
-}
-
-/*
  * Walk level 0 breadth-first from the entry point, through live and
  * deleted elements alike (scans route through both), adding every element
  * reached to reached.  Returns whether a live element links to the entry
@@ -324,7 +290,7 @@ ReachFromEntry(Relation index, HnswSupport *sup, ItemPointer entry,
 		int			i;
 
 		vacuum_delay_point();
-		if (!ReadElementLinks(index, &queue[head++], &c))
+		if (!HnswLoadCandidate(index, sup, NULL, &queue[head++], &c))
 			continue;
 		n = HnswLoadNeighbors(index, &c, 0, sup->m, nbrs);
 		for (i = 0; i < n; i++)
