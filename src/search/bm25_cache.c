@@ -119,16 +119,21 @@ FilesEqual(const Bm25StatsVersion *a, const Bm25StatsVersion *b)
 		a->terms_file == b->terms_file;
 }
 
+/* the same n version rows: the same tuples, inserted by the same transactions */
+static bool
+RowsEqual(const Bm25StatsRow *a, const Bm25StatsRow *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!ItemPointerEquals((ItemPointer) &a[i].tid, (ItemPointer) &b[i].tid) ||
+			a[i].xmin != b[i].xmin)
+			return false;
+	return true;
+}
+
 static bool
 VersionEqual(const Bm25StatsVersion *a, const Bm25StatsVersion *b)
 {
-	if (!FilesEqual(a, b) || a->nrows != b->nrows)
-		return false;
-	for (int i = 0; i < a->nrows; i++)
-		if (!ItemPointerEquals((ItemPointer) &a->rows[i].tid, (ItemPointer) &b->rows[i].tid) ||
-			a->rows[i].xmin != b->rows[i].xmin)
-			return false;
-	return true;
+	return FilesEqual(a, b) && a->nrows == b->nrows && RowsEqual(a->rows, b->rows, a->nrows);
 }
 
 static Size
@@ -277,18 +282,11 @@ Bm25CacheRecheck(Bm25CachedTerm *value, const Bm25TermVersion *version)
 {
 	CacheEntry *entry = EntryOf(value);
 
-	if (entry->version.nrows >= 0 && version->nrows == entry->version.nrows)
+	if (entry->version.nrows >= 0 && version->nrows == entry->version.nrows &&
+		RowsEqual(entry->version.rows, version->rows, version->nrows))
 	{
-		bool		same = true;
-
-		for (int i = 0; same && i < version->nrows; i++)
-			same = ItemPointerEquals(&entry->version.rows[i].tid, &version->rows[i].tid) &&
-				entry->version.rows[i].xmin == version->rows[i].xmin;
-		if (same)
-		{
-			entry->checked = FindIndex(entry->key.meta)->generation;
-			return true;
-		}
+		entry->checked = FindIndex(entry->key.meta)->generation;
+		return true;
 	}
 	RemoveEntry(entry);
 	return false;

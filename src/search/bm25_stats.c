@@ -258,6 +258,36 @@ Bm25FindIndex(Oid source)
 }
 
 /*
+ * Whether rel's tuples in slot carry a TID and an inserting transaction
+ * that tell versions apart (heap); else no version can be recorded.
+ */
+static bool
+VersionableSlot(Relation rel, TupleTableSlot *slot)
+{
+	return rel->rd_rel->relam == HEAP_TABLE_AM_OID && TTS_IS_BUFFERTUPLE(slot);
+}
+
+/*
+ * Append the heap tuple in slot (TID, inserting transaction) to the
+ * version rows *rows (*nrows used of *cap, grown by doubling).
+ */
+static void
+AppendVersionRow(Bm25StatsRow **rows, int *nrows, int *cap, TupleTableSlot *slot)
+{
+	HeapTuple	tuple = ((BufferHeapTupleTableSlot *) slot)->base.tuple;
+
+	if (*nrows == *cap)
+	{
+		*cap = *cap == 0 ? 4 : *cap * 2;
+		*rows = *rows == NULL ? palloc(sizeof(Bm25StatsRow) * *cap)
+			: repalloc(*rows, sizeof(Bm25StatsRow) * *cap);
+	}
+	(*rows)[*nrows].tid = tuple->t_self;
+	(*rows)[*nrows].xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
+	(*nrows)++;
+}
+
+/*
  * Document count and average document length, summed from the delta rows;
  * with version != NULL also which delta rows the snapshot sees (the
  * postings cache's version, bm25_cache.c).
@@ -276,8 +306,7 @@ Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl
 	if (version != NULL)
 	{
 		memset(version, 0, sizeof(Bm25StatsVersion));
-		version->valid = rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
-			TTS_IS_BUFFERTUPLE(slot);
+		version->valid = VersionableSlot(rel, slot);
 		version->stats_file = rel->rd_rel->relfilenode;
 		version->postings_file = SearchClassRow(index->postings).relfilenode;
 		version->terms_file = SearchClassRow(index->terms).relfilenode;
@@ -297,18 +326,7 @@ Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, double *avgdl
 		if (!isnull2)
 			len += DatumGetInt64(dl);
 		if (version != NULL && version->valid)
-		{
-			HeapTuple	tuple = ((BufferHeapTupleTableSlot *) slot)->base.tuple;
-
-			if (version->nrows == cap)
-			{
-				cap *= 2;
-				version->rows = repalloc(version->rows, sizeof(Bm25StatsRow) * cap);
-			}
-			version->rows[version->nrows].tid = tuple->t_self;
-			version->rows[version->nrows].xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
-			version->nrows++;
-		}
+			AppendVersionRow(&version->rows, &version->nrows, &cap, slot);
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -335,9 +353,7 @@ Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
 
 	if (version != NULL)
 	{
-		bool		heap = terms->rd_rel->relam == HEAP_TABLE_AM_OID && TTS_IS_BUFFERTUPLE(slot);
-
-		version->nrows = heap ? 0 : -1;
+		version->nrows = VersionableSlot(terms, slot) ? 0 : -1;
 		version->rows = NULL;
 	}
 
@@ -354,19 +370,7 @@ Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
 		if (!isnull)
 			df += DatumGetInt64(d);
 		if (version != NULL && version->nrows >= 0)
-		{
-			HeapTuple	tuple = ((BufferHeapTupleTableSlot *) slot)->base.tuple;
-
-			if (version->nrows == cap)
-			{
-				cap = cap == 0 ? 4 : cap * 2;
-				version->rows = version->rows == NULL ? palloc(sizeof(Bm25StatsRow) * cap)
-					: repalloc(version->rows, sizeof(Bm25StatsRow) * cap);
-			}
-			version->rows[version->nrows].tid = tuple->t_self;
-			version->rows[version->nrows].xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
-			version->nrows++;
-		}
+			AppendVersionRow(&version->rows, &version->nrows, &cap, slot);
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
