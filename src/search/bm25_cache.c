@@ -102,10 +102,8 @@ RemoveEntry(CacheEntry *entry)
 	cache_bytes -= entry->bytes;
 	if (entry->term != NULL)
 		pfree(entry->term);
-	if (entry->value.postings != NULL)
-		pfree(entry->value.postings);
-	if (entry->value.stats != NULL)
-		pfree(entry->value.stats);
+	if (entry->value.ids != NULL)
+		pfree(entry->value.ids);	/* every array of the list */
 	if (entry->version.rows != NULL)
 		pfree(entry->version.rows);
 	hash_search(cache, &entry->key, HASH_REMOVE, NULL);
@@ -307,10 +305,12 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df, const Bm25TermVe
 	CacheEntry *entry;
 	bool		found;
 	Size		bytes = sizeof(CacheEntry) + len +
-		(sizeof(Bm25Posting) + sizeof(Bm25PostingStats)) * (Size) df +
 		sizeof(Bm25StatsRow) * (Size) Max(version->nrows, 0) + 64;
 
-	if (df < 0 || bytes > Budget() || df > (int64) (MaxAllocHugeSize / sizeof(Bm25Posting)))
+	if (df < 0 || df > (int64) (MaxAllocHugeSize / 32))
+		return NULL;
+	bytes += Bm25ListBytes(df);
+	if (bytes > Budget())
 		return NULL;
 	while (cache_bytes + bytes > Budget() && !dlist_is_empty(&lru))
 	{
@@ -326,8 +326,7 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df, const Bm25TermVe
 		RemoveEntry(entry);
 	entry = hash_search(cache, &key, HASH_ENTER, &found);
 	entry->term = NULL;
-	entry->value.postings = NULL;
-	entry->value.stats = NULL;
+	entry->value.ids = NULL;
 	entry->version.nrows = -1;
 	entry->version.rows = NULL;
 	entry->checked = FindIndex(meta)->generation;
@@ -346,13 +345,52 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df, const Bm25TermVe
 		memcpy(entry->version.rows, version->rows, sizeof(Bm25StatsRow) * version->nrows);
 		entry->version.nrows = version->nrows;
 	}
-	entry->value.df = df;
-	entry->value.n = 0;
-	entry->value.postings = df > 0 ?
-		MemoryContextAllocExtended(cache_cxt, sizeof(Bm25Posting) * (Size) df, MCXT_ALLOC_HUGE) : NULL;
-	entry->value.stats = df > 0 ?
-		MemoryContextAllocExtended(cache_cxt, sizeof(Bm25PostingStats) * (Size) df, MCXT_ALLOC_HUGE) : NULL;
+	if (df > 0)
+		Bm25ListLayout(&entry->value,
+					   MemoryContextAllocExtended(cache_cxt, Bm25ListBytes(df), MCXT_ALLOC_HUGE),
+					   df);
+	else
+		Bm25ListLayout(&entry->value, NULL, 0);
 	return &entry->value;
+}
+
+/* bytes of the arrays of a list of df postings (Bm25ListLayout) */
+Size
+Bm25ListBytes(int64 df)
+{
+	Size		nblocks = ((Size) df + BM25_BLOCK - 1) / BM25_BLOCK;
+
+	return (sizeof(int64) + sizeof(double) + sizeof(Bm25PostingStats)) * (Size) df +
+		(sizeof(int64) + sizeof(double)) * nblocks;
+}
+
+/*
+ * Lay out the arrays of a list of df postings in mem (Bm25ListBytes of
+ * it, or NULL when df is 0), ids first (freeing ids frees them all); none
+ * filled in, the list not scored
+ */
+void
+Bm25ListLayout(Bm25CachedTerm *list, char *mem, int64 df)
+{
+	list->df = df;
+	list->n = 0;
+	list->nblocks = (df + BM25_BLOCK - 1) / BM25_BLOCK;
+	list->scored = false;
+	list->max_factor = 0;
+	if (mem == NULL)
+	{
+		list->ids = NULL;
+		list->factors = NULL;
+		list->block_last = NULL;
+		list->block_max = NULL;
+		list->stats = NULL;
+		return;
+	}
+	list->ids = (int64 *) mem;
+	list->factors = (double *) (mem + sizeof(int64) * (Size) df);
+	list->block_last = (int64 *) (mem + (sizeof(int64) + sizeof(double)) * (Size) df);
+	list->block_max = (double *) (list->block_last + list->nblocks);
+	list->stats = (Bm25PostingStats *) (list->block_max + list->nblocks);
 }
 
 /* the postings of a reserved entry are filled in */

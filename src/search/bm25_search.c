@@ -106,9 +106,14 @@ typedef struct PostingCursor
 	int64		id;
 	double		factor;			/* the posting's term-frequency factor */
 	/* array */
-	const Bm25Posting *postings;
+	const int64 *ids;
+	const double *factors;
+	const int64 *block_last;
+	const double *block_max;
+	int64		nblocks;
 	int64		n;
 	int64		pos;
+	int64		probe;			/* block of the last BlockBound (monotone) */
 	/* stream */
 	bool		streaming;
 	text	   *key;
@@ -386,10 +391,18 @@ ScoreList(const Bm25Query *q, Bm25CachedTerm *list)
 		return;
 	list->scored = false;		/* until complete: an error may interrupt this */
 	list->max_factor = 0;
-	for (int64 i = 0; i < list->n; i++)
+	for (int64 blk = 0; blk < list->nblocks; blk++)
 	{
-		list->postings[i].factor = Factor(q, list->stats[i].tf, list->stats[i].doclen);
-		list->max_factor = Max(list->max_factor, list->postings[i].factor);
+		int64		end = Min(list->n, (blk + 1) * BM25_BLOCK);
+		double		max = 0;
+
+		for (int64 i = blk * BM25_BLOCK; i < end; i++)
+		{
+			list->factors[i] = Factor(q, list->stats[i].tf, list->stats[i].doclen);
+			max = Max(max, list->factors[i]);
+		}
+		list->block_max[blk] = max;
+		list->max_factor = Max(list->max_factor, max);
 	}
 	list->scored = true;
 	list->k1 = q->k1;
@@ -398,8 +411,8 @@ ScoreList(const Bm25Query *q, Bm25CachedTerm *list)
 }
 
 /*
- * Read the df postings of a term into list's ids and stats (not scored),
- * checking there are exactly df
+ * Read the df postings of a term into list's ids and stats and set its
+ * blocks' last ids (not scored), checking there are exactly df
  */
 static void
 ReadPostings(Bm25Query *q, text *key, int64 df, Bm25CachedTerm *list)
@@ -415,12 +428,14 @@ ReadPostings(Bm25Query *q, text *key, int64 df, Bm25CachedTerm *list)
 	{
 		if (n < df)
 		{
-			list->postings[n].id = id;
+			list->ids[n] = id;
 			list->stats[n] = st;
 		}
 		n++;
 	}
 	PostingEnd(&ps);
+	for (int64 blk = 0; n == df && blk < list->nblocks; blk++)
+		list->block_last[blk] = list->ids[Min(df, (blk + 1) * BM25_BLOCK) - 1];
 	if (n != df)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -439,7 +454,7 @@ ReadPostings(Bm25Query *q, text *key, int64 df, Bm25CachedTerm *list)
 static void
 CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 {
-	Size		bytes = (sizeof(Bm25Posting) + sizeof(Bm25PostingStats)) * (Size) t->df;
+	Size		bytes = Bm25ListBytes(t->df);
 
 	memset(c, 0, sizeof(PostingCursor));
 	c->q = q;
@@ -463,11 +478,9 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 	{
 		/* a list of this search only, laid out as a cached one */
 		Bm25CachedTerm *list = palloc0(sizeof(Bm25CachedTerm));
-		char	   *mem = palloc_extended(Max(bytes, 1), MCXT_ALLOC_HUGE);
 
-		list->df = list->n = t->df;
-		list->postings = (Bm25Posting *) mem;
-		list->stats = (Bm25PostingStats *) (mem + sizeof(Bm25Posting) * (Size) t->df);
+		Bm25ListLayout(list, palloc_extended(bytes, MCXT_ALLOC_HUGE), t->df);
+		list->n = t->df;
 		ReadPostings(q, c->key, t->df, list);
 		q->local_bytes -= bytes;
 		t->cached = list;
@@ -477,7 +490,11 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 		ScoreList(q, t->cached);
 		/* no posting of the list scores more than its largest factor allows */
 		t->bound = t->weight * t->cached->max_factor;
-		c->postings = t->cached->postings;
+		c->ids = t->cached->ids;
+		c->factors = t->cached->factors;
+		c->block_last = t->cached->block_last;
+		c->block_max = t->cached->block_max;
+		c->nblocks = t->cached->nblocks;
 		c->n = t->cached->n;
 	}
 	else
@@ -515,41 +532,68 @@ CursorNext(PostingCursor *c)
 		c->id = PG_INT64_MAX;
 		return;
 	}
-	c->id = c->postings[c->pos].id;
-	c->factor = c->postings[c->pos].factor;
+	c->id = c->ids[c->pos];
+	c->factor = c->factors[c->pos];
 }
 
 /*
- * The first position at or after from (whose id is below target) holding
- * an id >= target, or n: galloping, then binary search.
+ * The first position after c's (whose id is below target) holding an id
+ * >= target, or n: galloping over the blocks' last ids from c's block,
+ * then a binary search of the one block whose last id is the first >=
+ * target.
  */
 static inline int64
-LowerBound(const Bm25Posting *postings, int64 from, int64 n, int64 target)
+LowerBound(const PostingCursor *c, int64 target)
 {
-	int64		lo = from;
-	int64		hi = from + 1;
-	int64		step = 1;
+	const int64 *last = c->block_last;
+	int64		blk = c->pos / BM25_BLOCK;
+	int64		start = c->pos + 1;
+	const int64 *p;
+	int64		len;
 
-	/* postings[lo].id < target: find hi with postings[hi].id >= target */
-	while (hi < n && postings[hi].id < target)
+	if (last[blk] < target)
 	{
-		lo = hi;
-		step *= 2;
-		hi = lo + step;
-	}
-	if (hi > n)
-		hi = n;
-	/* postings[lo].id < target <= postings[hi].id (or hi = n) */
-	while (hi - lo > 1)
-	{
-		int64		mid = lo + (hi - lo) / 2;
+		int64		lo = blk;
+		int64		hi = blk + 1;
+		int64		step = 1;
 
-		if (postings[mid].id < target)
-			lo = mid;
-		else
-			hi = mid;
+		/* last[lo] < target: find hi with last[hi] >= target */
+		while (hi < c->nblocks && last[hi] < target)
+		{
+			lo = hi;
+			step *= 2;
+			hi = lo + step;
+		}
+		if (hi >= c->nblocks)
+		{
+			if (last[c->nblocks - 1] < target)
+				return c->n;
+			hi = c->nblocks - 1;
+		}
+		/* last[lo] < target <= last[hi] */
+		while (hi - lo > 1)
+		{
+			int64		mid = lo + (hi - lo) / 2;
+
+			if (last[mid] < target)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		blk = hi;
+		start = blk * BM25_BLOCK;
 	}
-	return hi;
+	/* the answer is in [start, end of block blk), whose last id is >= target */
+	p = c->ids + start;
+	len = Min(c->n, (blk + 1) * BM25_BLOCK) - start;
+	while (len > 1)
+	{
+		int64		half = len / 2;
+
+		p = p[half - 1] < target ? p + half : p;
+		len -= half;
+	}
+	return p - c->ids;
 }
 
 /* position an array cursor on posting pos (n: exhausted) */
@@ -572,7 +616,7 @@ CursorSeek(PostingCursor *c, int64 target)
 			CursorNext(c);
 		return;
 	}
-	CursorMoveTo(c, LowerBound(c->postings, c->pos, c->n, target));
+	CursorMoveTo(c, LowerBound(c, target));
 }
 
 static void
@@ -674,17 +718,17 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
 
 		while (i < ncur || j < c->n)
 		{
-			if (j == c->n || (i < ncur && cur[i].id < c->postings[j].id))
+			if (j == c->n || (i < ncur && cur[i].id < c->ids[j]))
 				next[n++] = cur[i++];
-			else if (i == ncur || c->postings[j].id < cur[i].id)
+			else if (i == ncur || c->ids[j] < cur[i].id)
 			{
-				next[n].id = c->postings[j].id;
-				next[n++].score = weight * c->postings[j++].factor;
+				next[n].id = c->ids[j];
+				next[n++].score = weight * c->factors[j++];
 			}
 			else
 			{
 				next[n].id = cur[i].id;
-				next[n++].score = cur[i++].score + weight * c->postings[j++].factor;
+				next[n++].score = cur[i++].score + weight * c->factors[j++];
 			}
 		}
 		ncur = n;
@@ -723,10 +767,12 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
 
 /*
  * Add the contributions of c's postings in [lo, hi) to a window's sums, in
- * id order, and leave c on its first posting at or after hi.  With
- * generate, a document not seen yet in the window becomes a candidate (its
- * sum starts as 0 + the contribution, which is the contribution); without,
- * only candidates already seen are updated.
+ * id order, and leave c on its first posting at or after hi.  The sums of
+ * documents that are not candidates are kept at 0 (the caller zeroes each
+ * candidate's sum as it takes it), so with generate a document not seen
+ * yet in the window becomes a candidate with 0 + the contribution, which
+ * is the contribution, without a branch; without generate, only the
+ * candidates' sums change (the others get + 0, which leaves them 0).
  */
 static void
 AddPostings(PostingCursor *c, int64 lo, int64 hi, double *acc, uint64 *seen, bool generate)
@@ -741,36 +787,70 @@ AddPostings(PostingCursor *c, int64 lo, int64 hi, double *acc, uint64 *seen, boo
 			int			off = (int) (c->id - lo);
 			uint64		bit = UINT64CONST(1) << (off % 64);
 
-			if (seen[off / 64] & bit)
-				acc[off] += weight * c->factor;
-			else if (generate)
+			if (generate || (seen[off / 64] & bit))
 			{
 				seen[off / 64] |= bit;
-				acc[off] = weight * c->factor;
+				acc[off] += weight * c->factor;
 			}
 		}
 	}
 	else
 	{
-		const Bm25Posting *postings = c->postings;
+		const int64 *ids = c->ids;
+		const double *factors = c->factors;
 		int64		n = c->n;
-		int64		pos;
+		int64		pos = c->pos;
 
-		for (pos = c->pos; pos < n && postings[pos].id < hi; pos++)
+		if (generate)
 		{
-			int			off = (int) (postings[pos].id - lo);
-			uint64		bit = UINT64CONST(1) << (off % 64);
-
-			if (seen[off / 64] & bit)
-				acc[off] += weight * postings[pos].factor;
-			else if (generate)
+			for (; pos < n && ids[pos] < hi; pos++)
 			{
-				seen[off / 64] |= bit;
-				acc[off] = weight * postings[pos].factor;
+				int			off = (int) (ids[pos] - lo);
+
+				acc[off] += weight * factors[pos];
+				seen[off / 64] |= UINT64CONST(1) << (off % 64);
+			}
+		}
+		else
+		{
+			for (; pos < n && ids[pos] < hi; pos++)
+			{
+				int			off = (int) (ids[pos] - lo);
+				union
+				{
+					double		d;
+					uint64		u;
+				}			x;
+
+				/* the contribution, or +0 when off is not a candidate */
+				x.d = weight * factors[pos];
+				x.u &= -((seen[off / 64] >> (off % 64)) & 1);
+				acc[off] += x.d;
 			}
 		}
 		CursorMoveTo(c, pos);
 	}
+}
+
+/*
+ * An upper bound on c's contribution to document doc: its term's weight
+ * times the largest factor of the block of postings whose id range (from
+ * after the previous block's last id to its own) holds doc; 0 past the
+ * last posting.  The bound of a streamed list is its term's.  Documents
+ * must be asked for in increasing order.
+ */
+static inline double
+BlockBound(PostingCursor *c, int64 doc)
+{
+	int64		blk;
+
+	if (c->streaming)
+		return c->term->bound;
+	blk = Max(c->probe, c->pos / BM25_BLOCK);
+	while (blk < c->nblocks && c->block_last[blk] < doc)
+		blk++;
+	c->probe = blk;
+	return blk < c->nblocks ? c->term->weight * c->block_max[blk] : 0.0;
 }
 
 /*
@@ -815,6 +895,7 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 {
 	Bm25Query	q;
 	double	   *remaining;
+	double	   *blockrem;
 	PostingCursor *cursors;
 	SearchHit  *heap;
 	int			cap;
@@ -833,6 +914,7 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 		CursorBegin(&cursors[i], &q, &q.terms[i]);
 	/* after CursorBegin, which tightens the bounds of in-memory lists */
 	remaining = palloc(sizeof(double) * (q.nterms + 1));
+	blockrem = palloc(sizeof(double) * (q.nterms + 1));
 	remaining[q.nterms] = 0;
 	for (int i = q.nterms - 1; i >= 0; i--)
 		remaining[i] = remaining[i + 1] + q.terms[i].bound;
@@ -840,7 +922,7 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 	theta = SeedThreshold(&q, cursors, cap);
 	while (essential > 0 && remaining[essential - 1] < theta * BM25_MARGIN)
 		essential--;
-	acc = palloc(sizeof(double) * BM25_WINDOW);
+	acc = palloc0(sizeof(double) * BM25_WINDOW);
 
 	for (;;)
 	{
@@ -878,17 +960,32 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 				int			off = w * 64 + pg_rightmost_one_pos64(bits);
 				int64		doc = lo + off;
 				double		score = acc[off];
+				const double *rem = remaining;
 				bool		pruned = false;
 
+				acc[off] = 0;
 				bits &= bits - 1;
 				for (int i = first; i < q.nterms; i++)
 				{
 					PostingCursor *c = &cursors[i];
 
-					if (score + remaining[i] < theta * BM25_MARGIN)
+					if (score + rem[i] < theta * BM25_MARGIN)
 					{
 						pruned = true;
 						break;
+					}
+					if (rem == remaining)
+					{
+						/* before a lookup, the tighter bounds of doc's blocks */
+						blockrem[q.nterms] = 0;
+						for (int j = q.nterms - 1; j >= i; j--)
+							blockrem[j] = blockrem[j + 1] + BlockBound(&cursors[j], doc);
+						rem = blockrem;
+						if (score + rem[i] < theta * BM25_MARGIN)
+						{
+							pruned = true;
+							break;
+						}
 					}
 					CursorSeek(c, doc);
 					if (c->id == doc)
@@ -922,6 +1019,8 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 		}
 	}
 	pfree(acc);
+	pfree(blockrem);
+	pfree(remaining);
 	for (int i = 0; i < q.nterms; i++)
 		CursorEnd(&cursors[i]);
 	Bm25End(&q);

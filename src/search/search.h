@@ -53,12 +53,15 @@
  * are summed list by list over windows of ids (and the next two lists, into
  * the sums of those candidates only), whose candidates then go through the
  * lookups in id order; a lower bound on theta from the shortest lists'
- * partial sums lets pruning start at the first window.  Scores
+ * partial sums lets pruning start at the first window.  A candidate the
+ * terms' global bounds cannot prune before a lookup is bounded again with
+ * the largest factor of the block of postings around it in each remaining
+ * list (block-max bounds) before any lookup is made.  Scores
  * are summed in term order, as an exhaustive evaluation would, so the
  * result is exact.  Memory is O(k) besides the postings cache.  Lists in
- * memory carry each posting's term-frequency factor next to its id (one
- * cache line per lookup), so a posting scores with one multiplication, and
- * their largest factor tightens the term's bound.
+ * memory carry each posting's term-frequency factor in an array parallel to
+ * the ids, so a posting scores with one multiplication, and their largest
+ * factor tightens the term's bound.
  *
  * Postings cache (bm25_cache.c): decoded posting lists, their factors for
  * the last (k1, b) used, and dfs, per session, reused while the index's
@@ -125,17 +128,6 @@ typedef struct Bm25Index
 	Oid			stats;
 } Bm25Index;
 
-/*
- * One posting as a search reads it: a document containing the term and
- * the posting's term-frequency factor tf * (k1 + 1) / (tf + k1 * (1 - b +
- * b * dl / avgdl)), side by side so a lookup touches one cache line.
- */
-typedef struct Bm25Posting
-{
-	int64		id;
-	double		factor;
-} Bm25Posting;
-
 /* what a posting's factor is computed from */
 typedef struct Bm25PostingStats
 {
@@ -143,19 +135,32 @@ typedef struct Bm25PostingStats
 	int32		doclen;
 } Bm25PostingStats;
 
+/* postings per block of a list in memory (block-max bounds and skips) */
+#define BM25_BLOCK			64
+
 /*
- * A term's document frequency and postings sorted by id, as cached, with
- * each posting's factor and their maximum for one (k1, b, average length);
- * a search with other parameters recomputes them from the stats.
+ * A term's document frequency and postings sorted by id, as cached (or
+ * read for one search), in parallel arrays: the ids, each posting's
+ * term-frequency factor tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl /
+ * avgdl)) for one (k1, b, average length), and the stats they are computed
+ * from; a search with other parameters recomputes the factors.  Per block
+ * of BM25_BLOCK postings, its last id (a seek gallops over these, then
+ * searches one block) and its largest factor (a bound on the term's
+ * contribution to any document in the block's id range).  The ids apart
+ * from the factors: a seek touches 8 bytes a posting, not 16.
  */
 typedef struct Bm25CachedTerm
 {
 	int64		df;
 	int64		n;				/* postings filled in (df once complete) */
-	Bm25Posting *postings;
-	Bm25PostingStats *stats;	/* df entries, in the same order */
+	int64	   *ids;			/* df entries, ascending */
+	double	   *factors;		/* df entries */
+	Bm25PostingStats *stats;	/* df entries */
+	int64		nblocks;		/* ceil(df / BM25_BLOCK) */
+	int64	   *block_last;		/* nblocks entries: last id of each block */
+	double	   *block_max;		/* nblocks entries: largest factor of each block */
 	double		max_factor;		/* the largest factor */
-	bool		scored;			/* factors hold values for: */
+	bool		scored;			/* factors and maxima hold values for: */
 	double		k1;
 	double		b;
 	double		avgdl;
@@ -270,6 +275,8 @@ extern bool Bm25CacheRecheck(Bm25CachedTerm *value, const Bm25TermVersion *versi
 extern Bm25CachedTerm *Bm25CacheReserve(Oid meta, const char *term, int len, int64 df,
 										const Bm25TermVersion *version);
 extern void Bm25CacheComplete(Bm25CachedTerm *value);
+extern Size Bm25ListBytes(int64 df);
+extern void Bm25ListLayout(Bm25CachedTerm *list, char *mem, int64 df);
 
 /* bm25_search.c */
 extern SearchHit *Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b,
