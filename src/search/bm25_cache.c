@@ -104,6 +104,8 @@ RemoveEntry(CacheEntry *entry)
 		pfree(entry->term);
 	if (entry->value.ids != NULL)
 		pfree(entry->value.ids);	/* every array of the list */
+	if (entry->value.dense_bits != NULL)
+		pfree(entry->value.dense_bits);
 	if (entry->version.rows != NULL)
 		pfree(entry->version.rows);
 	hash_search(cache, &entry->key, HASH_REMOVE, NULL);
@@ -291,6 +293,26 @@ Bm25CacheRecheck(Bm25CachedTerm *value, const Bm25TermVersion *version)
 }
 
 /*
+ * Evict least recently used terms of earlier searches until bytes more fit
+ * the budget; false when they cannot
+ */
+static bool
+MakeRoom(Size bytes)
+{
+	if (bytes > Budget())
+		return false;
+	while (cache_bytes + bytes > Budget() && !dlist_is_empty(&lru))
+	{
+		CacheEntry *victim = dlist_tail_element(CacheEntry, lru, &lru);
+
+		if (victim->last_used == query_serial)
+			return false;		/* the rest is in use by this search */
+		RemoveEntry(victim);
+	}
+	return cache_bytes + bytes <= Budget();
+}
+
+/*
  * Room for the n postings of a term with document frequency df and their
  * score factors, evicting least recently used terms of earlier searches;
  * NULL when they do not fit.  The caller fills in the ids and stats (the
@@ -312,14 +334,8 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df, const Bm25TermVe
 	bytes += Bm25ListBytes(df);
 	if (bytes > Budget())
 		return NULL;
-	while (cache_bytes + bytes > Budget() && !dlist_is_empty(&lru))
-	{
-		CacheEntry *victim = dlist_tail_element(CacheEntry, lru, &lru);
-
-		if (victim->last_used == query_serial)
-			return NULL;		/* the rest is in use by this search */
-		RemoveEntry(victim);
-	}
+	if (!MakeRoom(bytes))
+		return NULL;
 	MakeKey(&key, meta, term, len);
 	entry = hash_search(cache, &key, HASH_FIND, NULL);
 	if (entry != NULL)
@@ -327,6 +343,7 @@ Bm25CacheReserve(Oid meta, const char *term, int len, int64 df, const Bm25TermVe
 	entry = hash_search(cache, &key, HASH_ENTER, &found);
 	entry->term = NULL;
 	entry->value.ids = NULL;
+	entry->value.dense_bits = NULL;
 	entry->version.nrows = -1;
 	entry->version.rows = NULL;
 	entry->checked = FindIndex(meta)->generation;
@@ -377,6 +394,10 @@ Bm25ListLayout(Bm25CachedTerm *list, char *mem, int64 df)
 	list->nblocks = (df + BM25_BLOCK - 1) / BM25_BLOCK;
 	list->scored = false;
 	list->max_factor = 0;
+	list->dense_base = 0;
+	list->dense_words = 0;
+	list->dense_bits = NULL;
+	list->dense_rank = NULL;
 	if (mem == NULL)
 	{
 		list->ids = NULL;
@@ -391,6 +412,23 @@ Bm25ListLayout(Bm25CachedTerm *list, char *mem, int64 df)
 	list->block_last = (int64 *) (mem + (sizeof(int64) + sizeof(double)) * (Size) df);
 	list->block_max = (double *) (list->block_last + list->nblocks);
 	list->stats = (Bm25PostingStats *) (list->block_max + list->nblocks);
+}
+
+/*
+ * bytes more for an entry being filled in (its dense_bits: freed with it),
+ * counted in its size; NULL when they do not fit
+ */
+void *
+Bm25CacheAllocExtra(Bm25CachedTerm *value, Size bytes)
+{
+	CacheEntry *entry = EntryOf(value);
+
+	Assert(!entry->complete && value->dense_bits == NULL);
+	if (!MakeRoom(bytes))
+		return NULL;
+	entry->bytes += bytes;
+	cache_bytes += bytes;
+	return MemoryContextAllocExtended(cache_cxt, bytes, MCXT_ALLOC_HUGE);
 }
 
 /* the postings of a reserved entry are filled in */

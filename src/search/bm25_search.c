@@ -56,6 +56,9 @@
  */
 #define BM25_SCANNED_TERMS	2
 
+/* bytes a posting a list's presence bitmap may take (BuildDense) */
+#define BM25_DENSE_BYTES	8
+
 typedef struct QueryTerm
 {
 	SearchTerm	term;
@@ -114,6 +117,10 @@ typedef struct PostingCursor
 	int64		n;
 	int64		pos;
 	int64		probe;			/* block of the last BlockBound (monotone) */
+	int64		dense_base;
+	int64		dense_words;
+	const uint64 *dense_bits;	/* NULL: none */
+	const uint32 *dense_rank;
 	/* stream */
 	bool		streaming;
 	text	   *key;
@@ -446,6 +453,57 @@ ReadPostings(Bm25Query *q, text *key, int64 df, Bm25CachedTerm *list)
 }
 
 /*
+ * Give a list just read a presence bitmap of its id range, with the number
+ * of postings before each word, when that takes at most
+ * BM25_DENSE_BYTES bytes a posting, memory permitting (the cache's budget
+ * for a cached list, work_mem for one of this search): a lookup is then a
+ * bit test and a population count, instead of a search of the ids.
+ */
+static void
+BuildDense(Bm25Query *q, Bm25CachedTerm *list, bool cached)
+{
+	uint64		range;
+	int64		words;
+	Size		bytes;
+	char	   *mem;
+
+	if (list->n == 0 || list->n > PG_UINT32_MAX)
+		return;
+	range = (uint64) list->ids[list->n - 1] - (uint64) list->ids[0];
+	if (range / 64 >= (uint64) list->n * BM25_DENSE_BYTES / (sizeof(uint64) + sizeof(uint32)))
+		return;
+	words = (int64) (range / 64) + 1;
+	bytes = (sizeof(uint64) + sizeof(uint32)) * (Size) words;
+	if (cached)
+		mem = Bm25CacheAllocExtra(list, bytes);
+	else if (bytes <= q->local_bytes)
+	{
+		mem = palloc_extended(bytes, MCXT_ALLOC_HUGE);
+		q->local_bytes -= bytes;
+	}
+	else
+		mem = NULL;
+	if (mem == NULL)
+		return;
+	list->dense_base = list->ids[0];
+	list->dense_words = words;
+	list->dense_bits = (uint64 *) mem;
+	list->dense_rank = (uint32 *) (mem + sizeof(uint64) * (Size) words);
+	memset(list->dense_bits, 0, sizeof(uint64) * (Size) words);
+	for (int64 i = 0; i < list->n; i++)
+	{
+		uint64		rel = (uint64) list->ids[i] - (uint64) list->dense_base;
+
+		list->dense_bits[rel / 64] |= UINT64CONST(1) << (rel % 64);
+	}
+	for (int64 w = 0, before = 0; w < words; w++)
+	{
+		list->dense_rank[w] = (uint32) before;
+		before += pg_popcount64(list->dense_bits[w]);
+	}
+}
+
+/*
  * Position a cursor on the first posting of term t: its cached array; else
  * read the list into the cache when it fits there, or into this search's
  * memory when it fits in what is left of work_mem; else stream it from the
@@ -467,8 +525,9 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 
 		if (value != NULL)
 		{
-			ReadPostings(q, c->key, t->df, value);
 			value->n = t->df;
+			ReadPostings(q, c->key, t->df, value);
+			BuildDense(q, value, true);
 			Bm25CacheComplete(value);
 			t->cached = value;
 		}
@@ -483,6 +542,7 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 		list->n = t->df;
 		ReadPostings(q, c->key, t->df, list);
 		q->local_bytes -= bytes;
+		BuildDense(q, list, false);
 		t->cached = list;
 	}
 	if (t->cached != NULL)
@@ -495,6 +555,10 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 		c->block_last = t->cached->block_last;
 		c->block_max = t->cached->block_max;
 		c->nblocks = t->cached->nblocks;
+		c->dense_base = t->cached->dense_base;
+		c->dense_words = t->cached->dense_words;
+		c->dense_bits = t->cached->dense_bits;
+		c->dense_rank = t->cached->dense_rank;
 		c->n = t->cached->n;
 	}
 	else
@@ -974,18 +1038,20 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 						pruned = true;
 						break;
 					}
-					if (rem == remaining)
+					if (c->dense_bits != NULL)
 					{
-						/* before a lookup, the tighter bounds of doc's blocks */
-						blockrem[q.nterms] = 0;
-						for (int j = q.nterms - 1; j >= i; j--)
-							blockrem[j] = blockrem[j + 1] + BlockBound(&cursors[j], doc);
-						rem = blockrem;
-						if (score + rem[i] < theta * BM25_MARGIN)
-						{
-							pruned = true;
-							break;
-						}
+						uint64		rel = (uint64) doc - (uint64) c->dense_base;
+						uint64		word;
+						uint64		bit;
+
+						if (rel / 64 >= (uint64) c->dense_words)
+							continue;
+						word = c->dense_bits[rel / 64];
+						bit = UINT64CONST(1) << (rel % 64);
+						if (word & bit)
+							score += c->term->weight *
+								c->factors[c->dense_rank[rel / 64] + pg_popcount64(word & (bit - 1))];
+						continue;
 					}
 					CursorSeek(c, doc);
 					if (c->id == doc)

@@ -160,6 +160,11 @@ typedef struct Bm25CachedTerm
 	int64	   *block_last;		/* nblocks entries: last id of each block */
 	double	   *block_max;		/* nblocks entries: largest factor of each block */
 	double		max_factor;		/* the largest factor */
+	/* optional presence bitmap of ids dense_base .. + 64 * dense_words - 1 */
+	int64		dense_base;
+	int64		dense_words;
+	uint64	   *dense_bits;		/* NULL when the list has none */
+	uint32	   *dense_rank;		/* postings before each word */
 	bool		scored;			/* factors and maxima hold values for: */
 	double		k1;
 	double		b;
@@ -275,6 +280,7 @@ extern bool Bm25CacheRecheck(Bm25CachedTerm *value, const Bm25TermVersion *versi
 extern Bm25CachedTerm *Bm25CacheReserve(Oid meta, const char *term, int len, int64 df,
 										const Bm25TermVersion *version);
 extern void Bm25CacheComplete(Bm25CachedTerm *value);
+extern void *Bm25CacheAllocExtra(Bm25CachedTerm *value, Size bytes);
 extern Size Bm25ListBytes(int64 df);
 extern void Bm25ListLayout(Bm25CachedTerm *list, char *mem, int64 df);
 
