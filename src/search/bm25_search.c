@@ -897,6 +897,69 @@ AddPostings(PostingCursor *c, int64 lo, int64 hi, double *acc, uint64 *seen, boo
 }
 
 /*
+ * The 64 bits of c's presence bitmap for ids base + bitpos .. + 63 (0 for
+ * ids outside it)
+ */
+static inline uint64
+DenseWord(const PostingCursor *c, int64 bitpos)
+{
+	int64		w = bitpos >= 0 ? bitpos / 64 : -((-bitpos + 63) / 64);
+	int			shift = (int) (bitpos - w * 64);
+	uint64		low = w >= 0 && w < c->dense_words ? c->dense_bits[w] : 0;
+	uint64		high = w + 1 >= 0 && w + 1 < c->dense_words ? c->dense_bits[w + 1] : 0;
+
+	return shift == 0 ? low : (low >> shift) | (high << (64 - shift));
+}
+
+/*
+ * AddPostings without generate for a list with a presence bitmap: the
+ * window's candidates that hold the term are found 64 at a time by
+ * intersecting the candidates' bits with the bitmap's, and only their
+ * postings are read.
+ */
+static void
+DenseAdd(PostingCursor *c, int64 lo, double *acc, const uint64 *seen)
+{
+	double		weight = c->term->weight;
+	int64		start;			/* bit of lo in the bitmap, may be negative */
+
+	if (lo >= c->dense_base)
+	{
+		uint64		rel = (uint64) lo - (uint64) c->dense_base;
+
+		if (rel / 64 >= (uint64) c->dense_words)
+			return;
+		start = (int64) rel;
+	}
+	else
+	{
+		uint64		before = (uint64) c->dense_base - (uint64) lo;
+
+		if (before >= BM25_WINDOW)
+			return;
+		start = -(int64) before;
+	}
+	for (int w = 0; w < BM25_WINDOW / 64; w++)
+	{
+		uint64		bits = seen[w];
+
+		if (bits == 0)
+			continue;
+		bits &= DenseWord(c, start + w * 64);
+		while (bits != 0)
+		{
+			int			off = w * 64 + pg_rightmost_one_pos64(bits);
+			uint64		rel = (uint64) (start + off);
+			uint64		word = c->dense_bits[rel / 64];
+			uint64		below = word & ((UINT64CONST(1) << (rel % 64)) - 1);
+
+			bits &= bits - 1;
+			acc[off] += weight * c->factors[c->dense_rank[rel / 64] + pg_popcount64(below)];
+		}
+	}
+}
+
+/*
  * An upper bound on c's contribution to document doc: its term's weight
  * times the largest factor of the block of postings whose id range (from
  * after the previous block's last id to its own) holds doc; 0 past the
@@ -1012,7 +1075,12 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 			AddPostings(&cursors[i], lo, hi, acc, seen, true);
 		first = Min(nessential + BM25_SCANNED_TERMS, q.nterms);
 		for (int i = nessential; i < first; i++)
-			AddPostings(&cursors[i], lo, hi, acc, seen, false);
+		{
+			if (cursors[i].dense_bits != NULL)
+				DenseAdd(&cursors[i], lo, acc, seen);
+			else
+				AddPostings(&cursors[i], lo, hi, acc, seen, false);
+		}
 
 		/* then each candidate of the window in id order, as one at a time */
 		for (int w = 0; w < BM25_WINDOW / 64; w++)
