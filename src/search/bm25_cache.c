@@ -378,7 +378,7 @@ Bm25ListBytes(int64 df)
 	Size		nblocks = ((Size) df + BM25_BLOCK - 1) / BM25_BLOCK;
 
 	return (sizeof(int64) + sizeof(double) + sizeof(Bm25PostingStats)) * (Size) df +
-		(sizeof(int64) + sizeof(double)) * nblocks;
+		sizeof(int64) * nblocks;
 }
 
 /*
@@ -403,15 +403,13 @@ Bm25ListLayout(Bm25CachedTerm *list, char *mem, int64 df)
 		list->ids = NULL;
 		list->factors = NULL;
 		list->block_last = NULL;
-		list->block_max = NULL;
 		list->stats = NULL;
 		return;
 	}
 	list->ids = (int64 *) mem;
 	list->factors = (double *) (mem + sizeof(int64) * (Size) df);
 	list->block_last = (int64 *) (mem + (sizeof(int64) + sizeof(double)) * (Size) df);
-	list->block_max = (double *) (list->block_last + list->nblocks);
-	list->stats = (Bm25PostingStats *) (list->block_max + list->nblocks);
+	list->stats = (Bm25PostingStats *) (list->block_last + list->nblocks);
 }
 
 /*

@@ -112,11 +112,9 @@ typedef struct PostingCursor
 	const int64 *ids;
 	const double *factors;
 	const int64 *block_last;
-	const double *block_max;
 	int64		nblocks;
 	int64		n;
 	int64		pos;
-	int64		probe;			/* block of the last BlockBound (monotone) */
 	int64		dense_base;
 	int64		dense_words;
 	const uint64 *dense_bits;	/* NULL: none */
@@ -398,18 +396,10 @@ ScoreList(const Bm25Query *q, Bm25CachedTerm *list)
 		return;
 	list->scored = false;		/* until complete: an error may interrupt this */
 	list->max_factor = 0;
-	for (int64 blk = 0; blk < list->nblocks; blk++)
+	for (int64 i = 0; i < list->n; i++)
 	{
-		int64		end = Min(list->n, (blk + 1) * BM25_BLOCK);
-		double		max = 0;
-
-		for (int64 i = blk * BM25_BLOCK; i < end; i++)
-		{
-			list->factors[i] = Factor(q, list->stats[i].tf, list->stats[i].doclen);
-			max = Max(max, list->factors[i]);
-		}
-		list->block_max[blk] = max;
-		list->max_factor = Max(list->max_factor, max);
+		list->factors[i] = Factor(q, list->stats[i].tf, list->stats[i].doclen);
+		list->max_factor = Max(list->max_factor, list->factors[i]);
 	}
 	list->scored = true;
 	list->k1 = q->k1;
@@ -553,7 +543,6 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 		c->ids = t->cached->ids;
 		c->factors = t->cached->factors;
 		c->block_last = t->cached->block_last;
-		c->block_max = t->cached->block_max;
 		c->nblocks = t->cached->nblocks;
 		c->dense_base = t->cached->dense_base;
 		c->dense_words = t->cached->dense_words;
@@ -960,27 +949,6 @@ DenseAdd(PostingCursor *c, int64 lo, double *acc, const uint64 *seen)
 }
 
 /*
- * An upper bound on c's contribution to document doc: its term's weight
- * times the largest factor of the block of postings whose id range (from
- * after the previous block's last id to its own) holds doc; 0 past the
- * last posting.  The bound of a streamed list is its term's.  Documents
- * must be asked for in increasing order.
- */
-static inline double
-BlockBound(PostingCursor *c, int64 doc)
-{
-	int64		blk;
-
-	if (c->streaming)
-		return c->term->bound;
-	blk = Max(c->probe, c->pos / BM25_BLOCK);
-	while (blk < c->nblocks && c->block_last[blk] < doc)
-		blk++;
-	c->probe = blk;
-	return blk < c->nblocks ? c->term->weight * c->block_max[blk] : 0.0;
-}
-
-/*
  * The k best documents for query, best first (ties: smaller id first).
  * Returns a palloc'd array and its length in *nhits (fewer than k when
  * fewer documents match).
@@ -1022,14 +990,15 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 {
 	Bm25Query	q;
 	double	   *remaining;
-	double	   *blockrem;
 	PostingCursor *cursors;
 	SearchHit  *heap;
 	int			cap;
 	int			nheap = 0;
 	int			essential;
 	double	   *acc;
-	double		theta = -1.0;
+	uint16	   *kept;
+	double		theta;
+	double		limit;			/* theta * BM25_MARGIN: bounds below cannot reach theta */
 
 	SearchCheckK(k, "k");
 	Bm25Begin(&q, index, query, k1, b);
@@ -1041,15 +1010,16 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 		CursorBegin(&cursors[i], &q, &q.terms[i]);
 	/* after CursorBegin, which tightens the bounds of in-memory lists */
 	remaining = palloc(sizeof(double) * (q.nterms + 1));
-	blockrem = palloc(sizeof(double) * (q.nterms + 1));
 	remaining[q.nterms] = 0;
 	for (int i = q.nterms - 1; i >= 0; i--)
 		remaining[i] = remaining[i + 1] + q.terms[i].bound;
 	essential = q.nterms;
 	theta = SeedThreshold(&q, cursors, cap);
-	while (essential > 0 && remaining[essential - 1] < theta * BM25_MARGIN)
+	limit = theta * BM25_MARGIN;
+	while (essential > 0 && remaining[essential - 1] < limit)
 		essential--;
 	acc = palloc0(sizeof(double) * BM25_WINDOW);
+	kept = palloc(sizeof(uint16) * BM25_WINDOW);
 
 	for (;;)
 	{
@@ -1057,6 +1027,7 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 		int64		hi;
 		int			nessential = essential;
 		int			first;
+		int			nkept;
 		uint64		seen[BM25_WINDOW / 64];
 
 		CHECK_FOR_INTERRUPTS();
@@ -1082,78 +1053,97 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 				AddPostings(&cursors[i], lo, hi, acc, seen, false);
 		}
 
-		/* then each candidate of the window in id order, as one at a time */
-		for (int w = 0; w < BM25_WINDOW / 64; w++)
+		/*
+		 * then each candidate of the window in id order, as one at a time:
+		 * first a pass that keeps those not pruned at the first check (the
+		 * other sums go back to 0) against theta as it is now; theta only
+		 * grows, so the checks below, against theta then, prune the same
+		 */
+		nkept = 0;
 		{
-			uint64		bits = seen[w];
+			double		bound = remaining[first];
 
-			while (bits != 0)
+			for (int w = 0; w < BM25_WINDOW / 64; w++)
 			{
-				int			off = w * 64 + pg_rightmost_one_pos64(bits);
-				int64		doc = lo + off;
-				double		score = acc[off];
-				const double *rem = remaining;
-				bool		pruned = false;
+				uint64		bits = seen[w];
 
-				acc[off] = 0;
-				bits &= bits - 1;
-				for (int i = first; i < q.nterms; i++)
+				while (bits != 0)
 				{
-					PostingCursor *c = &cursors[i];
+					int			off = w * 64 + pg_rightmost_one_pos64(bits);
 
-					if (score + rem[i] < theta * BM25_MARGIN)
-					{
-						pruned = true;
-						break;
-					}
-					if (c->dense_bits != NULL)
-					{
-						uint64		rel = (uint64) doc - (uint64) c->dense_base;
-						uint64		word;
-						uint64		bit;
+					bits &= bits - 1;
+					if (acc[off] + bound < limit)
+						acc[off] = 0;
+					else
+						kept[nkept++] = (uint16) off;
+				}
+			}
+		}
+		for (int j = 0; j < nkept; j++)
+		{
+			int			off = kept[j];
+			int64		doc = lo + off;
+			double		score = acc[off];
+			bool		pruned = false;
 
-						if (rel / 64 >= (uint64) c->dense_words)
-							continue;
-						word = c->dense_bits[rel / 64];
-						bit = UINT64CONST(1) << (rel % 64);
-						if (word & bit)
-							score += c->term->weight *
-								c->factors[c->dense_rank[rel / 64] + pg_popcount64(word & (bit - 1))];
+			acc[off] = 0;
+			for (int i = first; i < q.nterms; i++)
+			{
+				PostingCursor *c = &cursors[i];
+
+				if (score + remaining[i] < limit)
+				{
+					pruned = true;
+					break;
+				}
+				if (c->dense_bits != NULL)
+				{
+					uint64		rel = (uint64) doc - (uint64) c->dense_base;
+					uint64		word;
+					uint64		bit;
+
+					if (rel / 64 >= (uint64) c->dense_words)
 						continue;
-					}
-					CursorSeek(c, doc);
-					if (c->id == doc)
-						score += c->term->weight * c->factor;
-				}
-				if (pruned)
+					word = c->dense_bits[rel / 64];
+					bit = UINT64CONST(1) << (rel % 64);
+					if (word & bit)
+						score += c->term->weight *
+							c->factors[c->dense_rank[rel / 64] + pg_popcount64(word & (bit - 1))];
 					continue;
+				}
+				CursorSeek(c, doc);
+				if (c->id == doc)
+					score += c->term->weight * c->factor;
+			}
+			if (pruned)
+				continue;
 
-				/* every earlier document has a smaller id, so a tie with the worst loses */
-				if (nheap < cap)
-				{
-					heap[nheap].id = doc;
-					heap[nheap].score = score;
-					HeapSiftUp(heap, nheap++);
-				}
-				else if (score > heap[0].score)
-				{
-					heap[0].id = doc;
-					heap[0].score = score;
-					HeapSiftDown(heap, nheap, 0);
-				}
-				else
-					continue;
-				if (nheap == cap && heap[0].score > theta)
-				{
-					theta = heap[0].score;
-					while (essential > 0 && remaining[essential - 1] < theta * BM25_MARGIN)
-						essential--;
-				}
+			/* every earlier document has a smaller id, so a tie with the worst loses */
+			if (nheap < cap)
+			{
+				heap[nheap].id = doc;
+				heap[nheap].score = score;
+				HeapSiftUp(heap, nheap++);
+			}
+			else if (score > heap[0].score)
+			{
+				heap[0].id = doc;
+				heap[0].score = score;
+				HeapSiftDown(heap, nheap, 0);
+			}
+			else
+				continue;
+			if (nheap == cap && heap[0].score > theta)
+			{
+				theta = heap[0].score;
+				limit = theta * BM25_MARGIN;
+				while (essential > 0 && remaining[essential - 1] < limit)
+					essential--;
 			}
 		}
 	}
 	pfree(acc);
-	pfree(blockrem);
+	pfree(kept);
 	pfree(remaining);
 	for (int i = 0; i < q.nterms; i++)
 		CursorEnd(&cursors[i]);

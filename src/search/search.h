@@ -135,7 +135,7 @@ typedef struct Bm25PostingStats
 	int32		doclen;
 } Bm25PostingStats;
 
-/* postings per block of a list in memory (block-max bounds and skips) */
+/* postings per block of a list in memory (a seek skips whole blocks) */
 #define BM25_BLOCK			64
 
 /*
@@ -158,7 +158,6 @@ typedef struct Bm25CachedTerm
 	Bm25PostingStats *stats;	/* df entries */
 	int64		nblocks;		/* ceil(df / BM25_BLOCK) */
 	int64	   *block_last;		/* nblocks entries: last id of each block */
-	double	   *block_max;		/* nblocks entries: largest factor of each block */
 	double		max_factor;		/* the largest factor */
 	/* optional presence bitmap of ids dense_base .. + 64 * dense_words - 1 */
 	int64		dense_base;
