@@ -59,6 +59,14 @@
 /* bytes a posting a list's presence bitmap may take (BuildDense) */
 #define BM25_DENSE_BYTES	8
 
+/*
+ * A window's sums (BM25_WINDOW of them), allocated once per backend and 0
+ * between searches: each search leaves them so when it completes, and one
+ * ended by an error leaves window_acc_dirty set for the next to clear them.
+ */
+static double *window_acc = NULL;
+static bool window_acc_dirty = false;
+
 typedef struct QueryTerm
 {
 	SearchTerm	term;
@@ -851,14 +859,14 @@ AddPostings(PostingCursor *c, int64 lo, int64 hi, double *acc, uint64 *seen, boo
 	{
 		const int64 *ids = c->ids;
 		const double *factors = c->factors;
-		int64		n = c->n;
 		int64		pos = c->pos;
+		int64		end = c->id < hi ? LowerBound(c, hi) : pos;
 
 		if (generate)
 		{
-			for (; pos < n && ids[pos] < hi; pos++)
+			for (; pos < end; pos++)
 			{
-				int			off = (int) (ids[pos] - lo);
+				uint32		off = (uint32) (ids[pos] - lo);
 
 				acc[off] += weight * factors[pos];
 				seen[off / 64] |= UINT64CONST(1) << (off % 64);
@@ -866,9 +874,9 @@ AddPostings(PostingCursor *c, int64 lo, int64 hi, double *acc, uint64 *seen, boo
 		}
 		else
 		{
-			for (; pos < n && ids[pos] < hi; pos++)
+			for (; pos < end; pos++)
 			{
-				int			off = (int) (ids[pos] - lo);
+				uint32		off = (uint32) (ids[pos] - lo);
 				union
 				{
 					double		d;
@@ -1018,7 +1026,12 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 	limit = theta * BM25_MARGIN;
 	while (essential > 0 && remaining[essential - 1] < limit)
 		essential--;
-	acc = palloc0(sizeof(double) * BM25_WINDOW);
+	if (window_acc == NULL)
+		window_acc = MemoryContextAllocZero(TopMemoryContext, sizeof(double) * BM25_WINDOW);
+	else if (window_acc_dirty)
+		memset(window_acc, 0, sizeof(double) * BM25_WINDOW);
+	window_acc_dirty = true;
+	acc = window_acc;
 	kept = palloc(sizeof(uint16) * BM25_WINDOW);
 
 	for (;;)
@@ -1142,7 +1155,7 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 			}
 		}
 	}
-	pfree(acc);
+	window_acc_dirty = false;	/* every sum taken back to 0 */
 	pfree(kept);
 	pfree(remaining);
 	for (int i = 0; i < q.nterms; i++)
