@@ -739,6 +739,51 @@ HeapSiftUp(SearchHit *heap, int i)
 }
 
 /*
+ * Whether an in-memory list holds doc, and its factor if so: a test of its
+ * presence bitmap, else a binary search of all its ids (the cursor does not
+ * move)
+ */
+static inline bool
+ListFind(const PostingCursor *c, int64 doc, double *factor)
+{
+	if (c->dense_bits != NULL)
+	{
+		uint64		rel = (uint64) doc - (uint64) c->dense_base;
+		uint64		word;
+		uint64		bit;
+
+		if (rel / 64 >= (uint64) c->dense_words)
+			return false;
+		word = c->dense_bits[rel / 64];
+		bit = UINT64CONST(1) << (rel % 64);
+		if ((word & bit) == 0)
+			return false;
+		*factor = c->factors[c->dense_rank[rel / 64] + pg_popcount64(word & (bit - 1))];
+		return true;
+	}
+	else
+	{
+		int64		lo = 0;
+		int64		hi = c->n;
+
+		/* the first id >= doc is in [lo, hi] (hi = n: none) */
+		while (lo < hi)
+		{
+			int64		mid = lo + (hi - lo) / 2;
+
+			if (c->ids[mid] < doc)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == c->n || c->ids[lo] != doc)
+			return false;
+		*factor = c->factors[lo];
+		return true;
+	}
+}
+
+/*
  * A lower bound on the final k-th best score, from exact partial sums: the
  * first terms (in term order) whose in-memory lists hold at most
  * BM25_SEED_POSTINGS postings together are merged by id, each document's
@@ -820,7 +865,26 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
 			HeapSiftDown(heap, nheap, 0);
 		}
 	}
-	theta = heap[0].score;
+
+	/*
+	 * The full scores of those cap documents, where every other list can be
+	 * searched (streamed lists are left out: a sum without some terms is
+	 * still at most the document's score), are a tighter bound
+	 */
+	theta = -1.0;
+	for (int i = 0; i < nheap; i++)
+	{
+		double		score = heap[i].score;
+
+		for (int t = nseed; t < q->nterms; t++)
+		{
+			double		factor;
+
+			if (!cursors[t].streaming && ListFind(&cursors[t], heap[i].id, &factor))
+				score += cursors[t].term->weight * factor;
+		}
+		theta = i == 0 ? score : Min(theta, score);
+	}
 	pfree(heap);
 	pfree(cur);
 	return theta;
@@ -1111,17 +1175,10 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 				}
 				if (c->dense_bits != NULL)
 				{
-					uint64		rel = (uint64) doc - (uint64) c->dense_base;
-					uint64		word;
-					uint64		bit;
+					double		factor;
 
-					if (rel / 64 >= (uint64) c->dense_words)
-						continue;
-					word = c->dense_bits[rel / 64];
-					bit = UINT64CONST(1) << (rel % 64);
-					if (word & bit)
-						score += c->term->weight *
-							c->factors[c->dense_rank[rel / 64] + pg_popcount64(word & (bit - 1))];
+					if (ListFind(c, doc, &factor))
+						score += c->term->weight * factor;
 					continue;
 				}
 				CursorSeek(c, doc);
