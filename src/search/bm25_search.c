@@ -49,6 +49,9 @@
 /* postings merged at most for the initial threshold (SeedThreshold) */
 #define BM25_SEED_POSTINGS	1024
 
+/* binary searches at most to complete the seed's sums (SeedThreshold) */
+#define BM25_SEED_SEARCHES	256
+
 /*
  * how many terms after the essential ones are added to a window's
  * candidates by a pass over their postings there rather than by a lookup
@@ -805,6 +808,7 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
 	int64		ncur = 0;
 	SearchHit  *heap;
 	int			nheap = 0;
+	int64		searches = 0;
 	double		theta;
 
 	while (nseed < q->nterms && !cursors[nseed].streaming &&
@@ -867,10 +871,15 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
 	}
 
 	/*
-	 * The full scores of those cap documents, where every other list can be
-	 * searched (streamed lists are left out: a sum without some terms is
-	 * still at most the document's score), are a tighter bound
+	 * Those cap documents' sums with the other terms too are a tighter
+	 * bound: lists with a presence bitmap are looked up, the other lists in
+	 * memory searched when that takes at most BM25_SEED_SEARCHES binary
+	 * searches, streamed lists are left out (a sum without some terms is
+	 * still at most the document's score)
 	 */
+	for (int t = nseed; t < q->nterms; t++)
+		if (!cursors[t].streaming && cursors[t].dense_bits == NULL)
+			searches += cap;
 	theta = -1.0;
 	for (int i = 0; i < nheap; i++)
 	{
@@ -878,10 +887,12 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
 
 		for (int t = nseed; t < q->nterms; t++)
 		{
+			const PostingCursor *c = &cursors[t];
 			double		factor;
 
-			if (!cursors[t].streaming && ListFind(&cursors[t], heap[i].id, &factor))
-				score += cursors[t].term->weight * factor;
+			if (!c->streaming && (c->dense_bits != NULL || searches <= BM25_SEED_SEARCHES) &&
+				ListFind(c, heap[i].id, &factor))
+				score += c->term->weight * factor;
 		}
 		theta = i == 0 ? score : Min(theta, score);
 	}
