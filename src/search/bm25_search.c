@@ -275,7 +275,18 @@ Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b
 		n++;
 	}
 	q->nterms = n;
-	qsort(q->terms, n, sizeof(QueryTerm), CompareQueryTerms);
+	/* few terms: an insertion sort, which moves them less than qsort */
+	if (n > 32)
+		qsort(q->terms, n, sizeof(QueryTerm), CompareQueryTerms);
+	for (int i = 1; i <= 32 && i < n; i++)
+	{
+		QueryTerm	t = q->terms[i];
+		int			j = i;
+
+		for (; j > 0 && CompareQueryTerms(&q->terms[j - 1], &t) > 0; j--)
+			q->terms[j] = q->terms[j - 1];
+		q->terms[j] = t;
+	}
 
 	q->postings = table_open(q->index.postings, AccessShareLock);
 	q->postings_index = index_open(q->index.postings_index, AccessShareLock);
