@@ -275,17 +275,20 @@ Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b
 		n++;
 	}
 	q->nterms = n;
-	/* few terms: an insertion sort, which moves them less than qsort */
 	if (n > 32)
 		qsort(q->terms, n, sizeof(QueryTerm), CompareQueryTerms);
-	for (int i = 1; i <= 32 && i < n; i++)
+	else
 	{
-		QueryTerm	t = q->terms[i];
-		int			j = i;
+		/* few terms: an insertion sort, which moves them less than qsort */
+		for (int i = 1; i < n; i++)
+		{
+			QueryTerm	t = q->terms[i];
+			int			j = i;
 
-		for (; j > 0 && CompareQueryTerms(&q->terms[j - 1], &t) > 0; j--)
-			q->terms[j] = q->terms[j - 1];
-		q->terms[j] = t;
+			for (; j > 0 && CompareQueryTerms(&q->terms[j - 1], &t) > 0; j--)
+				q->terms[j] = q->terms[j - 1];
+			q->terms[j] = t;
+		}
 	}
 
 	q->postings = table_open(q->index.postings, AccessShareLock);
@@ -801,13 +804,15 @@ ListFind(const PostingCursor *c, int64 doc, double *factor)
  * A lower bound on the final k-th best score, from exact partial sums: the
  * first terms (in term order) whose in-memory lists hold at most
  * BM25_SEED_POSTINGS postings together are merged by id, each document's
- * contributions added in term order as the search itself adds them, and the
- * cap-th best of those prefix sums is returned (-1 when there are fewer).
- * Every contribution is non-negative and rounding is monotone, so each
- * prefix sum is at most the document's full score, and cap distinct
- * documents score at least this much: the search may prune against it from
- * its first window on, instead of summing every list there while its heap
- * fills.
+ * contributions added in term order as the search itself adds them; the
+ * cap documents with the best of those prefix sums get the contributions
+ * of the later terms added too, in term order, and the smallest of their
+ * sums is returned (-1 when fewer than cap documents were merged).  Every
+ * contribution is non-negative and rounding is monotone, so a sum over
+ * some of a document's terms in term order is at most its full score, and
+ * cap distinct documents score at least this much: the search may prune
+ * against it from its first window on, instead of summing every list there
+ * while its heap fills.
  */
 static double
 SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
@@ -1052,31 +1057,34 @@ DenseAdd(PostingCursor *c, int64 lo, double *acc, const uint64 *seen)
  * sum of the bounds of a suffix of the terms, those terms are
  * "non-essential": no document containing only them can enter the top k,
  * so candidates come from the essential terms alone and the others are
- * only looked up (galloping seek) for a candidate whose score so far plus
- * their bounds can still beat theta.  Each document's score is summed in
- * term order, as scoring every document would, so scores are bit-for-bit
- * those of an exhaustive evaluation and the result is exact.
+ * only looked up for a candidate whose score so far plus their bounds can
+ * still beat theta (ListFind's bit test on a list with a presence bitmap,
+ * else CursorSeek).  Each document's score is summed in term order, as
+ * scoring every document would, so scores are bit-for-bit those of an
+ * exhaustive evaluation and the result is exact.
  *
  * The essential lists are read in windows of BM25_WINDOW ids, list by list
  * in term order, into an accumulator (no k-way merge per document); so are
  * the BM25_SCANNED_TERMS terms after them, but only into the sums of the
- * candidates the essential lists made: nearly every candidate would be
- * looked up in those (the bound check before them rarely prunes), and one
- * pass over a list's postings in the window is cheaper than a galloping
- * search per candidate (measured on Cranfield x 10: BM25 top-10 about 30 %
- * faster than lookups alone; scanning more terms, or choosing them by
- * postings per candidate, was slower).  The window's candidates then go
- * through the remaining terms and the heap in id order, exactly as
+ * candidates the essential lists made (DenseAdd: 64 candidates at a time
+ * against a presence bitmap): nearly every candidate would be looked up
+ * in those (the bound check before them rarely prunes), and one pass over
+ * a list's postings in the window is cheaper than a search per candidate
+ * (measured on Cranfield x 10: BM25 top-10 about 30 % faster than lookups
+ * alone; scanning more or fewer terms was slower, with bitmaps too).  A
+ * pass over the window's candidates then drops those the first bound
+ * check prunes (most of them) and takes their sums back to 0; the others
+ * go through the remaining terms and the heap in id order, exactly as
  * document at a time would: the same sums in the same order, the same
  * ties.  Terms that stop being essential within a window take effect at
  * the next window.  Before the first window, SeedThreshold gives theta a
- * lower bound from the first short lists, so the first window need not sum
- * every list while the heap fills.  In-memory lists carry each
- * posting's term-frequency factor (ScoreList), so scoring a posting is one
- * multiplication, and their largest factor, which tightens the term's
- * bound weight * (k1 + 1) to weight * max factor: fewer terms stay
- * essential.  The term order (and so
- * the summation order) stays that of the loose bounds, which bm25_score
+ * lower bound from the first short lists and lookups in the others, so
+ * the first window need not sum every list while the heap fills.
+ * In-memory lists carry each posting's term-frequency factor (ScoreList),
+ * so scoring a posting is one multiplication, and their largest factor,
+ * which tightens the term's bound weight * (k1 + 1) to weight * max
+ * factor: fewer terms stay essential.  The term order (and so the
+ * summation order) stays that of the loose bounds, which bm25_score
  * shares; the suffix sums are valid bounds in any order.
  */
 SearchHit *

@@ -48,20 +48,21 @@
  * Top-k retrieval is MaxScore (bm25_search.c): terms sorted by decreasing
  * score upper bound idf * (k1 + 1); once the k-th best score theta exceeds
  * the summed bounds of a suffix of the terms, those terms no longer produce
- * candidates and are only looked up (galloping seek in the id-sorted list)
- * for documents that can still reach theta.  The other (essential) lists
- * are summed list by list over windows of ids (and the next two lists, into
- * the sums of those candidates only), whose candidates then go through the
+ * candidates and are only looked up for documents that can still reach
+ * theta: a bit test in the list's presence bitmap when it has one (lists
+ * dense in their id range), else a galloping seek over the last ids of its
+ * blocks of 64 postings and a binary search of one block.  The other
+ * (essential) lists are summed list by list over windows of ids (and the
+ * next two lists, into the sums of those candidates only: 64 candidates at
+ * a time against a presence bitmap), whose candidates then go through the
  * lookups in id order; a lower bound on theta from the shortest lists'
- * partial sums lets pruning start at the first window.  A candidate the
- * terms' global bounds cannot prune before a lookup is bounded again with
- * the largest factor of the block of postings around it in each remaining
- * list (block-max bounds) before any lookup is made.  Scores
- * are summed in term order, as an exhaustive evaluation would, so the
- * result is exact.  Memory is O(k) besides the postings cache.  Lists in
- * memory carry each posting's term-frequency factor in an array parallel to
- * the ids, so a posting scores with one multiplication, and their largest
- * factor tightens the term's bound.
+ * partial sums, completed by lookups in the other lists, lets pruning
+ * start at the first window.  Scores are summed in term order, as an
+ * exhaustive evaluation would, so the result is exact.  Memory is O(k)
+ * besides the postings cache.  Lists in memory carry each posting's
+ * term-frequency factor in an array parallel to the ids, so a posting
+ * scores with one multiplication, and their largest factor tightens the
+ * term's bound.
  *
  * Postings cache (bm25_cache.c): decoded posting lists, their factors for
  * the last (k1, b) used, and dfs, per session, reused while the index's
@@ -144,10 +145,12 @@ typedef struct Bm25PostingStats
  * term-frequency factor tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl /
  * avgdl)) for one (k1, b, average length), and the stats they are computed
  * from; a search with other parameters recomputes the factors.  Per block
- * of BM25_BLOCK postings, its last id (a seek gallops over these, then
- * searches one block) and its largest factor (a bound on the term's
- * contribution to any document in the block's id range).  The ids apart
- * from the factors: a seek touches 8 bytes a posting, not 16.
+ * of BM25_BLOCK postings, its last id: a seek gallops over these, then
+ * searches one block (8 bytes of ids a posting, not 16 with the factor).
+ * A list whose ids are dense in their range may also have a presence
+ * bitmap of that range with the number of postings before each 64-bit
+ * word, so a document's posting is found by a bit test and a population
+ * count (bm25_search.c, BuildDense).
  */
 typedef struct Bm25CachedTerm
 {
@@ -164,7 +167,7 @@ typedef struct Bm25CachedTerm
 	int64		dense_words;
 	uint64	   *dense_bits;		/* NULL when the list has none */
 	uint32	   *dense_rank;		/* postings before each word */
-	bool		scored;			/* factors and maxima hold values for: */
+	bool		scored;			/* factors and max_factor hold values for: */
 	double		k1;
 	double		b;
 	double		avgdl;
