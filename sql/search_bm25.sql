@@ -164,6 +164,49 @@ SELECT id, round(score::numeric, 6) AS score, rank FROM vecrag.bm25_search('many
 RESET vecrag.bm25_cache_size;
 RESET work_mem;
 SELECT count(*) FROM vecrag.bm25_search('many_body_bm25', 'common', k => 5);
+-- lists dense in their id range (looked up in a presence bitmap) and
+-- sparse ones (searched), windows before, across and after a bitmap's
+-- range, negative ids and ids near both ends of bigint: every top-k equals
+-- the exhaustive ranking by bm25_score (same ids, same order, the same
+-- scores bit for bit), from the cache, with the cache off, and at the
+-- smallest work_mem (where the longer lists are streamed)
+CREATE TABLE spread (id bigint PRIMARY KEY, body text);
+INSERT INTO spread SELECT i, 'alpha common' || repeat(' often', i % 3) || repeat(' beta', (i % 2) * (i % 4 + 1))
+	|| CASE WHEN i % 5 = 0 THEN ' gamma' ELSE '' END || CASE WHEN i % 97 = 0 THEN ' delta' ELSE '' END
+	|| CASE WHEN i % 3 = 0 THEN repeat(' omega', i % 7 + 1) ELSE '' END || repeat(' pad', i % 11)
+	|| CASE WHEN i % 2 = 1 AND i > 700 THEN repeat(' theta', i % 3 + 1) ELSE '' END
+	FROM generate_series(1, 1500) i;
+INSERT INTO spread SELECT -i * 1000003, 'alpha beta' || CASE WHEN i % 2 = 0 THEN ' delta' ELSE '' END
+	|| repeat(' pad', i % 5) FROM generate_series(1, 150) i;
+INSERT INTO spread SELECT 9223372036854775000 + i, 'gamma delta delta' FROM generate_series(0, 4) i;
+INSERT INTO spread SELECT -9223372036854775000 - i, 'beta gamma zeta' FROM generate_series(0, 4) i;
+SELECT vecrag.bm25_create_index('spread', 'body');
+CREATE TEMP TABLE spread_q (q text);
+INSERT INTO spread_q VALUES ('omega beta gamma delta alpha theta often'), ('omega omega delta common'),
+	('alpha'), ('gamma delta often common'), ('zeta theta omega pad'), ('delta theta alpha common often'),
+	('omega alpha pad often'), ('often common'), ('delta zeta common often theta');
+CREATE TEMP TABLE spread_full AS
+	SELECT q, id, score, row_number() OVER (PARTITION BY q ORDER BY score DESC, id) AS rank
+	FROM (SELECT q, id, vecrag.bm25_score('spread_body_bm25', q, id) AS score FROM spread_q, spread) x
+	WHERE score > 0;
+CREATE FUNCTION spread_mismatches() RETURNS bigint LANGUAGE sql AS $$
+	SELECT count(*) FROM spread_q, unnest(array[1, 5, 50, 500, 5000]) k, LATERAL (
+		SELECT 1 FROM (SELECT s.id, s.score, s.rank FROM vecrag.bm25_search('spread_body_bm25', q, k => k) s) s
+			FULL JOIN (SELECT f.id, f.score, f.rank FROM spread_full f WHERE f.q = spread_q.q AND f.rank <= k) f
+			USING (rank)
+		WHERE s.id IS DISTINCT FROM f.id OR s.score IS DISTINCT FROM f.score) m $$;
+SELECT count(*) AS ranked FROM spread_full;
+SELECT spread_mismatches();
+SELECT spread_mismatches();
+SET vecrag.bm25_cache_size = 0;
+SELECT spread_mismatches();
+SET work_mem = '64kB';
+SELECT spread_mismatches();
+RESET work_mem;
+RESET vecrag.bm25_cache_size;
+DROP FUNCTION spread_mismatches();
+SELECT vecrag.bm25_drop_index('spread_body_bm25');
+DROP TABLE spread;
 -- the postings cache follows every write: in the transaction, after a
 -- rollback, after DELETE, UPDATE and TRUNCATE
 CREATE TABLE cch (id int PRIMARY KEY, body text);
