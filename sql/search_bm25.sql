@@ -166,7 +166,7 @@ RESET work_mem;
 SELECT count(*) FROM vecrag.bm25_search('many_body_bm25', 'common', k => 5);
 -- lists dense in their id range (looked up in a presence bitmap) and
 -- sparse ones (searched), windows before, across and after a bitmap's
--- range, negative ids and ids near both ends of bigint: every top-k equals
+-- range, negative ids and ids at both ends of bigint: every top-k equals
 -- the exhaustive ranking by bm25_score (same ids, same order, the same
 -- scores bit for bit), from the cache, with the cache off, and at the
 -- smallest work_mem (where the longer lists are streamed)
@@ -178,8 +178,8 @@ INSERT INTO spread SELECT i, 'alpha common' || repeat(' often', i % 3) || repeat
 	FROM generate_series(1, 1500) i;
 INSERT INTO spread SELECT -i * 1000003, 'alpha beta' || CASE WHEN i % 2 = 0 THEN ' delta' ELSE '' END
 	|| repeat(' pad', i % 5) FROM generate_series(1, 150) i;
-INSERT INTO spread SELECT 9223372036854775000 + i, 'gamma delta delta' FROM generate_series(0, 4) i;
-INSERT INTO spread SELECT -9223372036854775000 - i, 'beta gamma zeta' FROM generate_series(0, 4) i;
+INSERT INTO spread SELECT 9223372036854775807 - i, 'gamma delta delta' FROM generate_series(0, 4) i;
+INSERT INTO spread SELECT -9223372036854775808 + i, 'beta gamma zeta' FROM generate_series(0, 4) i;
 SELECT vecrag.bm25_create_index('spread', 'body');
 CREATE TEMP TABLE spread_q (q text);
 INSERT INTO spread_q VALUES ('omega beta gamma delta alpha theta often'), ('omega omega delta common'),

@@ -111,12 +111,14 @@ typedef struct Bm25Query
 
 /*
  * A cursor over one term's postings in id order: a sorted array (cached) or
- * a btree scan (streamed).  id is PG_INT64_MAX when exhausted.
+ * a btree scan (streamed).  When exhausted, done is set and id is
+ * PG_INT64_MAX (which is also a valid document id).
  */
 typedef struct PostingCursor
 {
 	QueryTerm  *term;
 	const Bm25Query *q;
+	bool		done;
 	int64		id;
 	double		factor;			/* the posting's term-frequency factor */
 	/* array */
@@ -590,8 +592,11 @@ StreamNext(PostingCursor *c)
 	int32		tf;
 	int32		doclen;
 
-	if (c->id == PG_INT64_MAX || !PostingNext(&c->scan, &c->id, &tf, &doclen))
+	if (c->done || !PostingNext(&c->scan, &c->id, &tf, &doclen))
+	{
+		c->done = true;
 		c->id = PG_INT64_MAX;
+	}
 	else
 		c->factor = Factor(c->q, tf, doclen);
 }
@@ -607,6 +612,7 @@ CursorNext(PostingCursor *c)
 	if (++c->pos >= c->n)
 	{
 		c->pos = c->n;
+		c->done = true;
 		c->id = PG_INT64_MAX;
 		return;
 	}
@@ -686,11 +692,11 @@ CursorMoveTo(PostingCursor *c, int64 pos)
 static void
 CursorSeek(PostingCursor *c, int64 target)
 {
-	if (c->id >= target)
+	if (c->done || c->id >= target)
 		return;
 	if (c->streaming)
 	{
-		while (c->id < target)
+		while (!c->done && c->id < target)
 			CursorNext(c);
 		return;
 	}
@@ -918,8 +924,8 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
 }
 
 /*
- * Add the contributions of c's postings in [lo, hi) to a window's sums, in
- * id order, and leave c on its first posting at or after hi.  The sums of
+ * Add the contributions of c's postings in [lo, last] to a window's sums,
+ * in id order, and leave c on its first posting after last.  The sums of
  * documents that are not candidates are kept at 0 (the caller zeroes each
  * candidate's sum as it takes it), so with generate a document not seen
  * yet in the window becomes a candidate with 0 + the contribution, which
@@ -927,14 +933,14 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap)
  * candidates' sums change (the others get + 0, which leaves them 0).
  */
 static void
-AddPostings(PostingCursor *c, int64 lo, int64 hi, double *acc, uint64 *seen, bool generate)
+AddPostings(PostingCursor *c, int64 lo, int64 last, double *acc, uint64 *seen, bool generate)
 {
 	double		weight = c->term->weight;
 
 	CursorSeek(c, lo);
 	if (c->streaming)
 	{
-		for (; c->id < hi; CursorNext(c))
+		for (; !c->done && c->id <= last; CursorNext(c))
 		{
 			int			off = (int) (c->id - lo);
 			uint64		bit = UINT64CONST(1) << (off % 64);
@@ -951,7 +957,14 @@ AddPostings(PostingCursor *c, int64 lo, int64 hi, double *acc, uint64 *seen, boo
 		const int64 *ids = c->ids;
 		const double *factors = c->factors;
 		int64		pos = c->pos;
-		int64		end = c->id < hi ? LowerBound(c, hi) : pos;
+		int64		end;
+
+		if (c->done || c->id > last)
+			end = pos;
+		else if (last == PG_INT64_MAX)
+			end = c->n;
+		else
+			end = LowerBound(c, last + 1);
 
 		if (generate)
 		{
@@ -1131,7 +1144,8 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 	for (;;)
 	{
 		int64		lo = PG_INT64_MAX;
-		int64		hi;
+		int64		last;
+		bool		any = false;
 		int			nessential = essential;
 		int			first;
 		int			nkept;
@@ -1139,25 +1153,31 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < nessential; i++)
-			lo = Min(lo, cursors[i].id);
-		if (lo == PG_INT64_MAX)
+		{
+			if (!cursors[i].done)
+			{
+				lo = Min(lo, cursors[i].id);
+				any = true;
+			}
+		}
+		if (!any)
 			break;
-		hi = lo > PG_INT64_MAX - BM25_WINDOW ? PG_INT64_MAX : lo + BM25_WINDOW;
+		last = lo > PG_INT64_MAX - (BM25_WINDOW - 1) ? PG_INT64_MAX : lo + (BM25_WINDOW - 1);
 
 		/*
-		 * the essential terms' contributions in [lo, hi), in term order: the
+		 * the essential terms' contributions in [lo, last], in term order: the
 		 * candidates; then those of the next few terms to the candidates
 		 */
 		memset(seen, 0, sizeof(seen));
 		for (int i = 0; i < nessential; i++)
-			AddPostings(&cursors[i], lo, hi, acc, seen, true);
+			AddPostings(&cursors[i], lo, last, acc, seen, true);
 		first = Min(nessential + BM25_SCANNED_TERMS, q.nterms);
 		for (int i = nessential; i < first; i++)
 		{
 			if (cursors[i].dense_bits != NULL)
 				DenseAdd(&cursors[i], lo, acc, seen);
 			else
-				AddPostings(&cursors[i], lo, hi, acc, seen, false);
+				AddPostings(&cursors[i], lo, last, acc, seen, false);
 		}
 
 		/*
@@ -1212,7 +1232,7 @@ Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b, int *n
 					continue;
 				}
 				CursorSeek(c, doc);
-				if (c->id == doc)
+				if (!c->done && c->id == doc)
 					score += c->term->weight * c->factor;
 			}
 			if (pruned)
