@@ -188,6 +188,23 @@ CREATE FUNCTION vecrag.bm25_record_dependencies(bm25_index regclass) RETURNS voi
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_record_dependencies'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
+-- The maintenance function reads the indexed columns by attribute number,
+-- so that the index follows RENAME COLUMN (see src/search/bm25_columns.c):
+-- bm25_index_columns gives {text column, id column} of an index on a table,
+-- and the bm25_row_* functions read one column of a table row.
+CREATE FUNCTION vecrag.bm25_index_columns(source regclass, bm25_index regclass) RETURNS int2[]
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_index_columns'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_row_id(source_row record, id_column int2) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_id'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_row_text(source_row record, text_column int2) RETURNS text
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_text'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_row_tsvector(source_row record, text_column int2) RETURNS tsvector
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_tsvector'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 -- bm25_create_index: register a column for BM25.  Creates, in the table's
 -- schema and owned by the table's owner, the metadata table <name>, the
 -- tables <name>_postings, <name>_terms, <name>_stats and the maintenance
@@ -220,7 +237,7 @@ DECLARE
 	terms text;
 	stats text;
 	terms_call text;
-	text_expr text;
+	row_text text;
 	lock_key text;
 	into_marker constant text := '/*into*/';
 	ins text;
@@ -306,38 +323,44 @@ BEGIN
 	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
 				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
 
-	text_expr := CASE WHEN text_type = 'character varying'::regtype
-				 THEN format('s.%I::text', text_column) ELSE format('s.%I', text_column) END;
+	-- the maintenance function names no column: it reads them by attribute
+	-- number (vecrag.bm25_index_columns, from the _apply_update trigger's
+	-- column list), so that the index follows RENAME COLUMN
+	row_text := CASE WHEN text_type = 'tsvector'::regtype
+				THEN 'vecrag.bm25_row_tsvector' ELSE 'vecrag.bm25_row_text' END;
 	terms_call := CASE WHEN config IS NULL OR text_type = 'tsvector'::regtype
-				  THEN format('vecrag.bm25_document_terms(%s)', text_expr)
-				  ELSE format('vecrag.bm25_document_terms(%s, %L::regconfig)', text_expr, config::text) END;
+				  THEN 'vecrag.bm25_document_terms(%s)'
+				  ELSE format('vecrag.bm25_document_terms(%%s, %s::regconfig)',
+							  replace(quote_literal(config::text), '%', '%%')) END;
 
-	-- %1$s: a FROM-item of source rows aliased s
+	-- %1$s: a FROM-item of source rows aliased s; %2$s: their id as bigint;
+	-- %3$s: their terms; %4$s: a WHERE clause or nothing
 	ins := format($sql$
 		WITH d AS MATERIALIZED (
-			SELECT s.%1$I::bigint AS id, t.term, t.tf, t.doclen
-			FROM %%1$s LEFT JOIN LATERAL %2$s t ON true),
-		p AS (INSERT INTO %3$s (term, id, tf, doclen)
+			SELECT %%2$s AS id, t.term, t.tf, t.doclen
+			FROM %%1$s LEFT JOIN LATERAL %%3$s t ON true %%4$s),
+		p AS (INSERT INTO %1$s (term, id, tf, doclen)
 			  SELECT term, id, tf, doclen FROM d WHERE term IS NOT NULL),
-		st AS (INSERT INTO %4$s (n, len)
+		st AS (INSERT INTO %2$s (n, len)
 			   SELECT count(*), coalesce(sum(doclen), 0)
 			   FROM (SELECT id, max(coalesce(doclen, 0)) AS doclen FROM d GROUP BY id) x
 			   HAVING count(*) > 0),
-		f AS (INSERT INTO %5$s (term, df)
+		f AS (INSERT INTO %3$s (term, df)
 			  SELECT term, count(*) FROM d WHERE term IS NOT NULL GROUP BY term RETURNING term)
-		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, terms_call, postings, stats, terms);
+		SELECT array_agg(term) /*into*/ FROM f$sql$, postings, stats, terms);
 	del := format($sql$
-		WITH s AS MATERIALIZED (SELECT s.%1$I::bigint AS id FROM %%1$s),
-		d AS (DELETE FROM %2$s p USING s WHERE p.id = s.id RETURNING p.term, p.id, p.doclen),
-		st AS (INSERT INTO %3$s (n, len)
+		WITH s AS MATERIALIZED (SELECT %%2$s AS id FROM %%1$s %%4$s),
+		d AS (DELETE FROM %1$s p USING s WHERE p.id = s.id RETURNING p.term, p.id, p.doclen),
+		st AS (INSERT INTO %2$s (n, len)
 			   SELECT -(SELECT count(*) FROM s),
 					  -coalesce((SELECT sum(doclen) FROM (SELECT DISTINCT id, doclen FROM d) x), 0)
 			   WHERE EXISTS (SELECT 1 FROM s)),
-		f AS (INSERT INTO %4$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
-		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, postings, stats, terms);
+		f AS (INSERT INTO %3$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
+		SELECT array_agg(term) /*into*/ FROM f$sql$, postings, stats, terms);
 
 	body := format($sql$
 DECLARE
+	cols int2[];
 	touched text[];
 	more text[];
 BEGIN
@@ -359,14 +382,19 @@ BEGIN
 		-- REPLICA): the row triggers index these rows
 		RETURN NULL;
 	END IF;
+	-- {text column, id column} by attribute number
+	IF TG_OP <> 'TRUNCATE' THEN
+		cols := vecrag.bm25_index_columns(TG_RELID, %9$L::regclass);
+	END IF;
 	IF TG_LEVEL = 'ROW' THEN
 		IF TG_OP = 'INSERT' THEN
 			%11$s;
 		ELSIF TG_OP = 'DELETE' THEN
 			%12$s;
-		ELSIF (OLD.%13$I, OLD.%14$I) IS DISTINCT FROM (NEW.%13$I, NEW.%14$I) THEN
+		ELSIF vecrag.bm25_row_id(OLD, cols[2]) IS DISTINCT FROM vecrag.bm25_row_id(NEW, cols[2])
+			  OR %13$s(OLD, cols[1]) IS DISTINCT FROM %13$s(NEW, cols[1]) THEN
 			%12$s;
-			%15$s;
+			%14$s;
 			touched := touched || more;
 		END IF;
 	ELSIF TG_OP = 'INSERT' THEN
@@ -396,17 +424,30 @@ BEGIN
 	RETURN NULL;
 END
 $sql$,
-		replace(format(ins, 'new_rows s'), into_marker, 'INTO touched'),
-		replace(format(del, 'old_rows s'), into_marker, 'INTO touched'),
-		replace(format(del, format('(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I AND n.%2$I IS NOT DISTINCT FROM o.%2$I)) s', id_column, text_column)),
+		replace(format(ins, 'new_rows s', 'vecrag.bm25_row_id(s, cols[2])',
+					   format(terms_call, row_text || '(s, cols[1])'), ''), into_marker, 'INTO touched'),
+		replace(format(del, 'old_rows s', 'vecrag.bm25_row_id(s, cols[2])', NULL, ''),
 				into_marker, 'INTO touched'),
-		replace(format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
+		-- an update re-indexes the rows whose id or text changed
+		replace(format(del, 'old_rows s', 'vecrag.bm25_row_id(s, cols[2])', NULL,
+					   format('WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE vecrag.bm25_row_id(n, cols[2]) = '
+							  'vecrag.bm25_row_id(s, cols[2]) AND %1$s(n, cols[1]) IS NOT DISTINCT FROM %1$s(s, cols[1]))',
+							  row_text)),
+				into_marker, 'INTO touched'),
+		replace(format(ins, 'new_rows s', 'vecrag.bm25_row_id(s, cols[2])',
+					   format(terms_call, row_text || '(s, cols[1])'),
+					   format('WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE vecrag.bm25_row_id(o, cols[2]) = '
+							  'vecrag.bm25_row_id(s, cols[2]) AND %1$s(o, cols[1]) IS NOT DISTINCT FROM %1$s(s, cols[1]))',
+							  row_text)),
 				into_marker, 'INTO more'),
 		postings, terms, stats, lock_key, meta, postings,
-		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO touched'),
-		replace(format(del, '(SELECT OLD.*) s'), into_marker, 'INTO touched'),
-		id_column, text_column,
-		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO more'));
+		replace(format(ins, '(SELECT) s', 'vecrag.bm25_row_id(NEW, cols[2])',
+					   format(terms_call, row_text || '(NEW, cols[1])'), ''), into_marker, 'INTO touched'),
+		replace(format(del, '(SELECT) s', 'vecrag.bm25_row_id(OLD, cols[2])', NULL, ''),
+				into_marker, 'INTO touched'),
+		row_text,
+		replace(format(ins, '(SELECT) s', 'vecrag.bm25_row_id(NEW, cols[2])',
+					   format(terms_call, row_text || '(NEW, cols[1])'), ''), into_marker, 'INTO more'));
 
 	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
 				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, name || '_maintain', body);
@@ -427,9 +468,11 @@ $sql$,
 	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s '
 				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
 				   name || '_apply_insert', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s '
+	-- its column list is how the maintenance function and searches find
+	-- the indexed columns (src/search/bm25_columns.c)
+	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE OF %I, %I ON %s '
 				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_apply_update', tbl, nsp, name || '_maintain', meta);
+				   name || '_apply_update', text_column, id_column, tbl, nsp, name || '_maintain', meta);
 	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s '
 				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
 				   name || '_apply_delete', tbl, nsp, name || '_maintain', meta);
@@ -439,7 +482,9 @@ $sql$,
 
 	-- index what is there now (writers are locked out until commit), then
 	-- build the btrees in one pass each rather than row by row
-	EXECUTE format(ins, format('ONLY %s s', tbl));
+	EXECUTE format(ins, format('ONLY %s s', tbl), format('s.%I::bigint', id_column),
+				   format(terms_call, CASE WHEN text_type = 'character varying'::regtype
+								  THEN format('s.%I::text', text_column) ELSE format('s.%I', text_column) END), '');
 	EXECUTE format('CREATE INDEX %I ON %s (term, id) INCLUDE (tf, doclen)', name || '_postings_term', postings);
 	EXECUTE format('CREATE INDEX %I ON %s (id)', name || '_postings_id', postings);
 	EXECUTE format('CREATE INDEX %I ON %s (term)', name || '_terms_term', terms);

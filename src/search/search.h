@@ -261,6 +261,9 @@ extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, d
 extern int64 Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
 								   const char *term, int len, Bm25TermVersion *version);
 
+/* bm25_columns.c */
+extern bool Bm25IndexColumns(Oid meta, Oid source, AttrNumber *textatt, AttrNumber *idatt);
+
 /* bm25_cache.c */
 extern void Bm25CacheDefineSettings(void);
 extern bool Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version);
