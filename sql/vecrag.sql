@@ -1607,6 +1607,55 @@ BEGIN
 END
 $function$;
 
+-- bm25_follow_owner: after ALTER TABLE ... OWNER TO, give the table's BM25
+-- indexes (metadata table, side tables, maintenance function) to its new
+-- owner, as PostgreSQL does the table's own indexes.  It runs with the
+-- rights of whoever ran the ALTER TABLE (ALTER ... OWNER checks them), and
+-- moves only an index tied to the table in pg_depend, which
+-- bm25_record_dependencies records only while their owners are equal.
+CREATE FUNCTION vecrag.bm25_follow_owner() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	r record;
+	part regclass;
+	fn regprocedure;
+BEGIN
+	FOR r IN SELECT DISTINCT m.oid::regclass AS meta, m.relowner AS old_owner, c.relowner AS new_owner
+			 FROM pg_event_trigger_ddl_commands() cmd
+			 JOIN pg_class c ON c.oid = cmd.objid
+			 JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
+				AND d.refobjsubid = 0 AND d.classid = 'pg_class'::regclass AND d.deptype = 'a'
+			 JOIN pg_class m ON m.oid = d.objid
+			 WHERE cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
+			   AND m.relkind = 'r' AND m.relowner <> c.relowner
+			   AND (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+					WHERE a.attrelid = m.oid AND a.attnum > 0 AND NOT a.attisdropped)
+				   = '{source,text_column,id_column,config,postings,terms,stats}'::text[] LOOP
+		BEGIN
+			FOR part IN SELECT p.oid::regclass FROM pg_depend pd JOIN pg_class p ON p.oid = pd.objid
+						WHERE pd.classid = 'pg_class'::regclass AND pd.refclassid = 'pg_class'::regclass
+						  AND pd.refobjid = r.meta AND pd.deptype = 'a' AND p.relkind = 'r'
+						  AND p.relowner = r.old_owner LOOP
+				EXECUTE format('ALTER TABLE %s OWNER TO %I', part, pg_get_userbyid(r.new_owner));
+			END LOOP;
+			FOR fn IN SELECT p.oid::regprocedure FROM pg_depend pd JOIN pg_proc p ON p.oid = pd.objid
+					  WHERE pd.classid = 'pg_proc'::regclass AND pd.refclassid = 'pg_class'::regclass
+						AND pd.refobjid = r.meta AND pd.deptype = 'a' AND p.proowner = r.old_owner LOOP
+				EXECUTE format('ALTER FUNCTION %s OWNER TO %I', fn, pg_get_userbyid(r.new_owner));
+			END LOOP;
+			EXECUTE format('ALTER TABLE %s OWNER TO %I', r.meta, pg_get_userbyid(r.new_owner));
+		EXCEPTION WHEN insufficient_privilege THEN
+			RAISE WARNING 'BM25 index % keeps its owner %: %', r.meta, pg_get_userbyid(r.old_owner), SQLERRM
+				USING HINT = 'Give its tables and maintenance function to the table''s owner, for example with REASSIGN OWNED.';
+		END;
+	END LOOP;
+END
+$function$;
+CREATE EVENT TRIGGER vecrag_bm25_follow_owner ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
+	EXECUTE FUNCTION vecrag.bm25_follow_owner();
+
 -- bm25_compact: fold the statistics deltas into one row per term
 CREATE FUNCTION vecrag.bm25_compact(bm25_index regclass) RETURNS bigint
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
