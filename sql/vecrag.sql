@@ -1257,37 +1257,27 @@ CREATE FUNCTION vecrag.bm25_row_tsvector(source_row record, text_column int2) RE
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_tsvector'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- bm25_create_index: register a column for BM25.  Creates, in the table's
--- schema and owned by the table's owner, the metadata table <name>, the
--- tables <name>_postings, <name>_terms, <name>_stats and the maintenance
--- trigger function <name>_maintain with four statement triggers on the table
--- (the truncate one ENABLE ALWAYS) and three row triggers that fire only
--- under session_replication_role = replica (ENABLE REPLICA: logical
--- replication's apply and initial sync fire row triggers only), all
--- recorded in pg_depend as depending on the table and the extension.
-CREATE FUNCTION vecrag.bm25_create_index(
-	tbl regclass,
-	text_column text,
-	id_column text DEFAULT 'id',
-	config regconfig DEFAULT NULL,
-	name text DEFAULT NULL)
-RETURNS regclass
-LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+-- bm25_create_maintenance: create the maintenance function <name>_maintain
+-- of index bm25_index and its seven triggers on the source table (for
+-- bm25_create_index, and for the update of an index created under 0.1.0);
+-- with build, also index the rows the table holds.
+CREATE FUNCTION vecrag.bm25_create_maintenance(bm25_index regclass, build boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
+	tbl regclass;
+	text_column name;
+	id_column name;
+	config regconfig;
+	postings regclass;
+	terms regclass;
+	stats regclass;
 	nsp name;
-	relname name;
+	base name;
 	relowner oid;
-	relkind "char";
-	text_type regtype;
-	id_type regtype;
-	id_notnull boolean;
-	id_attnum int2;
 	meta text;
-	postings text;
-	terms text;
-	stats text;
+	text_type regtype;
 	terms_call text;
 	row_text text;
 	lock_key text;
@@ -1296,84 +1286,24 @@ DECLARE
 	del text;
 	body text;
 BEGIN
-	IF tbl IS NULL OR text_column IS NULL OR id_column IS NULL THEN
-		RAISE EXCEPTION 'tbl, text_column and id_column must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed';
+	SELECT n.nspname, c.relname INTO nsp, base
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
+	IF (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+		WHERE a.attrelid = bm25_index AND a.attnum > 0 AND NOT a.attisdropped)
+	   IS DISTINCT FROM '{source,text_column,id_column,config,postings,terms,stats}'::text[] THEN
+		RAISE EXCEPTION '"%" is not a vecrag BM25 index', base
+			USING ERRCODE = 'wrong_object_type';
 	END IF;
-	-- nspname, not relnamespace::regnamespace: that text is already quoted,
-	-- and every use below quotes it with %I
-	SELECT n.nspname, c.relname, c.relowner, c.relkind
-		INTO nsp, relname, relowner, relkind
-		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
-	IF relkind <> 'r' THEN
-		RAISE EXCEPTION '"%" is not a table', tbl
-			USING ERRCODE = 'wrong_object_type',
-				  DETAIL = 'BM25 indexes are maintained by statement triggers, which only ordinary tables fire for every write.';
-	END IF;
+	EXECUTE format('SELECT source, text_column, id_column, config, postings, terms, stats FROM %s', bm25_index)
+		INTO tbl, text_column, id_column, config, postings, terms, stats;
+	SELECT c.relowner INTO relowner FROM pg_class c WHERE c.oid = tbl;
 	IF NOT pg_has_role(relowner, 'USAGE') THEN
 		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	SELECT a.atttypid::regtype INTO text_type FROM pg_attribute a
 		WHERE a.attrelid = tbl AND a.attname = text_column AND a.attnum > 0 AND NOT a.attisdropped;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'column "%" of table % does not exist', text_column, tbl
-			USING ERRCODE = 'undefined_column';
-	END IF;
-	IF text_type NOT IN ('text'::regtype, 'character varying'::regtype, 'tsvector'::regtype) THEN
-		RAISE EXCEPTION 'column "%" of table % has type %, not text, varchar or tsvector',
-			text_column, tbl, text_type USING ERRCODE = 'datatype_mismatch';
-	END IF;
-	SELECT a.atttypid::regtype, a.attnotnull, a.attnum INTO id_type, id_notnull, id_attnum
-		FROM pg_attribute a
-		WHERE a.attrelid = tbl AND a.attname = id_column AND a.attnum > 0 AND NOT a.attisdropped;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'column "%" of table % does not exist', id_column, tbl
-			USING ERRCODE = 'undefined_column';
-	END IF;
-	IF id_type NOT IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-		RAISE EXCEPTION 'id column "%" of table % has type %, not smallint, integer or bigint',
-			id_column, tbl, id_type USING ERRCODE = 'datatype_mismatch';
-	END IF;
-	IF NOT id_notnull OR NOT EXISTS (
-		SELECT 1 FROM pg_index i
-		WHERE i.indrelid = tbl AND i.indisunique AND i.indisvalid AND i.indimmediate
-		  AND i.indnkeyatts = 1 AND i.indkey[0] = id_attnum AND i.indpred IS NULL) THEN
-		RAISE EXCEPTION 'id column "%" of table % must be NOT NULL and have a unique index', id_column, tbl
-			USING ERRCODE = 'invalid_table_definition',
-				  HINT = 'A primary key on the column is enough.';
-	END IF;
-	name := coalesce(name, relname || '_' || text_column || '_bm25');
-	IF length(name) > 49 THEN
-		RAISE EXCEPTION 'BM25 index name "%" is too long', name
-			USING ERRCODE = 'name_too_long',
-				  DETAIL = 'Names of at most 49 characters leave room for the suffixes of its tables.',
-				  HINT = 'Pass a shorter name => ''...''.';
-	END IF;
-	meta := format('%I.%I', nsp, name);
-	IF to_regclass(meta) IS NOT NULL THEN
-		RAISE EXCEPTION 'relation "%" already exists', name
-			USING ERRCODE = 'duplicate_table',
-				  HINT = 'Pass another name => ''...'', or drop the old index with vecrag.bm25_drop_index.';
-	END IF;
-	postings := format('%I.%I', nsp, name || '_postings');
-	terms := format('%I.%I', nsp, name || '_terms');
-	stats := format('%I.%I', nsp, name || '_stats');
+	meta := format('%I.%I', nsp, base);
 	lock_key := format('hashtext(''vecrag_bm25''), hashtext(%L)', meta);
-
-	EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
-	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, id bigint NOT NULL, '
-				   'tf integer NOT NULL, doclen integer NOT NULL)', postings);
-	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, df bigint NOT NULL)', terms);
-	EXECUTE format('CREATE TABLE %s (n bigint NOT NULL, len bigint NOT NULL)', stats);
-	EXECUTE format('CREATE TABLE %s (source regclass NOT NULL, text_column name NOT NULL, '
-				   'id_column name NOT NULL, config regconfig, postings regclass NOT NULL, '
-				   'terms regclass NOT NULL, stats regclass NOT NULL)', meta);
-	-- a publication FOR ALL TABLES replicates them too; their deletes need a replica identity
-	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', postings);
-	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', terms);
-	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', stats);
-	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
-				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
 
 	-- the maintenance function names no column: it reads them by attribute
 	-- number (vecrag.bm25_index_columns, from the _apply_update trigger's
@@ -1502,53 +1432,173 @@ $sql$,
 					   format(terms_call, row_text || '(NEW, cols[1])'), ''), into_marker, 'INTO more'));
 
 	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
-				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, name || '_maintain', body);
-	EXECUTE format('REVOKE ALL ON FUNCTION %I.%I() FROM PUBLIC', nsp, name || '_maintain');
+				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, base || '_maintain', body);
+	EXECUTE format('REVOKE ALL ON FUNCTION %I.%I() FROM PUBLIC', nsp, base || '_maintain');
 	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
 				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_insert', tbl, nsp, name || '_maintain', meta);
+				   base || '_insert', tbl, nsp, base || '_maintain', meta);
 	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
 				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_update', tbl, nsp, name || '_maintain', meta);
+				   base || '_update', tbl, nsp, base || '_maintain', meta);
 	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
 				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_delete', tbl, nsp, name || '_maintain', meta);
+				   base || '_delete', tbl, nsp, base || '_maintain', meta);
 	EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
 				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_truncate', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', tbl, name || '_truncate');
+				   base || '_truncate', tbl, nsp, base || '_maintain', meta);
+	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', tbl, base || '_truncate');
 	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s '
 				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_apply_insert', tbl, nsp, name || '_maintain', meta);
+				   base || '_apply_insert', tbl, nsp, base || '_maintain', meta);
 	-- its column list is how the maintenance function and searches find
 	-- the indexed columns (src/search/bm25_columns.c)
 	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE OF %I, %I ON %s '
 				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_apply_update', text_column, id_column, tbl, nsp, name || '_maintain', meta);
+				   base || '_apply_update', text_column, id_column, tbl, nsp, base || '_maintain', meta);
 	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s '
 				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_apply_delete', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_insert');
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_update');
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_delete');
+				   base || '_apply_delete', tbl, nsp, base || '_maintain', meta);
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, base || '_apply_insert');
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, base || '_apply_update');
+	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, base || '_apply_delete');
 
-	-- index what is there now (writers are locked out until commit), then
-	-- build the btrees in one pass each rather than row by row
-	EXECUTE format(ins, format('ONLY %s s', tbl), format('s.%I::bigint', id_column),
-				   format(terms_call, CASE WHEN text_type = 'character varying'::regtype
-								  THEN format('s.%I::text', text_column) ELSE format('s.%I', text_column) END), '');
+	IF build THEN
+		EXECUTE format(ins, format('ONLY %s s', tbl), format('s.%I::bigint', id_column),
+					   format(terms_call, CASE WHEN text_type = 'character varying'::regtype
+									  THEN format('s.%I::text', text_column) ELSE format('s.%I', text_column) END), '');
+	END IF;
+	IF (SELECT p.proowner FROM pg_proc p WHERE p.oid = format('%I.%I()', nsp, base || '_maintain')::regprocedure)
+	   <> relowner THEN
+		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, base || '_maintain', pg_get_userbyid(relowner));
+	END IF;
+END
+$function$;
+
+-- bm25_create_index: register a column for BM25.  Creates, in the table's
+-- schema and owned by the table's owner, the metadata table <name>, the
+-- tables <name>_postings, <name>_terms, <name>_stats and the maintenance
+-- trigger function <name>_maintain with four statement triggers on the table
+-- (the truncate one ENABLE ALWAYS) and three row triggers that fire only
+-- under session_replication_role = replica (ENABLE REPLICA: logical
+-- replication's apply and initial sync fire row triggers only), all
+-- recorded in pg_depend as depending on the table and the extension.
+CREATE FUNCTION vecrag.bm25_create_index(
+	tbl regclass,
+	text_column text,
+	id_column text DEFAULT 'id',
+	config regconfig DEFAULT NULL,
+	name text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	nsp name;
+	relname name;
+	relowner oid;
+	relkind "char";
+	text_type regtype;
+	id_type regtype;
+	id_notnull boolean;
+	id_attnum int2;
+	meta text;
+	postings text;
+	terms text;
+	stats text;
+BEGIN
+	IF tbl IS NULL OR text_column IS NULL OR id_column IS NULL THEN
+		RAISE EXCEPTION 'tbl, text_column and id_column must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	-- nspname, not relnamespace::regnamespace: that text is already quoted,
+	-- and every use below quotes it with %I
+	SELECT n.nspname, c.relname, c.relowner, c.relkind
+		INTO nsp, relname, relowner, relkind
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = tbl;
+	IF relkind <> 'r' THEN
+		RAISE EXCEPTION '"%" is not a table', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'BM25 indexes are maintained by statement triggers, which only ordinary tables fire for every write.';
+	END IF;
+	IF NOT pg_has_role(relowner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	SELECT a.atttypid::regtype INTO text_type FROM pg_attribute a
+		WHERE a.attrelid = tbl AND a.attname = text_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'column "%" of table % does not exist', text_column, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF text_type NOT IN ('text'::regtype, 'character varying'::regtype, 'tsvector'::regtype) THEN
+		RAISE EXCEPTION 'column "%" of table % has type %, not text, varchar or tsvector',
+			text_column, tbl, text_type USING ERRCODE = 'datatype_mismatch';
+	END IF;
+	SELECT a.atttypid::regtype, a.attnotnull, a.attnum INTO id_type, id_notnull, id_attnum
+		FROM pg_attribute a
+		WHERE a.attrelid = tbl AND a.attname = id_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'column "%" of table % does not exist', id_column, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+	IF id_type NOT IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+		RAISE EXCEPTION 'id column "%" of table % has type %, not smallint, integer or bigint',
+			id_column, tbl, id_type USING ERRCODE = 'datatype_mismatch';
+	END IF;
+	IF NOT id_notnull OR NOT EXISTS (
+		SELECT 1 FROM pg_index i
+		WHERE i.indrelid = tbl AND i.indisunique AND i.indisvalid AND i.indimmediate
+		  AND i.indnkeyatts = 1 AND i.indkey[0] = id_attnum AND i.indpred IS NULL) THEN
+		RAISE EXCEPTION 'id column "%" of table % must be NOT NULL and have a unique index', id_column, tbl
+			USING ERRCODE = 'invalid_table_definition',
+				  HINT = 'A primary key on the column is enough.';
+	END IF;
+	name := coalesce(name, relname || '_' || text_column || '_bm25');
+	IF length(name) > 49 THEN
+		RAISE EXCEPTION 'BM25 index name "%" is too long', name
+			USING ERRCODE = 'name_too_long',
+				  DETAIL = 'Names of at most 49 characters leave room for the suffixes of its tables.',
+				  HINT = 'Pass a shorter name => ''...''.';
+	END IF;
+	meta := format('%I.%I', nsp, name);
+	IF to_regclass(meta) IS NOT NULL THEN
+		RAISE EXCEPTION 'relation "%" already exists', name
+			USING ERRCODE = 'duplicate_table',
+				  HINT = 'Pass another name => ''...'', or drop the old index with vecrag.bm25_drop_index.';
+	END IF;
+	postings := format('%I.%I', nsp, name || '_postings');
+	terms := format('%I.%I', nsp, name || '_terms');
+	stats := format('%I.%I', nsp, name || '_stats');
+
+	EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
+	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, id bigint NOT NULL, '
+				   'tf integer NOT NULL, doclen integer NOT NULL)', postings);
+	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, df bigint NOT NULL)', terms);
+	EXECUTE format('CREATE TABLE %s (n bigint NOT NULL, len bigint NOT NULL)', stats);
+	EXECUTE format('CREATE TABLE %s (source regclass NOT NULL, text_column name NOT NULL, '
+				   'id_column name NOT NULL, config regconfig, postings regclass NOT NULL, '
+				   'terms regclass NOT NULL, stats regclass NOT NULL)', meta);
+	-- a publication FOR ALL TABLES replicates them too; their deletes need a replica identity
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', postings);
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', terms);
+	EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', stats);
+	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
+				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
+
+	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L)', meta,
+				   tbl, text_column, id_column, config, postings, terms, stats);
+	-- the maintenance function and triggers, then index what is there now
+	-- (writers are locked out until commit), then build the btrees in one
+	-- pass each rather than row by row
+	PERFORM vecrag.bm25_create_maintenance(meta::regclass, true);
 	EXECUTE format('CREATE INDEX %I ON %s (term, id) INCLUDE (tf, doclen)', name || '_postings_term', postings);
 	EXECUTE format('CREATE INDEX %I ON %s (id)', name || '_postings_id', postings);
 	EXECUTE format('CREATE INDEX %I ON %s (term)', name || '_terms_term', terms);
-	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L)', meta,
-				   tbl, text_column, id_column, config, postings, terms, stats);
 
 	IF (SELECT c.relowner FROM pg_class c WHERE c.oid = meta::regclass) <> relowner THEN
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', meta, pg_get_userbyid(relowner));
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', postings, pg_get_userbyid(relowner));
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', terms, pg_get_userbyid(relowner));
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', stats, pg_get_userbyid(relowner));
-		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, name || '_maintain', pg_get_userbyid(relowner));
 	END IF;
 	PERFORM vecrag.bm25_record_dependencies(meta::regclass);
 	RETURN meta::regclass;
@@ -1607,13 +1657,16 @@ BEGIN
 END
 $function$;
 
--- bm25_follow_owner: after ALTER TABLE ... OWNER TO, give the table's BM25
--- indexes (metadata table, side tables, maintenance function) to its new
--- owner, as PostgreSQL does the table's own indexes.  It runs with the
--- rights of whoever ran the ALTER TABLE (ALTER ... OWNER checks them), and
--- moves only an index tied to the table in pg_depend, which
--- bm25_record_dependencies records only while their owners are equal.
-CREATE FUNCTION vecrag.bm25_follow_owner() RETURNS event_trigger
+-- bm25_alter_table: at the end of every ALTER TABLE,
+-- - give the table's BM25 indexes (metadata table, side tables, maintenance
+--   function) to the table's new owner after OWNER TO, as PostgreSQL does
+--   the table's own indexes.  It runs with the rights of whoever ran the
+--   ALTER TABLE (ALTER ... OWNER checks them), and moves only an index tied
+--   to the table in pg_depend, which bm25_record_dependencies records only
+--   while their owners are equal;
+-- - refuse RENAME and SET SCHEMA of an index's own tables, which its
+--   maintenance function and triggers name.
+CREATE FUNCTION vecrag.bm25_alter_table() RETURNS event_trigger
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $function$
@@ -1651,10 +1704,38 @@ BEGIN
 				USING HINT = 'Give its tables and maintenance function to the table''s owner, for example with REASSIGN OWNED.';
 		END;
 	END LOOP;
+	FOR r IN SELECT DISTINCT m.oid::regclass AS meta, m.relname, m.relnamespace, n.nspname
+			 FROM pg_event_trigger_ddl_commands() cmd
+			 JOIN pg_class m ON m.oid = cmd.objid
+				OR m.oid IN (SELECT d.refobjid FROM pg_depend d
+							 WHERE d.classid = 'pg_class'::regclass AND d.objid = cmd.objid
+							   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a')
+			 JOIN pg_namespace n ON n.oid = m.relnamespace
+			 WHERE cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0 AND m.relkind = 'r'
+			   AND (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+					WHERE a.attrelid = m.oid AND a.attnum > 0 AND NOT a.attisdropped)
+				   = '{source,text_column,id_column,config,postings,terms,stats}'::text[] LOOP
+		IF EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class p ON p.oid = d.objid
+				   WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+					 AND d.refobjid = r.meta AND d.deptype = 'a' AND p.relkind = 'r'
+					 AND (p.relnamespace <> r.relnamespace
+						  OR p.relname NOT IN (r.relname || '_postings', r.relname || '_terms', r.relname || '_stats')))
+		   OR EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_depend d ON d.classid = 'pg_trigger'::regclass
+						AND d.objid = t.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid = r.meta
+						AND d.deptype = 'a'
+					  WHERE t.tgargs <> convert_to('vecrag_bm25', getdatabaseencoding()) || decode('00', 'hex')
+						  || convert_to(format('%I.%I', r.nspname, r.relname), getdatabaseencoding())
+						  || decode('00', 'hex')) THEN
+			RAISE EXCEPTION 'cannot rename or move the tables of BM25 index %', r.meta
+				USING ERRCODE = 'feature_not_supported',
+					  DETAIL = 'Its maintenance function and triggers name them.',
+					  HINT = 'Create the index again under another name with vecrag.bm25_create_index.';
+		END IF;
+	END LOOP;
 END
 $function$;
-CREATE EVENT TRIGGER vecrag_bm25_follow_owner ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
-	EXECUTE FUNCTION vecrag.bm25_follow_owner();
+CREATE EVENT TRIGGER vecrag_bm25_alter_table ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
+	EXECUTE FUNCTION vecrag.bm25_alter_table();
 
 -- bm25_compact: fold the statistics deltas into one row per term
 CREATE FUNCTION vecrag.bm25_compact(bm25_index regclass) RETURNS bigint
