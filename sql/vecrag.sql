@@ -1726,9 +1726,9 @@ BEGIN
 					  WHERE t.tgargs <> convert_to('vecrag_bm25', getdatabaseencoding()) || decode('00', 'hex')
 						  || convert_to(format('%I.%I', r.nspname, r.relname), getdatabaseencoding())
 						  || decode('00', 'hex')) THEN
-			RAISE EXCEPTION 'cannot rename or move the tables of BM25 index %', r.meta
+			RAISE EXCEPTION 'cannot rename or move the tables of a BM25 index'
 				USING ERRCODE = 'feature_not_supported',
-					  DETAIL = 'Its maintenance function and triggers name them.',
+					  DETAIL = 'The maintenance function and triggers of the index name them.',
 					  HINT = 'Create the index again under another name with vecrag.bm25_create_index.';
 		END IF;
 	END LOOP;
