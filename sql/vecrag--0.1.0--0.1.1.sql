@@ -242,14 +242,28 @@ BEGIN
 		RAISE EXCEPTION '"%" is not a vecrag BM25 index', base
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
+	IF NOT pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = bm25_index), 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of BM25 index %', bm25_index USING ERRCODE = 'insufficient_privilege';
+	END IF;
 	EXECUTE format('SELECT source, text_column, id_column, config, postings, terms, stats FROM %s', bm25_index)
 		INTO tbl, text_column, id_column, config, postings, terms, stats;
 	SELECT c.relowner INTO relowner FROM pg_class c WHERE c.oid = tbl;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'BM25 index "%" has no source table', base
+			USING ERRCODE = 'undefined_table',
+				  HINT = 'Drop it with vecrag.bm25_drop_index and create it again.';
+	END IF;
 	IF NOT pg_has_role(relowner, 'USAGE') THEN
 		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	SELECT a.atttypid::regtype INTO text_type FROM pg_attribute a
 		WHERE a.attrelid = tbl AND a.attname = text_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = id_column
+								AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'BM25 index "%" refers to a column that table % no longer has', base, tbl
+			USING ERRCODE = 'undefined_column',
+				  HINT = 'Drop it with vecrag.bm25_drop_index and create it again.';
+	END IF;
 	meta := format('%I.%I', nsp, base);
 	lock_key := format('hashtext(''vecrag_bm25''), hashtext(%L)', meta);
 
