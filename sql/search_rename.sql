@@ -38,7 +38,8 @@ SELECT id, rank, bm25_rank, vector_rank FROM vecrag.hybrid_search('srn.docs', 't
 	vector_column => 'emb', distance => 'l2', candidates => 5);
 -- the same answers as an index created now
 SELECT vecrag.bm25_create_index('srn.docs', 'content', 'doc_id', name => 'fresh');
-SELECT q, (SELECT array_agg(row(id, round(score::numeric, 9)) ORDER BY rank)
+SELECT q, (SELECT count(*) FROM vecrag.bm25_search('srn.fresh', q, 50)) AS hits,
+	   (SELECT array_agg(row(id, round(score::numeric, 9)) ORDER BY rank)
 		   FROM vecrag.bm25_search('srn.docs_body_bm25', q, 50))
 		  IS NOT DISTINCT FROM
 		  (SELECT array_agg(row(id, round(score::numeric, 9)) ORDER BY rank)

@@ -11,8 +11,9 @@
  *	  prints as the current names (so a restore, where dropped columns no
  *	  longer take attribute numbers, resolves them again).  The metadata
  *	  table's text_column and id_column keep the names given at creation and
- *	  serve only an index whose trigger is gone (one created under 0.1.0 and
- *	  not converted, or one whose column was dropped with CASCADE).
+ *	  serve only an index whose trigger is gone (dropped by hand, or with a
+ *	  column dropped with CASCADE, or one created under 0.1.0 that ALTER
+ *	  EXTENSION UPDATE could not convert).
  */
 #include "postgres.h"
 
@@ -86,12 +87,14 @@ vecrag_bm25_index_columns(PG_FUNCTION_ARGS)
 
 	SearchLockRelation(source, AccessShareLock);
 	if (!Bm25IndexColumns(meta, source, &textatt, &idatt))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("table %s has no row update trigger of BM25 index with OID %u",
-						get_rel_name(source), meta),
-				 errdetail("The trigger's column list names the indexed columns."),
-				 errhint("Drop the index with vecrag.bm25_drop_index and create it again.")));
+	{
+		/* the trigger was dropped: by the names given at creation */
+		Bm25Index	index;
+
+		Bm25OpenIndex(meta, &index);
+		textatt = get_attnum(index.source, index.text_column);
+		idatt = get_attnum(index.source, index.id_column);
+	}
 	elems[0] = Int16GetDatum(textatt);
 	elems[1] = Int16GetDatum(idatt);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, 2, INT2OID, sizeof(int16), true, TYPALIGN_SHORT));
