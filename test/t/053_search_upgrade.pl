@@ -38,7 +38,7 @@ is($node->safe_psql('postgres', $query), $before, 'same results after the update
 $node->safe_psql('postgres', q{INSERT INTO "Odd Schema".docs VALUES (100, 'apple apple pie pie pie')});
 like($node->safe_psql('postgres', $query), qr/^100:/, 'the new maintenance function indexes writes');
 is($node->safe_psql('postgres', q{
-	SELECT string_agg(tgname || ' ' || tgenabled, ', ' ORDER BY tgname) FROM pg_trigger
+	SELECT string_agg(tgname || ' ' || tgenabled::text, ', ' ORDER BY tgname) FROM pg_trigger
 	WHERE tgrelid = '"Odd Schema".docs'::regclass AND NOT tgisinternal}),
 	'docs_body_bm25_apply_delete R, docs_body_bm25_apply_insert R, docs_body_bm25_apply_update R, '
 	. 'docs_body_bm25_delete O, docs_body_bm25_insert O, docs_body_bm25_truncate A, docs_body_bm25_update O',
