@@ -5,8 +5,10 @@
 \set VERBOSITY terse
 CREATE SCHEMA srn;
 -- a dropped column before the indexed ones: attribute numbers and
--- positions differ
-CREATE TABLE srn.docs (gone int, extra int, id int PRIMARY KEY, body text, emb vector(2));
+-- positions differ; columns named like the maintenance function's aliases
+-- and variables
+CREATE TABLE srn.docs (gone int, extra int, id int PRIMARY KEY, body text, emb vector(2),
+	s text, n int, o int, cols int2[], touched text[]);
 ALTER TABLE srn.docs DROP COLUMN gone;
 INSERT INTO srn.docs (extra, id, emb, body)
 SELECT i, i, ARRAY[i, 1]::vector(2), format('document %s about %s flow in %s layers', i,

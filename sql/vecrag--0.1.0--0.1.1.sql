@@ -302,7 +302,11 @@ BEGIN
 		f AS (INSERT INTO %3$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
 		SELECT array_agg(term) /*into*/ FROM f$sql$, postings, stats, terms);
 
+	-- the source table's columns are read through the whole rows s.*,
+	-- n.* and o.*, so a column named like these aliases or the variables
+	-- below changes nothing
 	body := format($sql$
+#variable_conflict use_variable
 DECLARE
 	cols int2[];
 	touched text[];
@@ -368,20 +372,20 @@ BEGIN
 	RETURN NULL;
 END
 $sql$,
-		replace(format(ins, 'new_rows s', 'vecrag.bm25_row_id(s, cols[2])',
-					   format(terms_call, row_text || '(s, cols[1])'), ''), into_marker, 'INTO touched'),
-		replace(format(del, 'old_rows s', 'vecrag.bm25_row_id(s, cols[2])', NULL, ''),
+		replace(format(ins, 'new_rows s', 'vecrag.bm25_row_id(s.*, cols[2])',
+					   format(terms_call, row_text || '(s.*, cols[1])'), ''), into_marker, 'INTO touched'),
+		replace(format(del, 'old_rows s', 'vecrag.bm25_row_id(s.*, cols[2])', NULL, ''),
 				into_marker, 'INTO touched'),
 		-- an update re-indexes the rows whose id or text changed
-		replace(format(del, 'old_rows s', 'vecrag.bm25_row_id(s, cols[2])', NULL,
-					   format('WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE vecrag.bm25_row_id(n, cols[2]) = '
-							  'vecrag.bm25_row_id(s, cols[2]) AND %1$s(n, cols[1]) IS NOT DISTINCT FROM %1$s(s, cols[1]))',
+		replace(format(del, 'old_rows s', 'vecrag.bm25_row_id(s.*, cols[2])', NULL,
+					   format('WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE vecrag.bm25_row_id(n.*, cols[2]) = '
+							  'vecrag.bm25_row_id(s.*, cols[2]) AND %1$s(n.*, cols[1]) IS NOT DISTINCT FROM %1$s(s.*, cols[1]))',
 							  row_text)),
 				into_marker, 'INTO touched'),
-		replace(format(ins, 'new_rows s', 'vecrag.bm25_row_id(s, cols[2])',
-					   format(terms_call, row_text || '(s, cols[1])'),
-					   format('WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE vecrag.bm25_row_id(o, cols[2]) = '
-							  'vecrag.bm25_row_id(s, cols[2]) AND %1$s(o, cols[1]) IS NOT DISTINCT FROM %1$s(s, cols[1]))',
+		replace(format(ins, 'new_rows s', 'vecrag.bm25_row_id(s.*, cols[2])',
+					   format(terms_call, row_text || '(s.*, cols[1])'),
+					   format('WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE vecrag.bm25_row_id(o.*, cols[2]) = '
+							  'vecrag.bm25_row_id(s.*, cols[2]) AND %1$s(o.*, cols[1]) IS NOT DISTINCT FROM %1$s(s.*, cols[1]))',
 							  row_text)),
 				into_marker, 'INTO more'),
 		postings, terms, stats, lock_key, meta, postings,
