@@ -1240,12 +1240,16 @@ CREATE FUNCTION vecrag.bm25_record_dependencies(bm25_index regclass) RETURNS voi
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_record_dependencies'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
--- The maintenance function reads the indexed columns by attribute number,
+-- The maintenance function finds the indexed columns by attribute number,
 -- so that the index follows RENAME COLUMN (see src/search/bm25_columns.c):
--- bm25_index_columns gives {text column, id column} of an index on a table,
--- and the bm25_row_* functions read one column of a table row.
+-- bm25_index_columns and bm25_index_column_names give {text column, id
+-- column} of an index on a table, by number and by current name, and the
+-- bm25_row_* functions read one column of a table row by number.
 CREATE FUNCTION vecrag.bm25_index_columns(source regclass, bm25_index regclass) RETURNS int2[]
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_index_columns'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_index_column_names(source regclass, bm25_index regclass) RETURNS name[]
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_index_column_names'
 	LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION vecrag.bm25_row_id(source_row record, id_column int2) RETURNS bigint
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_id'
@@ -1285,6 +1289,16 @@ DECLARE
 	ins text;
 	del text;
 	body text;
+	current_text name;
+	current_id name;
+	variant int;
+	id_of text;
+	text_of text;
+	rs text;
+	rn text;
+	ro text;
+	work text[];
+	trig record;
 BEGIN
 	SELECT n.nspname, c.relname INTO nsp, base
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
@@ -1308,6 +1322,19 @@ BEGIN
 	IF NOT pg_has_role(relowner, 'USAGE') THEN
 		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
 	END IF;
+	-- after a RENAME COLUMN the current names, by the attribute numbers in
+	-- the _apply_update trigger's column list; the metadata row follows
+	SELECT ta.attname, ia.attname INTO current_text, current_id
+		FROM pg_trigger t
+		JOIN pg_attribute ta ON ta.attrelid = t.tgrelid AND ta.attnum = t.tgattr[0]
+		JOIN pg_attribute ia ON ia.attrelid = t.tgrelid AND ia.attnum = t.tgattr[1]
+		WHERE t.tgrelid = tbl AND t.tgname = base || '_apply_update' AND t.tgnargs = 2
+		  AND array_length(t.tgattr, 1) = 2;
+	IF FOUND AND (current_text, current_id) IS DISTINCT FROM (text_column, id_column) THEN
+		text_column := current_text;
+		id_column := current_id;
+		EXECUTE format('UPDATE %s SET text_column = $1, id_column = $2', bm25_index) USING text_column, id_column;
+	END IF;
 	SELECT a.atttypid::regtype INTO text_type FROM pg_attribute a
 		WHERE a.attrelid = tbl AND a.attname = text_column AND a.attnum > 0 AND NOT a.attisdropped;
 	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = id_column
@@ -1319,9 +1346,6 @@ BEGIN
 	meta := format('%I.%I', nsp, base);
 	lock_key := format('hashtext(''vecrag_bm25''), hashtext(%L)', meta);
 
-	-- the maintenance function names no column: it reads them by attribute
-	-- number (vecrag.bm25_index_columns, from the _apply_update trigger's
-	-- column list), so that the index follows RENAME COLUMN
 	row_text := CASE WHEN text_type = 'tsvector'::regtype
 				THEN 'vecrag.bm25_row_tsvector' ELSE 'vecrag.bm25_row_text' END;
 	terms_call := CASE WHEN config IS NULL OR text_type = 'tsvector'::regtype
@@ -1354,9 +1378,65 @@ BEGIN
 		f AS (INSERT INTO %3$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
 		SELECT array_agg(term) /*into*/ FROM f$sql$, postings, stats, terms);
 
-	-- the source table's columns are read through the whole rows s.*,
-	-- n.* and o.*, so a column named like these aliases or the variables
-	-- below changes nothing
+	-- The work of one call, twice: reading the columns by the names they
+	-- have now (variant 1, the usual path), and by attribute number
+	-- (variant 2, cols = {text, id}: a column was renamed since this
+	-- function was made) through whole rows (s.*, n.*, o.*: a source column
+	-- named s, n or o changes nothing).  id_of and text_of are format
+	-- templates of the id (as bigint) and the text of row %1$s.
+	FOR variant IN 1..2 LOOP
+		IF variant = 1 THEN
+			id_of := '%1$s.' || replace(quote_ident(id_column), '%', '%%') || '::bigint';
+			text_of := '%1$s.' || replace(quote_ident(text_column), '%', '%%')
+					   || CASE WHEN text_type = 'character varying'::regtype THEN '::text' ELSE '' END;
+			rs := 's'; rn := 'n'; ro := 'o';
+		ELSE
+			id_of := 'vecrag.bm25_row_id(%1$s, cols[2])';
+			text_of := row_text || '(%1$s, cols[1])';
+			rs := 's.*'; rn := 'n.*'; ro := 'o.*';
+		END IF;
+		work[variant] := format($sql$
+		IF TG_LEVEL = 'ROW' THEN
+			IF TG_OP = 'INSERT' THEN
+				%1$s;
+			ELSIF TG_OP = 'DELETE' THEN
+				%2$s;
+			ELSIF %3$s IS DISTINCT FROM %4$s OR %5$s IS DISTINCT FROM %6$s THEN
+				%2$s;
+				%7$s;
+				touched := touched || more;
+			END IF;
+		ELSIF TG_OP = 'INSERT' THEN
+			%8$s;
+		ELSIF TG_OP = 'DELETE' THEN
+			%9$s;
+		ELSE
+			-- an update re-indexes the rows whose id or text changed
+			%10$s;
+			%11$s;
+			touched := touched || more;
+		END IF;$sql$,
+			replace(format(ins, '(SELECT) s', format(id_of, 'NEW'),
+						   format(terms_call, format(text_of, 'NEW')), ''), into_marker, 'INTO touched'),
+			replace(format(del, '(SELECT) s', format(id_of, 'OLD'), NULL, ''), into_marker, 'INTO touched'),
+			format(id_of, 'OLD'), format(id_of, 'NEW'), format(text_of, 'OLD'), format(text_of, 'NEW'),
+			replace(format(ins, '(SELECT) s', format(id_of, 'NEW'),
+						   format(terms_call, format(text_of, 'NEW')), ''), into_marker, 'INTO more'),
+			replace(format(ins, 'new_rows s', format(id_of, rs),
+						   format(terms_call, format(text_of, rs)), ''), into_marker, 'INTO touched'),
+			replace(format(del, 'old_rows s', format(id_of, rs), NULL, ''), into_marker, 'INTO touched'),
+			replace(format(del, 'old_rows s', format(id_of, rs), NULL,
+						   format('WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %s = %s AND %s IS NOT DISTINCT FROM %s)',
+								  format(id_of, rn), format(id_of, rs), format(text_of, rn), format(text_of, rs))),
+					into_marker, 'INTO touched'),
+			replace(format(ins, 'new_rows s', format(id_of, rs), format(terms_call, format(text_of, rs)),
+						   format('WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s = %s AND %s IS NOT DISTINCT FROM %s)',
+								  format(id_of, ro), format(id_of, rs), format(text_of, ro), format(text_of, rs))),
+					into_marker, 'INTO more'));
+	END LOOP;
+
+	-- (#variable_conflict: the variables win over source columns of the
+	-- same names)
 	body := format($sql$
 #variable_conflict use_variable
 DECLARE
@@ -1365,7 +1445,7 @@ DECLARE
 	more text[];
 BEGIN
 	-- pg_depend records are not dumped: a restored index gets them here
-	PERFORM vecrag.bm25_record_dependencies(%9$L::regclass);
+	PERFORM vecrag.bm25_record_dependencies(%1$L::regclass);
 	IF TG_LEVEL = 'ROW' THEN
 		-- session_replication_role = replica (a subscriber's apply or
 		-- initial sync): nothing to do when the side tables are themselves
@@ -1374,111 +1454,74 @@ BEGIN
 		-- triggers fire there only when ALTER TABLE ... ENABLE TRIGGER
 		-- ALL/USER reset them to ORIGIN, and must not index a row twice
 		IF current_setting('session_replication_role') <> 'replica'
-		   OR EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
+		   OR EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %2$L::regclass) THEN
 			RETURN NULL;
 		END IF;
-	ELSIF TG_OP <> 'TRUNCATE' AND current_setting('session_replication_role') = 'replica' THEN
+	ELSIF TG_OP = 'TRUNCATE' THEN
+		TRUNCATE %2$s, %3$s, %4$s;
+		RETURN NULL;
+	ELSIF current_setting('session_replication_role') = 'replica' THEN
 		-- a statement trigger made to fire under replica (ENABLE ALWAYS or
 		-- REPLICA): the row triggers index these rows
 		RETURN NULL;
 	END IF;
-	-- {text column, id column} by attribute number
-	IF TG_OP <> 'TRUNCATE' THEN
-		cols := vecrag.bm25_index_columns(TG_RELID, %9$L::regclass);
-	END IF;
-	IF TG_LEVEL = 'ROW' THEN
-		IF TG_OP = 'INSERT' THEN
-			%11$s;
-		ELSIF TG_OP = 'DELETE' THEN
-			%12$s;
-		ELSIF vecrag.bm25_row_id(OLD, cols[2]) IS DISTINCT FROM vecrag.bm25_row_id(NEW, cols[2])
-			  OR %13$s(OLD, cols[1]) IS DISTINCT FROM %13$s(NEW, cols[1]) THEN
-			%12$s;
-			%14$s;
-			touched := touched || more;
-		END IF;
-	ELSIF TG_OP = 'INSERT' THEN
-		%1$s;
-	ELSIF TG_OP = 'DELETE' THEN
-		%2$s;
-	ELSIF TG_OP = 'UPDATE' THEN
-		%3$s;
-		%4$s;
-		touched := touched || more;
-	ELSIF TG_OP = 'TRUNCATE' THEN
-		TRUNCATE %5$s, %6$s, %7$s;
-		RETURN NULL;
+	IF vecrag.bm25_index_column_names(TG_RELID, %1$L::regclass) = ARRAY[%5$L, %6$L]::name[] THEN
+%7$s
+	ELSE
+		-- a column was renamed since this function was made: read the
+		-- columns by attribute number, then make the function again under
+		-- the new names (it keeps this path until that succeeds)
+		cols := vecrag.bm25_index_columns(TG_RELID, %1$L::regclass);
+%8$s
+		BEGIN
+			PERFORM vecrag.bm25_create_maintenance(%1$L::regclass, false);
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'maintenance function of BM25 index %% was not made again after a column rename: %%',
+				%1$L, SQLERRM
+				USING HINT = 'Run vecrag.bm25_create_maintenance(''<index>'', false) as its owner, with CREATE on its schema.';
+		END;
 	END IF;
 	-- Every 32nd statement (by the count of unfolded stats rows) folds the
 	-- deltas of the terms it touched, unless another writer is folding;
 	-- frequent terms are touched, hence folded, often.  Not under
 	-- REPEATABLE READ, where a fold could fail on rows folded meanwhile.
 	IF touched IS NOT NULL AND current_setting('transaction_isolation') = 'read committed'
-	   AND (SELECT count(*) FROM (SELECT FROM %7$s LIMIT 32) x) >= 32
-	   AND pg_try_advisory_xact_lock(%8$s) THEN
-		WITH d AS (DELETE FROM %6$s WHERE term = ANY (touched) RETURNING term, df)
-		INSERT INTO %6$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0;
-		WITH d AS (DELETE FROM %7$s RETURNING n, len)
-		INSERT INTO %7$s (n, len) SELECT sum(n), sum(len) FROM d HAVING count(*) > 0;
+	   AND (SELECT count(*) FROM (SELECT FROM %4$s LIMIT 32) x) >= 32
+	   AND pg_try_advisory_xact_lock(%9$s) THEN
+		WITH d AS (DELETE FROM %3$s WHERE term = ANY (touched) RETURNING term, df)
+		INSERT INTO %3$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0;
+		WITH d AS (DELETE FROM %4$s RETURNING n, len)
+		INSERT INTO %4$s (n, len) SELECT sum(n), sum(len) FROM d HAVING count(*) > 0;
 	END IF;
 	RETURN NULL;
 END
 $sql$,
-		replace(format(ins, 'new_rows s', 'vecrag.bm25_row_id(s.*, cols[2])',
-					   format(terms_call, row_text || '(s.*, cols[1])'), ''), into_marker, 'INTO touched'),
-		replace(format(del, 'old_rows s', 'vecrag.bm25_row_id(s.*, cols[2])', NULL, ''),
-				into_marker, 'INTO touched'),
-		-- an update re-indexes the rows whose id or text changed
-		replace(format(del, 'old_rows s', 'vecrag.bm25_row_id(s.*, cols[2])', NULL,
-					   format('WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE vecrag.bm25_row_id(n.*, cols[2]) = '
-							  'vecrag.bm25_row_id(s.*, cols[2]) AND %1$s(n.*, cols[1]) IS NOT DISTINCT FROM %1$s(s.*, cols[1]))',
-							  row_text)),
-				into_marker, 'INTO touched'),
-		replace(format(ins, 'new_rows s', 'vecrag.bm25_row_id(s.*, cols[2])',
-					   format(terms_call, row_text || '(s.*, cols[1])'),
-					   format('WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE vecrag.bm25_row_id(o.*, cols[2]) = '
-							  'vecrag.bm25_row_id(s.*, cols[2]) AND %1$s(o.*, cols[1]) IS NOT DISTINCT FROM %1$s(s.*, cols[1]))',
-							  row_text)),
-				into_marker, 'INTO more'),
-		postings, terms, stats, lock_key, meta, postings,
-		replace(format(ins, '(SELECT) s', 'vecrag.bm25_row_id(NEW, cols[2])',
-					   format(terms_call, row_text || '(NEW, cols[1])'), ''), into_marker, 'INTO touched'),
-		replace(format(del, '(SELECT) s', 'vecrag.bm25_row_id(OLD, cols[2])', NULL, ''),
-				into_marker, 'INTO touched'),
-		row_text,
-		replace(format(ins, '(SELECT) s', 'vecrag.bm25_row_id(NEW, cols[2])',
-					   format(terms_call, row_text || '(NEW, cols[1])'), ''), into_marker, 'INTO more'));
+		meta, postings, terms, stats, text_column, id_column, work[1], work[2], lock_key);
 
-	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
+	-- made again in place (same OID, owner and rights) after a column rename
+	EXECUTE format('CREATE OR REPLACE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
 				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, base || '_maintain', body);
 	EXECUTE format('REVOKE ALL ON FUNCTION %I.%I() FROM PUBLIC', nsp, base || '_maintain');
-	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
-				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   base || '_insert', tbl, nsp, base || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   base || '_update', tbl, nsp, base || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
-				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   base || '_delete', tbl, nsp, base || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
-				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   base || '_truncate', tbl, nsp, base || '_maintain', meta);
-	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', tbl, base || '_truncate');
-	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s '
-				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   base || '_apply_insert', tbl, nsp, base || '_maintain', meta);
-	-- its column list is how the maintenance function and searches find
-	-- the indexed columns (src/search/bm25_columns.c)
-	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE OF %I, %I ON %s '
-				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   base || '_apply_update', text_column, id_column, tbl, nsp, base || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s '
-				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   base || '_apply_delete', tbl, nsp, base || '_maintain', meta);
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, base || '_apply_insert');
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, base || '_apply_update');
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, base || '_apply_delete');
+	-- the triggers it lacks (all of them, but when made again after a
+	-- rename), each with its firing mode
+	FOR trig IN SELECT * FROM (VALUES
+		('_insert', 'AFTER INSERT', 'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT', NULL),
+		('_update', 'AFTER UPDATE', 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT', NULL),
+		('_delete', 'AFTER DELETE', 'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT', NULL),
+		('_truncate', 'AFTER TRUNCATE', 'FOR EACH STATEMENT', 'ALWAYS'),
+		('_apply_insert', 'AFTER INSERT', 'FOR EACH ROW', 'REPLICA'),
+		-- its column list is how the maintenance function and searches
+		-- find the indexed columns (src/search/bm25_columns.c)
+		('_apply_update', format('AFTER UPDATE OF %I, %I', text_column, id_column), 'FOR EACH ROW', 'REPLICA'),
+		('_apply_delete', 'AFTER DELETE', 'FOR EACH ROW', 'REPLICA')) v(suffix, event, kind, mode)
+	LOOP
+		CONTINUE WHEN EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = base || trig.suffix);
+		EXECUTE format('CREATE TRIGGER %I %s ON %s %s EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+					   base || trig.suffix, trig.event, tbl, trig.kind, nsp, base || '_maintain', meta);
+		IF trig.mode IS NOT NULL THEN
+			EXECUTE format('ALTER TABLE %s ENABLE %s TRIGGER %I', tbl, trig.mode, base || trig.suffix);
+		END IF;
+	END LOOP;
 
 	IF build THEN
 		EXECUTE format(ins, format('ONLY %s s', tbl), format('s.%I::bigint', id_column),

@@ -3,7 +3,9 @@
  *	  Which columns of its source table a BM25 index covers, by attribute
  *	  number rather than by name, so that the index follows ALTER TABLE ...
  *	  RENAME COLUMN as PostgreSQL's own indexes do; and the row accessors
- *	  through which its maintenance function reads those columns.
+ *	  through which its maintenance function reads those columns in the
+ *	  one statement after a rename that finds it still naming the old
+ *	  columns (it then makes itself again under the new names).
  *
  *	  The index's _apply_update row trigger is declared AFTER UPDATE OF
  *	  <text column>, <id column>: its tgattr holds the two attribute
@@ -98,6 +100,38 @@ vecrag_bm25_index_columns(PG_FUNCTION_ARGS)
 	elems[0] = Int16GetDatum(textatt);
 	elems[1] = Int16GetDatum(idatt);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, 2, INT2OID, sizeof(int16), true, TYPALIGN_SHORT));
+}
+
+/*
+ * vecrag.bm25_index_column_names(source regclass, bm25_index regclass)
+ * returns name[]: {text column, id column} under their current names; the
+ * maintenance function compares them with the names it was made with.
+ */
+PG_FUNCTION_INFO_V1(vecrag_bm25_index_column_names);
+Datum
+vecrag_bm25_index_column_names(PG_FUNCTION_ARGS)
+{
+	Oid			source = PG_GETARG_OID(0);
+	Oid			meta = PG_GETARG_OID(1);
+	AttrNumber	textatt;
+	AttrNumber	idatt;
+	Datum		elems[2];
+
+	SearchLockRelation(source, AccessShareLock);
+	if (Bm25IndexColumns(meta, source, &textatt, &idatt))
+	{
+		elems[0] = DirectFunctionCall1(namein, CStringGetDatum(get_attname(source, textatt, false)));
+		elems[1] = DirectFunctionCall1(namein, CStringGetDatum(get_attname(source, idatt, false)));
+	}
+	else
+	{
+		Bm25Index	index;
+
+		Bm25OpenIndex(meta, &index);
+		elems[0] = DirectFunctionCall1(namein, CStringGetDatum(index.text_column));
+		elems[1] = DirectFunctionCall1(namein, CStringGetDatum(index.id_column));
+	}
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, 2, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR));
 }
 
 /*
