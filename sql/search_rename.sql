@@ -54,6 +54,10 @@ ALTER TABLE srn.docs RENAME COLUMN i2 TO doc_id;
 DELETE FROM srn.docs WHERE doc_id = 10;
 RESET session_replication_role;
 SELECT pg_temp.names();
+-- the function made again keeps its dependencies
+SELECT pg_describe_object(refclassid, refobjid, refobjsubid) AS depends_on, deptype FROM pg_depend
+WHERE classid = 'pg_proc'::regclass AND objid = 'srn.docs_body_bm25_maintain'::regproc
+  AND refclassid = 'pg_class'::regclass ORDER BY 1;
 SELECT * FROM vecrag.bm25_search('srn.docs_body_bm25', 'turbulent flow', 3);
 SELECT id, rank, bm25_rank, vector_rank FROM vecrag.hybrid_search('srn.docs', 'turbulent flow', '[6.2,1]', k => 3,
 	vector_column => 'emb', distance => 'l2', candidates => 5);

@@ -480,6 +480,11 @@ $sql$,
 	   <> relowner THEN
 		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, base || '_maintain', pg_get_userbyid(relowner));
 	END IF;
+	-- CREATE OR REPLACE FUNCTION dropped the function's pg_depend records
+	-- (bm25_create_index records them once the index is complete)
+	IF NOT build THEN
+		PERFORM vecrag.bm25_record_dependencies(bm25_index);
+	END IF;
 END
 $function$;
 
