@@ -12,10 +12,11 @@
  *	  numbers, in that order, which a rename leaves alone and which pg_dump
  *	  prints as the current names (so a restore, where dropped columns no
  *	  longer take attribute numbers, resolves them again).  The metadata
- *	  table's text_column and id_column keep the names given at creation and
- *	  serve only an index whose trigger is gone (dropped by hand, or with a
- *	  column dropped with CASCADE, or one created under 0.1.0 that ALTER
- *	  EXTENSION UPDATE could not convert).
+ *	  table's text_column and id_column (the names at creation or at the
+ *	  last remake of the maintenance function) serve only an index whose
+ *	  trigger is gone (dropped by hand, or with a column dropped with
+ *	  CASCADE, or one created under 0.1.0 that ALTER EXTENSION UPDATE could
+ *	  not convert).
  */
 #include "postgres.h"
 

@@ -69,9 +69,10 @@
  * kept when they are unchanged.
  *
  * Dependencies (bm25_depend.c): the side objects are tied to the source
- * table and the extension in pg_depend.  Columns (bm25_columns.c): by
- * attribute number, from the _apply_update trigger's column list, so an
- * index follows RENAME COLUMN.
+ * table and the extension in pg_depend.  Columns (bm25_columns.c): known
+ * by attribute number, from the _apply_update trigger's column list, so an
+ * index follows RENAME COLUMN (its maintenance function, which reads them by
+ * name, notices the rename and makes itself again).
  *
  * Tokenizer: the default (config NULL) is vecrag's reference tokenizer:
  * ASCII-lowercase the text and take maximal runs of [a-z0-9] as tokens,
