@@ -1261,10 +1261,12 @@ CREATE FUNCTION vecrag.bm25_row_tsvector(source_row record, text_column int2) RE
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_tsvector'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- bm25_create_maintenance: create the maintenance function <name>_maintain
--- of index bm25_index and its seven triggers on the source table (for
--- bm25_create_index, and for the update of an index created under 0.1.0);
--- with build, also index the rows the table holds.
+-- bm25_create_maintenance: (re)make the maintenance function
+-- <name>_maintain of index bm25_index under the indexed columns' current
+-- names, and create whichever of its seven triggers on the source table are
+-- missing; with build, also index the rows the table holds.  Used by
+-- bm25_create_index, by the update of an index created under 0.1.0, and by
+-- the maintenance function itself at the first write after a column rename.
 CREATE FUNCTION vecrag.bm25_create_maintenance(bm25_index regclass, build boolean) RETURNS void
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
