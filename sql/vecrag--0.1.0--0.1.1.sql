@@ -188,6 +188,308 @@ CREATE FUNCTION vecrag.bm25_record_dependencies(bm25_index regclass) RETURNS voi
 	AS 'MODULE_PATHNAME', 'vecrag_bm25_record_dependencies'
 	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
+-- The maintenance function finds the indexed columns by attribute number,
+-- so that the index follows RENAME COLUMN (see src/search/bm25_columns.c):
+-- bm25_index_columns and bm25_index_column_names give {text column, id
+-- column} of an index on a table, by number and by current name, and the
+-- bm25_row_* functions read one column of a table row by number.
+CREATE FUNCTION vecrag.bm25_index_columns(source regclass, bm25_index regclass) RETURNS int2[]
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_index_columns'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_index_column_names(source regclass, bm25_index regclass) RETURNS name[]
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_index_column_names'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_row_id(source_row record, id_column int2) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_id'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_row_text(source_row record, text_column int2) RETURNS text
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_text'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION vecrag.bm25_row_tsvector(source_row record, text_column int2) RETURNS tsvector
+	AS 'MODULE_PATHNAME', 'vecrag_bm25_row_tsvector'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- bm25_create_maintenance: (re)make the maintenance function
+-- <name>_maintain of index bm25_index under the indexed columns' current
+-- names, and create whichever of its seven triggers on the source table are
+-- missing; with build, also index the rows the table holds.  Used by
+-- bm25_create_index, by the update of an index created under 0.1.0, and by
+-- the maintenance function itself at the first write after a column rename.
+CREATE FUNCTION vecrag.bm25_create_maintenance(bm25_index regclass, build boolean) RETURNS void
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	tbl regclass;
+	text_column name;
+	id_column name;
+	config regconfig;
+	postings regclass;
+	terms regclass;
+	stats regclass;
+	nsp name;
+	base name;
+	relowner oid;
+	meta text;
+	text_type regtype;
+	terms_call text;
+	row_text text;
+	lock_key text;
+	into_marker constant text := '/*into*/';
+	ins text;
+	del text;
+	body text;
+	current_text name;
+	current_id name;
+	variant int;
+	id_of text;
+	text_of text;
+	rs text;
+	rn text;
+	ro text;
+	work text[];
+	trig record;
+BEGIN
+	SELECT n.nspname, c.relname INTO nsp, base
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
+	IF (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+		WHERE a.attrelid = bm25_index AND a.attnum > 0 AND NOT a.attisdropped)
+	   IS DISTINCT FROM '{source,text_column,id_column,config,postings,terms,stats}'::text[] THEN
+		RAISE EXCEPTION '"%" is not a vecrag BM25 index', base
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF NOT pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = bm25_index), 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of BM25 index %', bm25_index USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	EXECUTE format('SELECT source, text_column, id_column, config, postings, terms, stats FROM %s', bm25_index)
+		INTO tbl, text_column, id_column, config, postings, terms, stats;
+	SELECT c.relowner INTO relowner FROM pg_class c WHERE c.oid = tbl;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'BM25 index "%" has no source table', base
+			USING ERRCODE = 'undefined_table',
+				  HINT = 'Drop it with vecrag.bm25_drop_index and create it again.';
+	END IF;
+	IF NOT pg_has_role(relowner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	-- after a RENAME COLUMN the current names, by the attribute numbers in
+	-- the _apply_update trigger's column list; the metadata row follows
+	SELECT ta.attname, ia.attname INTO current_text, current_id
+		FROM pg_trigger t
+		JOIN pg_attribute ta ON ta.attrelid = t.tgrelid AND ta.attnum = t.tgattr[0]
+		JOIN pg_attribute ia ON ia.attrelid = t.tgrelid AND ia.attnum = t.tgattr[1]
+		WHERE t.tgrelid = tbl AND t.tgname = base || '_apply_update' AND t.tgnargs = 2
+		  AND array_length(t.tgattr, 1) = 2;
+	IF FOUND AND (current_text, current_id) IS DISTINCT FROM (text_column, id_column) THEN
+		text_column := current_text;
+		id_column := current_id;
+		EXECUTE format('UPDATE %s SET text_column = $1, id_column = $2', bm25_index) USING text_column, id_column;
+	END IF;
+	SELECT a.atttypid::regtype INTO text_type FROM pg_attribute a
+		WHERE a.attrelid = tbl AND a.attname = text_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = id_column
+								AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'BM25 index "%" refers to a column that table % no longer has', base, tbl
+			USING ERRCODE = 'undefined_column',
+				  HINT = 'Drop it with vecrag.bm25_drop_index and create it again.';
+	END IF;
+	meta := format('%I.%I', nsp, base);
+	lock_key := format('hashtext(''vecrag_bm25''), hashtext(%L)', meta);
+
+	row_text := CASE WHEN text_type = 'tsvector'::regtype
+				THEN 'vecrag.bm25_row_tsvector' ELSE 'vecrag.bm25_row_text' END;
+	terms_call := CASE WHEN config IS NULL OR text_type = 'tsvector'::regtype
+				  THEN 'vecrag.bm25_document_terms(%s)'
+				  ELSE format('vecrag.bm25_document_terms(%%s, %s::regconfig)',
+							  replace(quote_literal(config::text), '%', '%%')) END;
+
+	-- %1$s: a FROM-item of source rows aliased s; %2$s: their id as bigint;
+	-- %3$s: their terms; %4$s: a WHERE clause or nothing
+	ins := format($sql$
+		WITH d AS MATERIALIZED (
+			SELECT %%2$s AS id, t.term, t.tf, t.doclen
+			FROM %%1$s LEFT JOIN LATERAL %%3$s t ON true %%4$s),
+		p AS (INSERT INTO %1$s (term, id, tf, doclen)
+			  SELECT term, id, tf, doclen FROM d WHERE term IS NOT NULL),
+		st AS (INSERT INTO %2$s (n, len)
+			   SELECT count(*), coalesce(sum(doclen), 0)
+			   FROM (SELECT id, max(coalesce(doclen, 0)) AS doclen FROM d GROUP BY id) x
+			   HAVING count(*) > 0),
+		f AS (INSERT INTO %3$s (term, df)
+			  SELECT term, count(*) FROM d WHERE term IS NOT NULL GROUP BY term RETURNING term)
+		SELECT array_agg(term) /*into*/ FROM f$sql$, postings, stats, terms);
+	del := format($sql$
+		WITH s AS MATERIALIZED (SELECT %%2$s AS id FROM %%1$s %%4$s),
+		d AS (DELETE FROM %1$s p USING s WHERE p.id = s.id RETURNING p.term, p.id, p.doclen),
+		st AS (INSERT INTO %2$s (n, len)
+			   SELECT -(SELECT count(*) FROM s),
+					  -coalesce((SELECT sum(doclen) FROM (SELECT DISTINCT id, doclen FROM d) x), 0)
+			   WHERE EXISTS (SELECT 1 FROM s)),
+		f AS (INSERT INTO %3$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
+		SELECT array_agg(term) /*into*/ FROM f$sql$, postings, stats, terms);
+
+	-- The work of one call, twice: reading the columns by the names they
+	-- have now (variant 1, the usual path), and by attribute number
+	-- (variant 2, cols = {text, id}: a column was renamed since this
+	-- function was made) through whole rows (s.*, n.*, o.*: a source column
+	-- named s, n or o changes nothing).  id_of and text_of are format
+	-- templates of the id (as bigint) and the text of row %1$s.
+	FOR variant IN 1..2 LOOP
+		IF variant = 1 THEN
+			id_of := '%1$s.' || replace(quote_ident(id_column), '%', '%%') || '::bigint';
+			text_of := '%1$s.' || replace(quote_ident(text_column), '%', '%%')
+					   || CASE WHEN text_type = 'character varying'::regtype THEN '::text' ELSE '' END;
+			rs := 's'; rn := 'n'; ro := 'o';
+		ELSE
+			id_of := 'vecrag.bm25_row_id(%1$s, cols[2])';
+			text_of := row_text || '(%1$s, cols[1])';
+			rs := 's.*'; rn := 'n.*'; ro := 'o.*';
+		END IF;
+		work[variant] := format($sql$
+		IF TG_LEVEL = 'ROW' THEN
+			IF TG_OP = 'INSERT' THEN
+				%1$s;
+			ELSIF TG_OP = 'DELETE' THEN
+				%2$s;
+			ELSIF %3$s IS DISTINCT FROM %4$s OR %5$s IS DISTINCT FROM %6$s THEN
+				%2$s;
+				%7$s;
+				touched := touched || more;
+			END IF;
+		ELSIF TG_OP = 'INSERT' THEN
+			%8$s;
+		ELSIF TG_OP = 'DELETE' THEN
+			%9$s;
+		ELSE
+			-- an update re-indexes the rows whose id or text changed
+			%10$s;
+			%11$s;
+			touched := touched || more;
+		END IF;$sql$,
+			replace(format(ins, '(SELECT) s', format(id_of, 'NEW'),
+						   format(terms_call, format(text_of, 'NEW')), ''), into_marker, 'INTO touched'),
+			replace(format(del, '(SELECT) s', format(id_of, 'OLD'), NULL, ''), into_marker, 'INTO touched'),
+			format(id_of, 'OLD'), format(id_of, 'NEW'), format(text_of, 'OLD'), format(text_of, 'NEW'),
+			replace(format(ins, '(SELECT) s', format(id_of, 'NEW'),
+						   format(terms_call, format(text_of, 'NEW')), ''), into_marker, 'INTO more'),
+			replace(format(ins, 'new_rows s', format(id_of, rs),
+						   format(terms_call, format(text_of, rs)), ''), into_marker, 'INTO touched'),
+			replace(format(del, 'old_rows s', format(id_of, rs), NULL, ''), into_marker, 'INTO touched'),
+			replace(format(del, 'old_rows s', format(id_of, rs), NULL,
+						   format('WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %s = %s AND %s IS NOT DISTINCT FROM %s)',
+								  format(id_of, rn), format(id_of, rs), format(text_of, rn), format(text_of, rs))),
+					into_marker, 'INTO touched'),
+			replace(format(ins, 'new_rows s', format(id_of, rs), format(terms_call, format(text_of, rs)),
+						   format('WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s = %s AND %s IS NOT DISTINCT FROM %s)',
+								  format(id_of, ro), format(id_of, rs), format(text_of, ro), format(text_of, rs))),
+					into_marker, 'INTO more'));
+	END LOOP;
+
+	-- (#variable_conflict: the variables win over source columns of the
+	-- same names)
+	body := format($sql$
+#variable_conflict use_variable
+DECLARE
+	cols int2[];
+	touched text[];
+	more text[];
+BEGIN
+	-- pg_depend records are not dumped: a restored index gets them here
+	PERFORM vecrag.bm25_record_dependencies(%1$L::regclass);
+	IF TG_LEVEL = 'ROW' THEN
+		-- session_replication_role = replica (a subscriber's apply or
+		-- initial sync): nothing to do when the side tables are themselves
+		-- subscribed, their rows then come from the publisher.  In any
+		-- other mode the statement triggers do the work: these row
+		-- triggers fire there only when ALTER TABLE ... ENABLE TRIGGER
+		-- ALL/USER reset them to ORIGIN, and must not index a row twice
+		IF current_setting('session_replication_role') <> 'replica'
+		   OR EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %2$L::regclass) THEN
+			RETURN NULL;
+		END IF;
+	ELSIF TG_OP = 'TRUNCATE' THEN
+		TRUNCATE %2$s, %3$s, %4$s;
+		RETURN NULL;
+	ELSIF current_setting('session_replication_role') = 'replica' THEN
+		-- a statement trigger made to fire under replica (ENABLE ALWAYS or
+		-- REPLICA): the row triggers index these rows
+		RETURN NULL;
+	END IF;
+	IF vecrag.bm25_index_column_names(TG_RELID, %1$L::regclass) = ARRAY[%5$L, %6$L]::name[] THEN
+%7$s
+	ELSE
+		-- a column was renamed since this function was made: read the
+		-- columns by attribute number, then make the function again under
+		-- the new names (it keeps this path until that succeeds)
+		cols := vecrag.bm25_index_columns(TG_RELID, %1$L::regclass);
+%8$s
+		BEGIN
+			PERFORM vecrag.bm25_create_maintenance(%1$L::regclass, false);
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'maintenance function of BM25 index %% was not made again after a column rename: %%',
+				%1$L, SQLERRM
+				USING HINT = 'Run vecrag.bm25_create_maintenance(''<index>'', false) as its owner, with CREATE on its schema.';
+		END;
+	END IF;
+	-- Every 32nd statement (by the count of unfolded stats rows) folds the
+	-- deltas of the terms it touched, unless another writer is folding;
+	-- frequent terms are touched, hence folded, often.  Not under
+	-- REPEATABLE READ, where a fold could fail on rows folded meanwhile.
+	IF touched IS NOT NULL AND current_setting('transaction_isolation') = 'read committed'
+	   AND (SELECT count(*) FROM (SELECT FROM %4$s LIMIT 32) x) >= 32
+	   AND pg_try_advisory_xact_lock(%9$s) THEN
+		WITH d AS (DELETE FROM %3$s WHERE term = ANY (touched) RETURNING term, df)
+		INSERT INTO %3$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0;
+		WITH d AS (DELETE FROM %4$s RETURNING n, len)
+		INSERT INTO %4$s (n, len) SELECT sum(n), sum(len) FROM d HAVING count(*) > 0;
+	END IF;
+	RETURN NULL;
+END
+$sql$,
+		meta, postings, terms, stats, text_column, id_column, work[1], work[2], lock_key);
+
+	-- made again in place (same OID, owner and rights) after a column rename
+	EXECUTE format('CREATE OR REPLACE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
+				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, base || '_maintain', body);
+	EXECUTE format('REVOKE ALL ON FUNCTION %I.%I() FROM PUBLIC', nsp, base || '_maintain');
+	-- the triggers it lacks (all of them, but when made again after a
+	-- rename), each with its firing mode
+	FOR trig IN SELECT * FROM (VALUES
+		('_insert', 'AFTER INSERT', 'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT', NULL),
+		('_update', 'AFTER UPDATE', 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT', NULL),
+		('_delete', 'AFTER DELETE', 'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT', NULL),
+		('_truncate', 'AFTER TRUNCATE', 'FOR EACH STATEMENT', 'ALWAYS'),
+		('_apply_insert', 'AFTER INSERT', 'FOR EACH ROW', 'REPLICA'),
+		-- its column list is how the maintenance function and searches
+		-- find the indexed columns (src/search/bm25_columns.c)
+		('_apply_update', format('AFTER UPDATE OF %I, %I', text_column, id_column), 'FOR EACH ROW', 'REPLICA'),
+		('_apply_delete', 'AFTER DELETE', 'FOR EACH ROW', 'REPLICA')) v(suffix, event, kind, mode)
+	LOOP
+		CONTINUE WHEN EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = base || trig.suffix);
+		EXECUTE format('CREATE TRIGGER %I %s ON %s %s EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
+					   base || trig.suffix, trig.event, tbl, trig.kind, nsp, base || '_maintain', meta);
+		IF trig.mode IS NOT NULL THEN
+			EXECUTE format('ALTER TABLE %s ENABLE %s TRIGGER %I', tbl, trig.mode, base || trig.suffix);
+		END IF;
+	END LOOP;
+
+	IF build THEN
+		EXECUTE format(ins, format('ONLY %s s', tbl), format('s.%I::bigint', id_column),
+					   format(terms_call, CASE WHEN text_type = 'character varying'::regtype
+									  THEN format('s.%I::text', text_column) ELSE format('s.%I', text_column) END), '');
+	END IF;
+	IF (SELECT p.proowner FROM pg_proc p WHERE p.oid = format('%I.%I()', nsp, base || '_maintain')::regprocedure)
+	   <> relowner THEN
+		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, base || '_maintain', pg_get_userbyid(relowner));
+	END IF;
+	-- CREATE OR REPLACE FUNCTION dropped the function's pg_depend records
+	-- (bm25_create_index records them once the index is complete)
+	IF NOT build THEN
+		PERFORM vecrag.bm25_record_dependencies(bm25_index);
+	END IF;
+END
+$function$;
+
 -- bm25_create_index: register a column for BM25.  Creates, in the table's
 -- schema and owned by the table's owner, the metadata table <name>, the
 -- tables <name>_postings, <name>_terms, <name>_stats and the maintenance
@@ -219,13 +521,6 @@ DECLARE
 	postings text;
 	terms text;
 	stats text;
-	terms_call text;
-	text_expr text;
-	lock_key text;
-	into_marker constant text := '/*into*/';
-	ins text;
-	del text;
-	body text;
 BEGIN
 	IF tbl IS NULL OR text_column IS NULL OR id_column IS NULL THEN
 		RAISE EXCEPTION 'tbl, text_column and id_column must not be NULL'
@@ -289,7 +584,6 @@ BEGIN
 	postings := format('%I.%I', nsp, name || '_postings');
 	terms := format('%I.%I', nsp, name || '_terms');
 	stats := format('%I.%I', nsp, name || '_stats');
-	lock_key := format('hashtext(''vecrag_bm25''), hashtext(%L)', meta);
 
 	EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', tbl);
 	EXECUTE format('CREATE TABLE %s (term text COLLATE "C" NOT NULL, id bigint NOT NULL, '
@@ -306,152 +600,21 @@ BEGIN
 	EXECUTE format('COMMENT ON TABLE %s IS %L', meta,
 				   format('vecrag BM25 index on %s (%s); see vecrag.bm25_create_index', tbl, text_column));
 
-	text_expr := CASE WHEN text_type = 'character varying'::regtype
-				 THEN format('s.%I::text', text_column) ELSE format('s.%I', text_column) END;
-	terms_call := CASE WHEN config IS NULL OR text_type = 'tsvector'::regtype
-				  THEN format('vecrag.bm25_document_terms(%s)', text_expr)
-				  ELSE format('vecrag.bm25_document_terms(%s, %L::regconfig)', text_expr, config::text) END;
-
-	-- %1$s: a FROM-item of source rows aliased s
-	ins := format($sql$
-		WITH d AS MATERIALIZED (
-			SELECT s.%1$I::bigint AS id, t.term, t.tf, t.doclen
-			FROM %%1$s LEFT JOIN LATERAL %2$s t ON true),
-		p AS (INSERT INTO %3$s (term, id, tf, doclen)
-			  SELECT term, id, tf, doclen FROM d WHERE term IS NOT NULL),
-		st AS (INSERT INTO %4$s (n, len)
-			   SELECT count(*), coalesce(sum(doclen), 0)
-			   FROM (SELECT id, max(coalesce(doclen, 0)) AS doclen FROM d GROUP BY id) x
-			   HAVING count(*) > 0),
-		f AS (INSERT INTO %5$s (term, df)
-			  SELECT term, count(*) FROM d WHERE term IS NOT NULL GROUP BY term RETURNING term)
-		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, terms_call, postings, stats, terms);
-	del := format($sql$
-		WITH s AS MATERIALIZED (SELECT s.%1$I::bigint AS id FROM %%1$s),
-		d AS (DELETE FROM %2$s p USING s WHERE p.id = s.id RETURNING p.term, p.id, p.doclen),
-		st AS (INSERT INTO %3$s (n, len)
-			   SELECT -(SELECT count(*) FROM s),
-					  -coalesce((SELECT sum(doclen) FROM (SELECT DISTINCT id, doclen FROM d) x), 0)
-			   WHERE EXISTS (SELECT 1 FROM s)),
-		f AS (INSERT INTO %4$s (term, df) SELECT term, -count(*) FROM d GROUP BY term RETURNING term)
-		SELECT array_agg(term) /*into*/ FROM f$sql$, id_column, postings, stats, terms);
-
-	body := format($sql$
-DECLARE
-	touched text[];
-	more text[];
-BEGIN
-	-- pg_depend records are not dumped: a restored index gets them here
-	PERFORM vecrag.bm25_record_dependencies(%9$L::regclass);
-	IF TG_LEVEL = 'ROW' THEN
-		-- session_replication_role = replica (a subscriber's apply or
-		-- initial sync): nothing to do when the side tables are themselves
-		-- subscribed, their rows then come from the publisher.  In any
-		-- other mode the statement triggers do the work: these row
-		-- triggers fire there only when ALTER TABLE ... ENABLE TRIGGER
-		-- ALL/USER reset them to ORIGIN, and must not index a row twice
-		IF current_setting('session_replication_role') <> 'replica'
-		   OR EXISTS (SELECT 1 FROM pg_subscription_rel WHERE srrelid = %10$L::regclass) THEN
-			RETURN NULL;
-		END IF;
-	ELSIF TG_OP <> 'TRUNCATE' AND current_setting('session_replication_role') = 'replica' THEN
-		-- a statement trigger made to fire under replica (ENABLE ALWAYS or
-		-- REPLICA): the row triggers index these rows
-		RETURN NULL;
-	END IF;
-	IF TG_LEVEL = 'ROW' THEN
-		IF TG_OP = 'INSERT' THEN
-			%11$s;
-		ELSIF TG_OP = 'DELETE' THEN
-			%12$s;
-		ELSIF (OLD.%13$I, OLD.%14$I) IS DISTINCT FROM (NEW.%13$I, NEW.%14$I) THEN
-			%12$s;
-			%15$s;
-			touched := touched || more;
-		END IF;
-	ELSIF TG_OP = 'INSERT' THEN
-		%1$s;
-	ELSIF TG_OP = 'DELETE' THEN
-		%2$s;
-	ELSIF TG_OP = 'UPDATE' THEN
-		%3$s;
-		%4$s;
-		touched := touched || more;
-	ELSIF TG_OP = 'TRUNCATE' THEN
-		TRUNCATE %5$s, %6$s, %7$s;
-		RETURN NULL;
-	END IF;
-	-- Every 32nd statement (by the count of unfolded stats rows) folds the
-	-- deltas of the terms it touched, unless another writer is folding;
-	-- frequent terms are touched, hence folded, often.  Not under
-	-- REPEATABLE READ, where a fold could fail on rows folded meanwhile.
-	IF touched IS NOT NULL AND current_setting('transaction_isolation') = 'read committed'
-	   AND (SELECT count(*) FROM (SELECT FROM %7$s LIMIT 32) x) >= 32
-	   AND pg_try_advisory_xact_lock(%8$s) THEN
-		WITH d AS (DELETE FROM %6$s WHERE term = ANY (touched) RETURNING term, df)
-		INSERT INTO %6$s (term, df) SELECT term, sum(df) FROM d GROUP BY term HAVING sum(df) <> 0;
-		WITH d AS (DELETE FROM %7$s RETURNING n, len)
-		INSERT INTO %7$s (n, len) SELECT sum(n), sum(len) FROM d HAVING count(*) > 0;
-	END IF;
-	RETURN NULL;
-END
-$sql$,
-		replace(format(ins, 'new_rows s'), into_marker, 'INTO touched'),
-		replace(format(del, 'old_rows s'), into_marker, 'INTO touched'),
-		replace(format(del, format('(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I AND n.%2$I IS NOT DISTINCT FROM o.%2$I)) s', id_column, text_column)),
-				into_marker, 'INTO touched'),
-		replace(format(ins, format('(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.%1$I = n.%1$I AND o.%2$I IS NOT DISTINCT FROM n.%2$I)) s', id_column, text_column)),
-				into_marker, 'INTO more'),
-		postings, terms, stats, lock_key, meta, postings,
-		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO touched'),
-		replace(format(del, '(SELECT OLD.*) s'), into_marker, 'INTO touched'),
-		id_column, text_column,
-		replace(format(ins, '(SELECT NEW.*) s'), into_marker, 'INTO more'));
-
-	EXECUTE format('CREATE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
-				   'SET search_path = pg_catalog, pg_temp AS %L', nsp, name || '_maintain', body);
-	EXECUTE format('REVOKE ALL ON FUNCTION %I.%I() FROM PUBLIC', nsp, name || '_maintain');
-	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
-				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_insert', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_update', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
-				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_delete', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
-				   'FOR EACH STATEMENT EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_truncate', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', tbl, name || '_truncate');
-	EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s '
-				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_apply_insert', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s '
-				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_apply_update', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s '
-				   'FOR EACH ROW EXECUTE FUNCTION %I.%I(''vecrag_bm25'', %L)',
-				   name || '_apply_delete', tbl, nsp, name || '_maintain', meta);
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_insert');
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_update');
-	EXECUTE format('ALTER TABLE %s ENABLE REPLICA TRIGGER %I', tbl, name || '_apply_delete');
-
-	-- index what is there now (writers are locked out until commit), then
-	-- build the btrees in one pass each rather than row by row
-	EXECUTE format(ins, format('ONLY %s s', tbl));
+	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L)', meta,
+				   tbl, text_column, id_column, config, postings, terms, stats);
+	-- the maintenance function and triggers, then index what is there now
+	-- (writers are locked out until commit), then build the btrees in one
+	-- pass each rather than row by row
+	PERFORM vecrag.bm25_create_maintenance(meta::regclass, true);
 	EXECUTE format('CREATE INDEX %I ON %s (term, id) INCLUDE (tf, doclen)', name || '_postings_term', postings);
 	EXECUTE format('CREATE INDEX %I ON %s (id)', name || '_postings_id', postings);
 	EXECUTE format('CREATE INDEX %I ON %s (term)', name || '_terms_term', terms);
-	EXECUTE format('INSERT INTO %s VALUES (%L, %L, %L, %L, %L, %L, %L)', meta,
-				   tbl, text_column, id_column, config, postings, terms, stats);
 
 	IF (SELECT c.relowner FROM pg_class c WHERE c.oid = meta::regclass) <> relowner THEN
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', meta, pg_get_userbyid(relowner));
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', postings, pg_get_userbyid(relowner));
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', terms, pg_get_userbyid(relowner));
 		EXECUTE format('ALTER TABLE %s OWNER TO %I', stats, pg_get_userbyid(relowner));
-		EXECUTE format('ALTER FUNCTION %I.%I() OWNER TO %I', nsp, name || '_maintain', pg_get_userbyid(relowner));
 	END IF;
 	PERFORM vecrag.bm25_record_dependencies(meta::regclass);
 	RETURN meta::regclass;
@@ -532,17 +695,98 @@ BEGIN
 END
 $function$;
 
--- BM25 indexes created under 0.1.0: record their dependencies (DROP TABLE
--- of the source drops them, DROP EXTENSION refuses without CASCADE), give
--- their tables a replica identity and let a subscriber's replicated
--- TRUNCATE empty them.  Their maintenance
--- functions are not rewritten (an extension script may not replace objects
--- it does not own): recreate such an index to get the replica row
--- triggers (README, "Logical replication").
+-- bm25_alter_table: at the end of every ALTER TABLE,
+-- - give the table's BM25 indexes (metadata table, side tables, maintenance
+--   function) to the table's new owner after OWNER TO, as PostgreSQL does
+--   the table's own indexes.  It runs with the rights of whoever ran the
+--   ALTER TABLE (ALTER ... OWNER checks them), and moves only an index tied
+--   to the table in pg_depend, which bm25_record_dependencies records only
+--   while their owners are equal;
+-- - refuse RENAME and SET SCHEMA of an index's own tables, which its
+--   maintenance function and triggers name.
+CREATE FUNCTION vecrag.bm25_alter_table() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+	r record;
+	part regclass;
+	fn regprocedure;
+BEGIN
+	FOR r IN SELECT DISTINCT m.oid::regclass AS meta, m.relowner AS old_owner, c.relowner AS new_owner
+			 FROM pg_event_trigger_ddl_commands() cmd
+			 JOIN pg_class c ON c.oid = cmd.objid
+			 JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
+				AND d.refobjsubid = 0 AND d.classid = 'pg_class'::regclass AND d.deptype = 'a'
+			 JOIN pg_class m ON m.oid = d.objid
+			 WHERE cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
+			   AND m.relkind = 'r' AND m.relowner <> c.relowner
+			   AND (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+					WHERE a.attrelid = m.oid AND a.attnum > 0 AND NOT a.attisdropped)
+				   = '{source,text_column,id_column,config,postings,terms,stats}'::text[] LOOP
+		BEGIN
+			FOR part IN SELECT p.oid::regclass FROM pg_depend pd JOIN pg_class p ON p.oid = pd.objid
+						WHERE pd.classid = 'pg_class'::regclass AND pd.refclassid = 'pg_class'::regclass
+						  AND pd.refobjid = r.meta AND pd.deptype = 'a' AND p.relkind = 'r'
+						  AND p.relowner = r.old_owner LOOP
+				EXECUTE format('ALTER TABLE %s OWNER TO %I', part, pg_get_userbyid(r.new_owner));
+			END LOOP;
+			FOR fn IN SELECT p.oid::regprocedure FROM pg_depend pd JOIN pg_proc p ON p.oid = pd.objid
+					  WHERE pd.classid = 'pg_proc'::regclass AND pd.refclassid = 'pg_class'::regclass
+						AND pd.refobjid = r.meta AND pd.deptype = 'a' AND p.proowner = r.old_owner LOOP
+				EXECUTE format('ALTER FUNCTION %s OWNER TO %I', fn, pg_get_userbyid(r.new_owner));
+			END LOOP;
+			EXECUTE format('ALTER TABLE %s OWNER TO %I', r.meta, pg_get_userbyid(r.new_owner));
+		EXCEPTION WHEN insufficient_privilege THEN
+			RAISE WARNING 'BM25 index % keeps its owner %: %', r.meta, pg_get_userbyid(r.old_owner), SQLERRM
+				USING HINT = 'Give its tables and maintenance function to the table''s owner, for example with REASSIGN OWNED.';
+		END;
+	END LOOP;
+	FOR r IN SELECT DISTINCT m.oid::regclass AS meta, m.relname, m.relnamespace, n.nspname
+			 FROM pg_event_trigger_ddl_commands() cmd
+			 JOIN pg_class m ON m.oid = cmd.objid
+				OR m.oid IN (SELECT d.refobjid FROM pg_depend d
+							 WHERE d.classid = 'pg_class'::regclass AND d.objid = cmd.objid
+							   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a')
+			 JOIN pg_namespace n ON n.oid = m.relnamespace
+			 WHERE cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0 AND m.relkind = 'r'
+			   AND (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+					WHERE a.attrelid = m.oid AND a.attnum > 0 AND NOT a.attisdropped)
+				   = '{source,text_column,id_column,config,postings,terms,stats}'::text[] LOOP
+		IF EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class p ON p.oid = d.objid
+				   WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+					 AND d.refobjid = r.meta AND d.deptype = 'a' AND p.relkind = 'r'
+					 AND (p.relnamespace <> r.relnamespace
+						  OR p.relname NOT IN (r.relname || '_postings', r.relname || '_terms', r.relname || '_stats')))
+		   OR EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_depend d ON d.classid = 'pg_trigger'::regclass
+						AND d.objid = t.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid = r.meta
+						AND d.deptype = 'a'
+					  WHERE t.tgargs <> convert_to('vecrag_bm25', getdatabaseencoding()) || decode('00', 'hex')
+						  || convert_to(format('%I.%I', r.nspname, r.relname), getdatabaseencoding())
+						  || decode('00', 'hex')) THEN
+			RAISE EXCEPTION 'cannot rename or move the tables of a BM25 index'
+				USING ERRCODE = 'feature_not_supported',
+					  DETAIL = 'The maintenance function and triggers of the index name them.',
+					  HINT = 'Create the index again under another name with vecrag.bm25_create_index.';
+		END IF;
+	END LOOP;
+END
+$function$;
+CREATE EVENT TRIGGER vecrag_bm25_alter_table ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
+	EXECUTE FUNCTION vecrag.bm25_alter_table();
+
+-- BM25 indexes created under 0.1.0: give them the maintenance function and
+-- triggers of 0.1.1 (which read the indexed columns by attribute number and
+-- add the replica row triggers), record their dependencies (DROP TABLE of
+-- the source drops them, DROP EXTENSION refuses without CASCADE) and give
+-- their tables a replica identity.  The new function is made here, so it
+-- would join the extension: it is taken out again, as bm25_create_index's
+-- are not members (pg_dump dumps it with the index).
 DO $upgrade$
 DECLARE
 	r record;
 	p record;
+	trig text;
 BEGIN
 	FOR r IN SELECT DISTINCT t.tgrelid::regclass AS src,
 					replace((string_to_array(encode(t.tgargs, 'escape'), '\000'))[2], '\\', '\') AS meta
@@ -550,13 +794,21 @@ BEGIN
 			 WHERE t.tgnargs = 2 AND NOT t.tgisinternal
 			   AND (string_to_array(encode(t.tgargs, 'escape'), '\000'))[1] = 'vecrag_bm25' LOOP
 		BEGIN
+			-- opens the index: its tables must all be there
+			PERFORM vecrag.bm25_index_info(r.meta::regclass);
+			SELECT n.nspname, c.relname INTO p FROM pg_catalog.pg_class c
+				JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = r.meta::regclass;
+			FOREACH trig IN ARRAY ARRAY['_insert', '_update', '_delete', '_truncate'] LOOP
+				EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', p.relname || trig, r.src);
+			END LOOP;
+			EXECUTE format('DROP FUNCTION IF EXISTS %I.%I()', p.nspname, p.relname || '_maintain');
+			PERFORM vecrag.bm25_create_maintenance(r.meta::regclass, false);
+			EXECUTE format('ALTER EXTENSION vecrag DROP FUNCTION %I.%I()', p.nspname, p.relname || '_maintain');
 			PERFORM vecrag.bm25_record_dependencies(r.meta::regclass);
 			EXECUTE format('SELECT postings, terms, stats FROM %s', r.meta::regclass) INTO p;
 			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p.postings);
 			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p.terms);
 			EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', p.stats);
-			EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', r.src,
-						   (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = r.meta::regclass) || '_truncate');
 		EXCEPTION WHEN OTHERS THEN
 			RAISE WARNING 'BM25 index % on table % was not updated: %', r.meta, r.src, SQLERRM
 				USING HINT = 'Drop it with vecrag.bm25_drop_index and create it again.';

@@ -23,7 +23,8 @@
  *
  *	  pg_dump does not carry such records, so a restored index gets them
  *	  again from its maintenance function at its first write (or from a call
- *	  to this function).
+ *	  to this function); so does a maintenance function made again after a
+ *	  column rename (CREATE OR REPLACE FUNCTION drops its records).
  */
 #include "postgres.h"
 
@@ -73,6 +74,40 @@ HasSourceDependency(Oid meta)
 		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
 
 		if (dep->refclassid == RelationRelationId && dep->deptype == DEPENDENCY_AUTO)
+		{
+			found = true;
+			break;
+		}
+	}
+	systable_endscan(scan);
+	table_close(depend, AccessShareLock);
+	return found;
+}
+
+/*
+ * whether a function (the maintenance function) depends on meta with
+ * deptype 'a': CREATE OR REPLACE FUNCTION, which makes it again after a
+ * column rename, drops its dependencies
+ */
+static bool
+HasFunctionDependency(Oid meta)
+{
+	Relation	depend = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	ScanKeyInit(&keys[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&keys[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(meta));
+	scan = systable_beginscan(depend, DependReferenceIndexId, true, NULL, 2, keys);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
+
+		if (dep->classid == ProcedureRelationId && dep->deptype == DEPENDENCY_AUTO)
 		{
 			found = true;
 			break;
@@ -142,7 +177,7 @@ DependOnColumns(Oid classid, Oid objid, Oid rel, const AttrNumber *attnums, int 
 
 /*
  * vecrag.bm25_record_dependencies(bm25_index regclass) returns void.
- * Idempotent; cheap when the records exist (one pg_depend lookup).
+ * Idempotent; cheap when the records exist (two pg_depend lookups).
  */
 PG_FUNCTION_INFO_V1(vecrag_bm25_record_dependencies);
 Datum
@@ -159,7 +194,7 @@ vecrag_bm25_record_dependencies(PG_FUNCTION_ARGS)
 	AttrNumber	columns[2];
 
 	SearchLockRelation(meta, AccessShareLock);
-	if (HasSourceDependency(meta))
+	if (HasSourceDependency(meta) && HasFunctionDependency(meta))
 		PG_RETURN_VOID();
 	Bm25OpenIndex(meta, &index);
 	owner = SearchClassRow(meta).relowner;

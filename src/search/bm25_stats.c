@@ -154,6 +154,7 @@ Bm25OpenIndex(Oid meta, Bm25Index *index)
 	Oid			owner;
 	const char *cols[2];
 	AttrNumber	textatt;
+	AttrNumber	idatt;
 	char	   *metaname;
 
 	SearchLockRelation(meta, AccessShareLock);
@@ -201,8 +202,21 @@ Bm25OpenIndex(Oid meta, Bm25Index *index)
 	index->postings_index = FindBtree(index->postings, 2, 4, metaname);
 	index->terms_index = FindBtree(index->terms, 1, 1, metaname);
 
-	textatt = get_attnum(index->source, index->text_column);
-	if (textatt == InvalidAttrNumber || get_attnum(index->source, index->id_column) == InvalidAttrNumber)
+	/*
+	 * The columns by attribute number, under their current names (the
+	 * metadata row keeps the names given at creation): see bm25_columns.c
+	 */
+	if (Bm25IndexColumns(meta, index->source, &textatt, &idatt))
+	{
+		index->text_column = get_attname(index->source, textatt, false);
+		index->id_column = get_attname(index->source, idatt, false);
+	}
+	else
+	{
+		textatt = get_attnum(index->source, index->text_column);
+		idatt = get_attnum(index->source, index->id_column);
+	}
+	if (textatt == InvalidAttrNumber || idatt == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("BM25 index \"%s\" refers to a column that table %s no longer has", metaname,

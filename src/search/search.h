@@ -73,7 +73,10 @@
  * kept when they are unchanged.
  *
  * Dependencies (bm25_depend.c): the side objects are tied to the source
- * table and the extension in pg_depend.
+ * table and the extension in pg_depend.  Columns (bm25_columns.c): known
+ * by attribute number, from the _apply_update trigger's column list, so an
+ * index follows RENAME COLUMN (its maintenance function, which reads them by
+ * name, notices the rename and makes itself again).
  *
  * Tokenizer: the default (config NULL) is vecrag's reference tokenizer:
  * ASCII-lowercase the text and take maximal runs of [a-z0-9] as tokens,
@@ -272,6 +275,9 @@ extern void Bm25CorpusStats(Bm25Index *index, Snapshot snapshot, int64 *ndocs, d
 							Bm25StatsVersion *version);
 extern int64 Bm25DocumentFrequency(Relation terms, Relation terms_index, Snapshot snapshot,
 								   const char *term, int len, Bm25TermVersion *version);
+
+/* bm25_columns.c */
+extern bool Bm25IndexColumns(Oid meta, Oid source, AttrNumber *textatt, AttrNumber *idatt);
 
 /* bm25_cache.c */
 extern void Bm25CacheDefineSettings(void);

@@ -1,8 +1,10 @@
 # test/t/053_search_upgrade.pl: BM25 indexes created under vecrag 0.1.0 keep
-# working after ALTER EXTENSION vecrag UPDATE, which records their
-# dependencies (QA B4, B6), gives their side tables a replica identity and
-# makes their TRUNCATE trigger fire under replication; a broken index only
-# draws a warning.
+# working after ALTER EXTENSION vecrag UPDATE, which gives them the 0.1.1
+# maintenance function and triggers (the index then follows RENAME COLUMN,
+# and the function stays out of the extension), records their dependencies
+# (QA B4, B6), gives their side tables a replica identity and makes their
+# TRUNCATE trigger fire under replication; a broken index only draws a
+# warning.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -34,7 +36,19 @@ is($node->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extn
 
 is($node->safe_psql('postgres', $query), $before, 'same results after the update');
 $node->safe_psql('postgres', q{INSERT INTO "Odd Schema".docs VALUES (100, 'apple apple pie pie pie')});
-like($node->safe_psql('postgres', $query), qr/^100:/, 'the old maintenance function still indexes writes');
+like($node->safe_psql('postgres', $query), qr/^100:/, 'the new maintenance function indexes writes');
+is($node->safe_psql('postgres', q{
+	SELECT string_agg(tgname || ' ' || tgenabled::text, ', ' ORDER BY tgname) FROM pg_trigger
+	WHERE tgrelid = '"Odd Schema".docs'::regclass AND NOT tgisinternal}),
+	'docs_body_bm25_apply_delete R, docs_body_bm25_apply_insert R, docs_body_bm25_apply_update R, '
+	. 'docs_body_bm25_delete O, docs_body_bm25_insert O, docs_body_bm25_truncate A, docs_body_bm25_update O',
+	'the index has the 0.1.1 triggers');
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FROM pg_depend WHERE objid = '"Odd Schema".docs_body_bm25_maintain'::regproc AND deptype = 'e'}),
+	'0', 'the new maintenance function is no member of the extension');
+$node->safe_psql('postgres', q{ALTER TABLE "Odd Schema".docs RENAME COLUMN body TO content;
+	INSERT INTO "Odd Schema".docs VALUES (101, 'apple apple apple pie pie pie pie')});
+like($node->safe_psql('postgres', $query), qr/^101:/, 'the updated index follows a renamed column');
 
 is($node->safe_psql('postgres', q{
 	SELECT string_agg(pg_describe_object(refclassid, refobjid, 0) || ' ' || deptype::text, ', ' ORDER BY deptype)
