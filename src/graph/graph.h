@@ -302,30 +302,47 @@ extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
 #define GraphAllocHuge0(size) \
 	MemoryContextAllocExtended(CurrentMemoryContext, (size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO)
 
+/*
+ * A hint to start loading the cache line at p: traversals of the adjacency
+ * cache fetch the edge lists of nodes a few ahead of the one they expand,
+ * so that their cache misses overlap instead of queueing.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define GraphPrefetch(p) __builtin_prefetch(p)
+#else
+#define GraphPrefetch(p) ((void) 0)
+#endif
+
 /* srf.c */
 typedef struct GraphRowWriter
 {
 	Tuplestorestate *store;
 	TupleDesc	desc;
+	TupleTableSlot *slot;		/* putting it forms the row in the store */
 	int			natts;
 	int16	   *attlen;			/* desc's attributes, copied compactly */
 	char	   *attalign;
 	bool	   *attbyval;
-	bits8	   *nullbits;		/* the row's null bitmap, built aside */
-	char	   *buf;			/* the row being formed */
-	Size		cap;
+	bits8	   *nullbits;		/* a row's null bitmap, built aside */
 	char	   *scratch;		/* the caller's varlena values */
 	Size		scratch_cap;
+	/* the row being put */
+	const Datum *values;
+	const bool *nulls;
+	bool		fixed;			/* it has the layout below */
 	/* the layout of the last row without varlena values, reused while the
 	 * nulls stay the same (fixed-size values sit at fixed offsets) */
 	bool		layout_known;	/* layout_nulls were examined */
 	bool		layout_valid;	/* and rows with them have this layout */
 	bool	   *layout_nulls;	/* its nulls */
-	int			layout_count;	/* its values (not NULL) */
+	int			layout_count;	/* its values (not NULL): */
+	int			layout_n8;		/* first those of 8 bytes by value */
+	int			layout_n4;		/* then of 4, then the rest */
 	int		   *layout_att;		/* each one's column */
-	uint32	   *layout_off;		/* and offset in the data */
-	char	   *layout_head;	/* its header and null bitmap */
-	Size		layout_hoff;
+	uint32	   *layout_off;		/* offset in the row */
+	int16	   *layout_kind;	/* byval length, or minus the by-ref length */
+	uint64	   *layout_row;		/* the row with zero values */
+	int			layout_words;	/* its length in words */
 	Size		layout_len;
 } GraphRowWriter;
 

@@ -52,6 +52,9 @@
 
 #define TRAVERSE_BATCH 8192
 
+/* how many nodes ahead a cached expansion prefetches edges */
+#define PREFETCH_AHEAD 8
+
 /*
  * The node array starts as large as the last traversal's result (up to
  * this many nodes), so that repeated calls do not copy it while it grows.
@@ -415,6 +418,10 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			const TraverseNode *node = &st->nodes[batch + i];
 			int32		k;
 
+			if (st->visited != NULL && i + PREFETCH_AHEAD < n &&
+				node[PREFETCH_AHEAD].node >= 0)
+				GraphPrefetch(&adj->nodeoffsets[node[PREFETCH_AHEAD].node]);
+
 			/* numbered: node numbers are in key order too */
 			if (st->visited == NULL)
 				k = GraphNodeMapLookup(adj->map, node->id);
@@ -436,6 +443,20 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			const int64 *offsets = st->visited ? adj->nodeoffsets : adj->offsets;
 			int64		e,
 						eend = offsets[k + 1];
+
+			/* the edges of a node further on, while this one's are read */
+			if (follow && i + PREFETCH_AHEAD < npairs)
+			{
+				int64		ahead = offsets[pairs[i + PREFETCH_AHEAD] >> 32];
+
+				if (st->visited != NULL)
+					GraphPrefetch(&adj->edgenodes[ahead]);
+				else
+					GraphPrefetch(&adj->weights[ahead]);
+				GraphPrefetch(&adj->other[ahead]);
+				if (need_code)
+					GraphPrefetch(&adj->relations[ahead]);
+			}
 
 			/* degree only, no relation filter: the length of the edge list */
 			if (!follow && relmatch == NULL)
