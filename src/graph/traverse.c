@@ -464,6 +464,34 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 				st->nodes[parent].degree += (int32) (eend - offsets[k]);
 				continue;
 			}
+
+			/*
+			 * Numbered, no relation codes, no fanout limit: every edge counts
+			 * and is followed, so only each edge's other end is read (the
+			 * loop below, without its per-edge tests).
+			 */
+			if (follow && st->visited != NULL && !need_code && st->max_fanout < 0)
+			{
+				st->nodes[parent].degree += (int32) (eend - offsets[k]);
+				if (st->stopped)
+					continue;
+				visits += (uint32) (eend - offsets[k]);
+				if (visits >= 8192)
+				{
+					visits = 0;
+					CHECK_FOR_INTERRUPTS();
+				}
+				for (e = offsets[k]; e < eend && !st->stopped; e++)
+				{
+					const GraphEdgeNode *en = &adj->edgenodes[e];
+					int32		node = en->node;
+
+					if ((st->visited[node >> 6] & (UINT64CONST(1) << (node & 63))) == 0)
+						AddNode(st, adj->other[e], node, parent, en->weight,
+								inbound, NULL, -1, false);
+				}
+				continue;
+			}
 			for (e = offsets[k]; e < eend; e++)
 			{
 				int32		code = -1;
@@ -776,14 +804,6 @@ graph_traverse(PG_FUNCTION_ARGS)
 	if (count_degree)
 		for (r = 0; r < nreaders; r++)
 			CountDegrees(&st, readers[r], start, st.nnodes);
-	/* leave the cache entry's visited set clear for the next traversal */
-	if (st.visited != NULL)
-	{
-		for (i = 0; i < st.nnodes; i++)
-			if (st.nodes[i].node >= 0)
-				st.visited[st.nodes[i].node >> 6] = 0;
-		GraphCacheVisitedEnd(st.numbered);
-	}
 
 	/*
 	 * Emit rows in discovery order: by depth, seeds first.  The readers stay
@@ -799,6 +819,9 @@ graph_traverse(PG_FUNCTION_ARGS)
 	{
 		TraverseNode *node = &st.nodes[i];
 
+		/* leave the cache entry's visited set clear for the next traversal */
+		if (st.visited != NULL && node->node >= 0)
+			st.visited[node->node >> 6] = 0;
 		values[0] = Int64GetDatum(node->id);
 		values[1] = Int32GetDatum(node->depth);
 		values[3] = Float8GetDatum(node->path_weight);
@@ -815,6 +838,8 @@ graph_traverse(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 	}
 	GraphRowWriterFree(writer);
+	if (st.visited != NULL)
+		GraphCacheVisitedEnd(st.numbered);
 	last_nnodes = st.nnodes;
 	for (r = 0; r < nreaders; r++)
 		GraphReaderClose(readers[r]);
