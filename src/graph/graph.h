@@ -313,7 +313,6 @@ extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
 #define GraphPrefetch(p) ((void) 0)
 #endif
 
-
 /* srf.c */
 typedef struct GraphRowWriter
 {
