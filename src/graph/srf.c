@@ -113,7 +113,6 @@ GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
 	writer->attlen = palloc(sizeof(int16) * natts);
 	writer->attalign = palloc(sizeof(char) * natts);
 	writer->attbyval = palloc(sizeof(bool) * natts);
-	writer->nullbits = palloc(BITMAPLEN(natts));
 	for (i = 0; i < desc->natts; i++)
 	{
 		writer->attlen[i] = TupleDescAttr(desc, i)->attlen;
@@ -126,6 +125,7 @@ GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
 	writer->layout_att = palloc(sizeof(int) * natts);
 	writer->layout_off = palloc(sizeof(uint32) * natts);
 	writer->layout_kind = palloc(sizeof(int16) * natts);
+	writer->layout_align = palloc(sizeof(uint8) * natts);
 	return writer;
 }
 
@@ -143,71 +143,83 @@ GraphRowScratch(GraphRowWriter *writer, Size size)
 }
 
 /*
- * Compute the layout of rows with these nulls for GraphRowPutFixed, or
- * return false when a value is a varlena (its size varies from row to
- * row): GraphRowPut then forms every row on its own.
+ * Compute the layout of rows with these nulls: the header with its null
+ * bitmap, and the values that are not NULL with their length and
+ * alignment, in column order (for FormVarying).  When none is a varlena,
+ * every such row has the same size and offsets: then also the whole row
+ * with its values zero and each value's offset, listed 8-byte values
+ * first, then 4-byte ones, then the rest (for FormFixed), and return true;
+ * false when rows with these nulls vary in size.
  */
 bool
 GraphRowFixedLayout(GraphRowWriter *writer, const bool *nulls)
 {
 	int			natts = writer->natts;
 	bool		hasnull = false;
+	bool		varying = false;
 	Size		hoff,
 				off = 0;
 	MinimalTuple row;
 	int			i,
 				pass;
 
+	writer->layout_count = 0;
 	for (i = 0; i < natts; i++)
 	{
+		int			j = writer->layout_count;
+
 		if (nulls[i])
 		{
 			hasnull = true;
 			continue;
 		}
 		if (writer->attlen[i] < 0)
-		{
-			/* remember that rows with these nulls have no fixed layout */
-			memcpy(writer->layout_nulls, nulls, sizeof(bool) * natts);
-			writer->layout_known = true;
-			writer->layout_valid = false;
-			return false;
-		}
+			varying = true;
+		writer->layout_att[j] = i;
+		writer->layout_kind[j] = writer->attlen[i];
+		writer->layout_align[j] = att_align_nominal(1, writer->attalign[i]) - 1;
+		writer->layout_count++;
 	}
 	hoff = SizeofMinimalTupleHeader;
 	if (hasnull)
 		hoff += BITMAPLEN(natts);
 	hoff = MAXALIGN(hoff);
-	/* the values' offsets, then listed by kind: 8-byte, 4-byte, the rest */
-	writer->layout_count = 0;
-	writer->layout_n8 = 0;
-	writer->layout_n4 = 0;
-	for (pass = 0; pass < 3; pass++)
-	{
-		off = 0;
-		for (i = 0; i < natts; i++)
-		{
-			int16		kind = writer->attlen[i];
-			int			j = writer->layout_count;
+	writer->layout_hoff = hoff;
 
-			if (nulls[i])
-				continue;
-			off = att_align_nominal(off, writer->attalign[i]);
-			/* byval lengths as they are, by-reference ones negated */
-			if (!writer->attbyval[i])
-				kind = -kind;
-			if (pass == (kind == 8 ? 0 : kind == 4 ? 1 : 2))
+	/* the header, and for fixed rows the whole row, values zero */
+	if (!varying)
+	{
+		/* the values' offsets, then listed by kind: 8-byte, 4-byte, the rest */
+		writer->layout_count = 0;
+		writer->layout_n8 = 0;
+		writer->layout_n4 = 0;
+		for (pass = 0; pass < 3; pass++)
+		{
+			off = 0;
+			for (i = 0; i < natts; i++)
 			{
-				writer->layout_att[j] = i;
-				writer->layout_kind[j] = kind;
-				writer->layout_off[j] = hoff + off;
-				writer->layout_count++;
-				if (pass == 0)
-					writer->layout_n8++;
-				else if (pass == 1)
-					writer->layout_n4++;
+				int16		kind = writer->attlen[i];
+				int			j = writer->layout_count;
+
+				if (nulls[i])
+					continue;
+				off = att_align_nominal(off, writer->attalign[i]);
+				/* byval lengths as they are, by-reference ones negated */
+				if (!writer->attbyval[i])
+					kind = -kind;
+				if (pass == (kind == 8 ? 0 : kind == 4 ? 1 : 2))
+				{
+					writer->layout_att[j] = i;
+					writer->layout_kind[j] = kind;
+					writer->layout_off[j] = hoff + off;
+					writer->layout_count++;
+					if (pass == 0)
+						writer->layout_n8++;
+					else if (pass == 1)
+						writer->layout_n4++;
+				}
+				off += writer->attlen[i];
 			}
-			off += writer->attlen[i];
 		}
 	}
 	writer->layout_len = hoff + off;
@@ -229,8 +241,8 @@ GraphRowFixedLayout(GraphRowWriter *writer, const bool *nulls)
 	row->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
 	memcpy(writer->layout_nulls, nulls, sizeof(bool) * natts);
 	writer->layout_known = true;
-	writer->layout_valid = true;
-	return true;
+	writer->layout_valid = !varying;
+	return !varying;
 }
 
 /* Append one row whose nulls are those GraphRowFixedLayout was given. */
@@ -289,119 +301,85 @@ FormFixed(GraphRowWriter *writer)
 void
 GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 {
-	int			natts = writer->natts;
-	int			i;
-
-	if (writer->layout_known)
-	{
-		for (i = 0; i < natts; i++)
-			if (nulls[i] != writer->layout_nulls[i])
-				break;
-		if (i < natts)
-			writer->layout_known = false;
-	}
-	writer->values = values;
-	writer->nulls = nulls;
-	writer->fixed = writer->layout_known ? writer->layout_valid :
+	if (!writer->layout_known ||
+		memcmp(nulls, writer->layout_nulls, sizeof(bool) * writer->natts) != 0)
 		GraphRowFixedLayout(writer, nulls);
+	writer->values = values;
+	writer->fixed = writer->layout_valid;
 	tuplestore_puttupleslot(writer->store, writer->slot);
 }
 
-/* The row of GraphRowPut with its own layout, in the current memory context. */
+/*
+ * The row of GraphRowPut with its own size, in the current memory context:
+ * the size of the values, aligned as heap_fill_tuple aligns them, then the
+ * layout's header and the values, with zeros in the alignment padding.
+ */
 static MinimalTuple
 FormVarying(GraphRowWriter *writer)
 {
-	int			natts = writer->natts;
 	const Datum *values = writer->values;
-	const bool *nulls = writer->nulls;
-	const int16 *attlen = writer->attlen;
-	const char *attalign = writer->attalign;
-	bits8	   *nullbits = writer->nullbits;
-	bool		hasnull = false;
-	Size		hoff,
+	const int  *att = writer->layout_att;
+	const int16 *kind = writer->layout_kind;
+	const uint8 *align = writer->layout_align;
+	int			count = writer->layout_count;
+	Size		hoff = writer->layout_hoff,
 				len,
 				off;
 	MinimalTuple tuple;
-	char	   *data;
+	char	   *row;
 	uint16		infomask = 0;
-	int			i;
+	int			j;
 
-	/*
-	 * The null bitmap and the size of the data, aligned as heap_fill_tuple
-	 * aligns it.  The bitmap is built aside and copied once, not bit by
-	 * bit into the freshly zeroed tuple header.
-	 */
-	off = 0;
-	for (i = 0; i < natts; i++)
+	off = hoff;
+	for (j = 0; j < count; j++)
 	{
-		if ((i & 7) == 0)
-			nullbits[i >> 3] = 0;
-		if (nulls[i])
+		if (kind[j] == -1)
 		{
-			hasnull = true;
-			continue;
-		}
-		nullbits[i >> 3] |= (1 << (i & 7));
-		if (attlen[i] == -1)
-		{
-			struct varlena *v = (struct varlena *) DatumGetPointer(values[i]);
+			struct varlena *v = (struct varlena *) DatumGetPointer(values[att[j]]);
 
 			if (VARATT_IS_EXTERNAL(v))
 				elog(ERROR, "graph result value must not be toasted");
 			if (!VARATT_IS_SHORT(v))
-				off = att_align_nominal(off, attalign[i]);
+				off = (off + align[j]) & ~(Size) align[j];
 			off += VARSIZE_ANY(v);
 		}
 		else
-		{
-			off = att_align_nominal(off, attalign[i]);
-			off += attlen[i];
-		}
+			off = ((off + align[j]) & ~(Size) align[j]) + kind[j];
 	}
-	hoff = SizeofMinimalTupleHeader;
-	if (hasnull)
-		hoff += BITMAPLEN(natts);
-	hoff = MAXALIGN(hoff);
-	len = hoff + off;
-	/* the header and the alignment padding are zeros */
-	tuple = (MinimalTuple) palloc0(len);
-	tuple->t_len = len;
-	if (hasnull)
-	{
-		memcpy(tuple->t_bits, nullbits, BITMAPLEN(natts));
-		infomask |= HEAP_HASNULL;
-	}
+	len = off;
+	row = palloc(len);
+	memcpy(row, writer->layout_row, hoff);
 
-	data = (char *) tuple + hoff;
-	off = 0;
-	for (i = 0; i < natts; i++)
+	off = hoff;
+	for (j = 0; j < count; j++)
 	{
-		if (nulls[i])
-			continue;
-		if (attlen[i] == -1)
+		Datum		value = values[att[j]];
+
+		if (kind[j] == -1)
 		{
-			struct varlena *v = (struct varlena *) DatumGetPointer(values[i]);
+			struct varlena *v = (struct varlena *) DatumGetPointer(value);
 			Size		size = VARSIZE_ANY(v);
 
 			infomask |= HEAP_HASVARWIDTH;
 			if (!VARATT_IS_SHORT(v))
-				off = att_align_nominal(off, attalign[i]);
-			memcpy(data + off, v, size);
+				for (; (off & align[j]) != 0; off++)
+					row[off] = 0;
+			memcpy(row + off, v, size);
 			off += size;
 			continue;
 		}
-		off = att_align_nominal(off, attalign[i]);
-		if (writer->attbyval[i])
-			store_att_byval(data + off, values[i], attlen[i]);
+		for (; (off & align[j]) != 0; off++)
+			row[off] = 0;
+		if (writer->attbyval[att[j]])
+			store_att_byval(row + off, value, kind[j]);
 		else
-			memcpy(data + off, DatumGetPointer(values[i]), attlen[i]);
-		off += attlen[i];
+			memcpy(row + off, DatumGetPointer(value), kind[j]);
+		off += kind[j];
 	}
-	Assert(hoff + off == len);
-	/* HeapTupleHeaderSetNatts on a zeroed header */
-	tuple->t_infomask2 = natts;
-	tuple->t_infomask = infomask;
-	tuple->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
+	Assert(off == len);
+	tuple = (MinimalTuple) row;
+	tuple->t_len = len;
+	tuple->t_infomask |= infomask;
 	return tuple;
 }
 
@@ -422,11 +400,11 @@ GraphRowWriterFree(GraphRowWriter *writer)
 	pfree(writer->attlen);
 	pfree(writer->attalign);
 	pfree(writer->attbyval);
-	pfree(writer->nullbits);
 	pfree(writer->layout_nulls);
 	pfree(writer->layout_att);
 	pfree(writer->layout_off);
 	pfree(writer->layout_kind);
+	pfree(writer->layout_align);
 	if (writer->layout_row != NULL)
 		pfree(writer->layout_row);
 	pfree(writer);

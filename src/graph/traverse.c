@@ -555,7 +555,12 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 	Size		rel_size = 0;
 	bool		relnulls = false;
 	char	   *scratch;
-	ArrayType  *path;
+	ArrayType  *path,
+			   *rels = NULL;
+	GraphEdge  *edges = NULL;
+	bits8	   *bitmap = NULL;
+	char	   *p = NULL;
+	int64		from;
 	int32		k,
 				walk;
 
@@ -565,25 +570,22 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 		st->hops = st->hops ? repalloc(st->hops, sizeof(int32) * st->hops_cap) :
 			palloc(sizeof(int32) * st->hops_cap);
 	}
+	/* the path's nodes, first hop first, and the size of their relations */
 	for (k = depth - 1, walk = at; k >= 0; k--, walk = st->nodes[walk].parent)
-		st->hops[k] = walk;
-	*rnull = !st->keep_relation;
-	if (st->keep_relation)
 	{
-		if (depth == 0)
-			rel_size = sizeof(ArrayType);
+		st->hops[k] = walk;
+		if (st->nodes[walk].relation == NULL)
+			relnulls = true;
 		else
-		{
-			for (k = 0; k < depth; k++)
-			{
-				if (st->nodes[st->hops[k]].relation == NULL)
-					relnulls = true;
-				else
-					rel_size += INTALIGN(VARHDRSZ + st->nodes[st->hops[k]].relation_len);
-			}
-			rel_size += relnulls ? ARR_OVERHEAD_WITHNULLS(1, depth) : ARR_OVERHEAD_NONULLS(1);
-		}
+			rel_size += INTALIGN(VARHDRSZ + st->nodes[walk].relation_len);
 	}
+	*rnull = !st->keep_relation;
+	if (!st->keep_relation)
+		rel_size = 0;
+	else if (depth == 0)
+		rel_size = sizeof(ArrayType);
+	else
+		rel_size += relnulls ? ARR_OVERHEAD_WITHNULLS(1, depth) : ARR_OVERHEAD_NONULLS(1);
 	scratch = GraphRowScratch(writer, MAXALIGN(path_size) + rel_size);
 	memset(scratch, 0, MAXALIGN(path_size) + rel_size);
 
@@ -592,34 +594,18 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 	path->elemtype = edgetype;
 	if (depth > 0)
 	{
-		GraphEdge  *edges;
-
 		path->ndim = 1;
 		ARR_DIMS(path)[0] = depth;
 		ARR_LBOUND(path)[0] = 1;
 		edges = (GraphEdge *) ARR_DATA_PTR(path);
-		for (k = 0; k < depth; k++)
-		{
-			const TraverseNode *hop = &st->nodes[st->hops[k]];
-			int64		from = st->nodes[hop->parent].id;
-
-			edges[k].src = hop->inbound ? hop->id : from;
-			edges[k].dst = hop->inbound ? from : hop->id;
-			edges[k].weight = hop->weight;
-			edges[k].pad = 0;
-		}
 	}
 	if (st->keep_relation)
 	{
-		ArrayType  *rels = (ArrayType *) (scratch + MAXALIGN(path_size));
-
+		rels = (ArrayType *) (scratch + MAXALIGN(path_size));
 		SET_VARSIZE(rels, rel_size);
 		rels->elemtype = TEXTOID;
 		if (depth > 0)
 		{
-			char	   *p;
-			bits8	   *bitmap;
-
 			rels->ndim = 1;
 			ARR_DIMS(rels)[0] = depth;
 			ARR_LBOUND(rels)[0] = 1;
@@ -627,20 +613,28 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 				rels->dataoffset = ARR_OVERHEAD_WITHNULLS(1, depth);
 			bitmap = ARR_NULLBITMAP(rels);
 			p = ARR_DATA_PTR(rels);
-			for (k = 0; k < depth; k++)
-			{
-				TraverseNode *hop = &st->nodes[st->hops[k]];
-
-				if (hop->relation == NULL)
-					continue;
-				if (bitmap)
-					bitmap[k / 8] |= 1 << (k % 8);
-				SET_VARSIZE(p, VARHDRSZ + hop->relation_len);
-				memcpy(VARDATA(p), hop->relation, hop->relation_len);
-				p += INTALIGN(VARHDRSZ + hop->relation_len);
-			}
 		}
 		*relation_path = PointerGetDatum(rels);
+	}
+
+	/* each hop's edge, and its relation: one hop's end is the next's start */
+	from = depth > 0 ? st->nodes[st->nodes[st->hops[0]].parent].id : 0;
+	for (k = 0; k < depth; k++)
+	{
+		const TraverseNode *hop = &st->nodes[st->hops[k]];
+
+		edges[k].src = hop->inbound ? hop->id : from;
+		edges[k].dst = hop->inbound ? from : hop->id;
+		edges[k].weight = hop->weight;
+		edges[k].pad = 0;
+		from = hop->id;
+		if (rels == NULL || hop->relation == NULL)
+			continue;
+		if (bitmap)
+			bitmap[k / 8] |= 1 << (k % 8);
+		SET_VARSIZE(p, VARHDRSZ + hop->relation_len);
+		memcpy(VARDATA(p), hop->relation, hop->relation_len);
+		p += INTALIGN(VARHDRSZ + hop->relation_len);
 	}
 	return PointerGetDatum(path);
 }
