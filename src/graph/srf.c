@@ -66,8 +66,9 @@ GraphBeginSRF(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
  * Rows without varlena values (traverse with_paths => false) have the same
  * layout as long as the same columns are NULL: that layout is computed
  * once (GraphRowFixedLayout), as the whole row with its values zero, and
- * each such row is then that row copied a word at a time with its values
- * stored at known offsets (GraphRowPutFixed).
+ * each such row is then that row copied with its values stored at known
+ * offsets (GraphRowPutFixed).  Rows with varlena values reuse the same
+ * layout of their header and values while their nulls stay the same.
  */
 typedef struct GraphRowSlot
 {
