@@ -302,31 +302,48 @@ extern int32 GraphCSRIndexOf(const GraphCSR *csr, int64 id);
 #define GraphAllocHuge0(size) \
 	MemoryContextAllocExtended(CurrentMemoryContext, (size), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO)
 
+/*
+ * A hint to start loading the cache line at p: traversals of the adjacency
+ * cache fetch the edge lists of nodes a few ahead of the one they expand,
+ * so that their cache misses overlap instead of queueing.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define GraphPrefetch(p) __builtin_prefetch(p)
+#else
+#define GraphPrefetch(p) ((void) 0)
+#endif
+
 /* srf.c */
 typedef struct GraphRowWriter
 {
 	Tuplestorestate *store;
 	TupleDesc	desc;
+	TupleTableSlot *slot;		/* putting it forms the row in the store */
 	int			natts;
 	int16	   *attlen;			/* desc's attributes, copied compactly */
 	char	   *attalign;
 	bool	   *attbyval;
-	bits8	   *nullbits;		/* the row's null bitmap, built aside */
-	char	   *buf;			/* the row being formed */
-	Size		cap;
 	char	   *scratch;		/* the caller's varlena values */
 	Size		scratch_cap;
-	/* the layout of the last row without varlena values, reused while the
-	 * nulls stay the same (fixed-size values sit at fixed offsets) */
+	/* the row being put */
+	const Datum *values;
+	const bool *nulls;
+	bool		fixed;			/* it has the layout below */
+	/* the layout of rows with the last nulls seen (GraphRowFixedLayout) */
 	bool		layout_known;	/* layout_nulls were examined */
-	bool		layout_valid;	/* and rows with them have this layout */
-	bool	   *layout_nulls;	/* its nulls */
-	int			layout_count;	/* its values (not NULL) */
+	bool		layout_valid;	/* and such rows have one size (fixed) */
+	bool	   *layout_nulls;	/* their nulls */
+	int			layout_count;	/* their values (not NULL): */
+	int			layout_n8;		/* fixed: first those of 8 bytes by value */
+	int			layout_n4;		/* then of 4, then the rest */
 	int		   *layout_att;		/* each one's column */
-	uint32	   *layout_off;		/* and offset in the data */
-	char	   *layout_head;	/* its header and null bitmap */
-	Size		layout_hoff;
-	Size		layout_len;
+	int16	   *layout_kind;	/* its length (fixed: minus it when by reference) */
+	uint8	   *layout_align;	/* varying: its alignment less one */
+	uint32	   *layout_off;		/* fixed: its offset in the row */
+	uint64	   *layout_row;		/* the header (fixed: the row with zero values) */
+	int			layout_words;	/* fixed: the row's length in words */
+	Size		layout_hoff;	/* the header's length */
+	Size		layout_len;		/* fixed: the row's length */
 } GraphRowWriter;
 
 extern Tuplestorestate *GraphBeginSRF(FunctionCallInfo fcinfo,

@@ -21,17 +21,18 @@
 #include "access/xact.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_subscription_rel.h"
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/catcache.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "graph/graph.h"
 
@@ -95,6 +96,8 @@ ReadCacheKey(GraphDef *def, Oid nsp, Snapshot snapshot)
 	TransactionId txmin = InvalidTransactionId;
 	ScanKeyData skey;
 	SysScanDesc scan;
+	CatCList   *subs;
+	bool		target;
 
 	def->cacheable = false;
 	if (!OidIsValid(versions))
@@ -146,16 +149,14 @@ ReadCacheKey(GraphDef *def, Oid nsp, Snapshot snapshot)
 	if (!TransactionIdIsValid(txmin) || TransactionIdIsCurrentTransactionId(txmin))
 		return;
 
-	/* a logical replication target? */
-	rel = table_open(SubscriptionRelRelationId, AccessShareLock);
-	ScanKeyInit(&skey, Anum_pg_subscription_rel_srrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(def->relid));
-	scan = systable_beginscan(rel, SubscriptionRelSrrelidSrsubidIndexId, true,
-							  NULL, 1, &skey);
-	tup = systable_getnext(scan);
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	if (HeapTupleIsValid(tup))
+	/*
+	 * A logical replication target?  Asked of the catalog cache (its key
+	 * leads with srrelid, and an empty answer is cached too): no index scan.
+	 */
+	subs = SearchSysCacheList1(SUBSCRIPTIONRELMAP, ObjectIdGetDatum(def->relid));
+	target = subs->n_members > 0;
+	ReleaseSysCacheList(subs);
+	if (target)
 		return;
 
 	def->cacheable = true;

@@ -51,19 +51,36 @@ GraphBeginSRF(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
 }
 
 /*
- * A writer of result rows: each row is formed as a minimal tuple in one
- * buffer reused for every row, then copied into the tuplestore (one palloc
- * and one memcpy).  tuplestore_putvalues does the same work through the
- * general heap_form_minimal_tuple, whose size and fill passes were about a
- * fifth of a traversal served from the adjacency cache.  The caller may
- * also build varlena values in the writer's scratch buffer
- * (GraphRowScratch), so arrays need no palloc per row either.
+ * A writer of result rows.  Each row is formed once, straight into the
+ * chunk the tuplestore keeps: the writer's slot is a virtual slot whose
+ * copy_minimal_tuple forms the row, and tuplestore_puttupleslot asks for
+ * that copy in the tuplestore's memory context.  Forming rows in a buffer
+ * of our own and handing them to tuplestore_puttuple, which copies them
+ * again, cost a palloc, a memcpy and two calls more per row: about half of
+ * a row's cost on our side.  tuplestore_putvalues would form the row in
+ * place too, but through the general heap_form_minimal_tuple, whose size
+ * and fill passes cost more than the copy.  The caller may also build
+ * varlena values in the writer's scratch buffer (GraphRowScratch), so
+ * arrays need no palloc per row either.
  *
  * Rows without varlena values (traverse with_paths => false) have the same
  * layout as long as the same columns are NULL: that layout is computed
- * once (GraphRowFixedLayout) and each such row is then its header copied
- * and its values stored at known offsets (GraphRowPutFixed).
+ * once (GraphRowFixedLayout), as the whole row with its values zero, and
+ * each such row is then that row copied with its values stored at known
+ * offsets (GraphRowPutFixed).  Rows with varlena values reuse the same
+ * layout of their header and values while their nulls stay the same.
  */
+typedef struct GraphRowSlot
+{
+	VirtualTupleTableSlot base;
+	GraphRowWriter *writer;
+} GraphRowSlot;
+
+static TupleTableSlotOps row_slot_ops;
+static bool row_slot_ops_ready = false;
+
+static MinimalTuple FormRow(TupleTableSlot *slot);
+
 GraphRowWriter *
 GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
 {
@@ -79,27 +96,37 @@ GraphRowWriterCreate(Tuplestorestate *store, TupleDesc desc)
 			elog(ERROR, "graph result column \"%s\" has an unsupported type",
 				 NameStr(att->attname));
 	}
+	if (!row_slot_ops_ready)
+	{
+		/* a virtual slot, but for the copy the tuplestore keeps */
+		row_slot_ops = TTSOpsVirtual;
+		row_slot_ops.base_slot_size = sizeof(GraphRowSlot);
+		row_slot_ops.copy_minimal_tuple = FormRow;
+		row_slot_ops_ready = true;
+	}
 	writer->store = store;
 	writer->desc = desc;
 	writer->natts = desc->natts;
+	writer->slot = MakeSingleTupleTableSlot(desc, &row_slot_ops);
+	((GraphRowSlot *) writer->slot)->writer = writer;
+	/* never read as a virtual tuple: only its copy is asked for */
+	ExecStoreVirtualTuple(writer->slot);
 	writer->attlen = palloc(sizeof(int16) * natts);
 	writer->attalign = palloc(sizeof(char) * natts);
 	writer->attbyval = palloc(sizeof(bool) * natts);
-	writer->nullbits = palloc(BITMAPLEN(natts));
 	for (i = 0; i < desc->natts; i++)
 	{
 		writer->attlen[i] = TupleDescAttr(desc, i)->attlen;
 		writer->attalign[i] = TupleDescAttr(desc, i)->attalign;
 		writer->attbyval[i] = TupleDescAttr(desc, i)->attbyval;
 	}
-	writer->cap = 1024;
-	writer->buf = palloc(writer->cap);
 	writer->scratch_cap = 1024;
 	writer->scratch = palloc(writer->scratch_cap);
 	writer->layout_nulls = palloc(sizeof(bool) * natts);
 	writer->layout_att = palloc(sizeof(int) * natts);
 	writer->layout_off = palloc(sizeof(uint32) * natts);
-	writer->layout_head = palloc(MAXALIGN(SizeofMinimalTupleHeader + BITMAPLEN(natts)));
+	writer->layout_kind = palloc(sizeof(int16) * natts);
+	writer->layout_align = palloc(sizeof(uint8) * natts);
 	return writer;
 }
 
@@ -116,143 +143,153 @@ GraphRowScratch(GraphRowWriter *writer, Size size)
 	return writer->scratch;
 }
 
-/* Make the buffer hold len bytes. */
-static inline void
-Reserve(GraphRowWriter *writer, Size len)
-{
-	if (len > writer->cap)
-	{
-		writer->cap = Max(len, 2 * writer->cap);
-		pfree(writer->buf);
-		writer->buf = palloc(writer->cap);
-	}
-}
-
 /*
- * Copy the minimal tuple in the buffer into the tuplestore.  The tuplestore
- * copies heap tuples by their minimal part, as ExecStoreMinimalTuple also
- * presents one, so no slot is needed in between.
- */
-static inline void
-Put(GraphRowWriter *writer, Size len)
-{
-	HeapTupleData htup;
-
-	htup.t_len = len + MINIMAL_TUPLE_OFFSET;
-	htup.t_data = (HeapTupleHeader) (writer->buf - MINIMAL_TUPLE_OFFSET);
-	ItemPointerSetInvalid(&htup.t_self);
-	htup.t_tableOid = InvalidOid;
-	tuplestore_puttuple(writer->store, &htup);
-}
-
-/*
- * Compute the layout of rows with these nulls for GraphRowPutFixed, or
- * return false when a value is a varlena (its size varies from row to
- * row): GraphRowPut then forms every row on its own.
+ * Compute the layout of rows with these nulls: the header with its null
+ * bitmap, and the values that are not NULL with their length and
+ * alignment, in column order (for FormVarying).  When none is a varlena,
+ * every such row has the same size and offsets: then also the whole row
+ * with its values zero and each value's offset, listed 8-byte values
+ * first, then 4-byte ones, then the rest (for FormFixed), and return true;
+ * false when rows with these nulls vary in size.
  */
 bool
 GraphRowFixedLayout(GraphRowWriter *writer, const bool *nulls)
 {
 	int			natts = writer->natts;
 	bool		hasnull = false;
+	bool		varying = false;
 	Size		hoff,
 				off = 0;
-	MinimalTuple head;
-	int			i;
+	MinimalTuple row;
+	int			i,
+				pass;
 
+	writer->layout_count = 0;
 	for (i = 0; i < natts; i++)
 	{
+		int			j = writer->layout_count;
+
 		if (nulls[i])
 		{
 			hasnull = true;
 			continue;
 		}
 		if (writer->attlen[i] < 0)
-		{
-			/* remember that rows with these nulls have no fixed layout */
-			memcpy(writer->layout_nulls, nulls, sizeof(bool) * natts);
-			writer->layout_known = true;
-			writer->layout_valid = false;
-			return false;
-		}
-	}
-	writer->layout_count = 0;
-	for (i = 0; i < natts; i++)
-	{
-		if (nulls[i])
-			continue;
-		off = att_align_nominal(off, writer->attalign[i]);
-		writer->layout_att[writer->layout_count] = i;
-		writer->layout_off[writer->layout_count++] = off;
-		off += writer->attlen[i];
+			varying = true;
+		writer->layout_att[j] = i;
+		writer->layout_kind[j] = writer->attlen[i];
+		writer->layout_align[j] = att_align_nominal(1, writer->attalign[i]) - 1;
+		writer->layout_count++;
 	}
 	hoff = SizeofMinimalTupleHeader;
 	if (hasnull)
 		hoff += BITMAPLEN(natts);
 	hoff = MAXALIGN(hoff);
-	head = (MinimalTuple) writer->layout_head;
-	memset(head, 0, hoff);
-	head->t_len = hoff + off;
+	writer->layout_hoff = hoff;
+
+	/* the header, and for fixed rows the whole row, values zero */
+	if (!varying)
+	{
+		/* the values' offsets, then listed by kind: 8-byte, 4-byte, the rest */
+		writer->layout_count = 0;
+		writer->layout_n8 = 0;
+		writer->layout_n4 = 0;
+		for (pass = 0; pass < 3; pass++)
+		{
+			off = 0;
+			for (i = 0; i < natts; i++)
+			{
+				int16		kind = writer->attlen[i];
+				int			j = writer->layout_count;
+
+				if (nulls[i])
+					continue;
+				off = att_align_nominal(off, writer->attalign[i]);
+				/* byval lengths as they are, by-reference ones negated */
+				if (!writer->attbyval[i])
+					kind = -kind;
+				if (pass == (kind == 8 ? 0 : kind == 4 ? 1 : 2))
+				{
+					writer->layout_att[j] = i;
+					writer->layout_kind[j] = kind;
+					writer->layout_off[j] = hoff + off;
+					writer->layout_count++;
+					if (pass == 0)
+						writer->layout_n8++;
+					else if (pass == 1)
+						writer->layout_n4++;
+				}
+				off += writer->attlen[i];
+			}
+		}
+	}
+	writer->layout_len = hoff + off;
+	writer->layout_words = MAXALIGN(writer->layout_len) / sizeof(uint64);
+	if (writer->layout_row != NULL)
+		pfree(writer->layout_row);
+	writer->layout_row = palloc0(sizeof(uint64) * Max(writer->layout_words, 1));
+	row = (MinimalTuple) writer->layout_row;
+	row->t_len = writer->layout_len;
 	if (hasnull)
 	{
 		for (i = 0; i < natts; i++)
 			if (!nulls[i])
-				head->t_bits[i >> 3] |= (1 << (i & 7));
-		head->t_infomask |= HEAP_HASNULL;
+				row->t_bits[i >> 3] |= (1 << (i & 7));
+		row->t_infomask |= HEAP_HASNULL;
 	}
 	/* HeapTupleHeaderSetNatts on a zeroed header */
-	head->t_infomask2 = natts;
-	head->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
-	writer->layout_hoff = hoff;
-	writer->layout_len = hoff + off;
+	row->t_infomask2 = natts;
+	row->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
 	memcpy(writer->layout_nulls, nulls, sizeof(bool) * natts);
 	writer->layout_known = true;
-	writer->layout_valid = true;
-	Reserve(writer, MAXALIGN(writer->layout_len));
-	return true;
+	writer->layout_valid = !varying;
+	return !varying;
 }
 
 /* Append one row whose nulls are those GraphRowFixedLayout was given. */
 void
 GraphRowPutFixed(GraphRowWriter *writer, const Datum *values)
 {
-	/* in locals: stores through data could alias the writer's fields */
-	Size		len = writer->layout_len;
-	Size		hoff = writer->layout_hoff;
-	char	   *data = writer->buf + hoff;
-	int			count = writer->layout_count;
+	Assert(writer->layout_valid);
+	writer->values = values;
+	writer->fixed = true;
+	tuplestore_puttupleslot(writer->store, writer->slot);
+}
+
+/*
+ * The row of GraphRowPutFixed, in the current memory context: the layout's
+ * row, then the values at their offsets.
+ */
+static MinimalTuple
+FormFixed(GraphRowWriter *writer)
+{
+	/* in locals: stores into the row could alias the writer's fields */
+	Size		size = sizeof(uint64) * writer->layout_words;
+	char	   *row = palloc(size);
+	const Datum *values = writer->values;
 	const int  *att = writer->layout_att;
 	const uint32 *off = writer->layout_off;
-	const int16 *attlen = writer->attlen;
-	const bool *attbyval = writer->attbyval;
-	Size		w;
+	int			n8 = writer->layout_n8,
+				n4 = writer->layout_n4,
+				count = writer->layout_count;
 	int			j;
 
-	Assert(writer->layout_valid && writer->cap >= MAXALIGN(len));
-
-	/*
-	 * The header, then zeros up to the next MAXALIGN boundary, a word at a
-	 * time: rows are a few words, less than a call of memcpy and memset
-	 * costs.
-	 */
-	for (w = 0; w < hoff; w += sizeof(uint64))
-		*(uint64 *) (writer->buf + w) = *(const uint64 *) (writer->layout_head + w);
-	for (w = 0; w < len - hoff; w += sizeof(uint64))
-		*(uint64 *) (data + w) = 0;
-	for (j = 0; j < count; j++)
+	memcpy(row, writer->layout_row, size);
+	/* values of 8 bytes first, then of 4, then the rest */
+	for (j = 0; j < n8; j++)
+		store_att_byval(row + off[j], values[att[j]], 8);
+	for (; j < n8 + n4; j++)
+		store_att_byval(row + off[j], values[att[j]], 4);
+	for (; j < count; j++)
 	{
-		int			i = att[j];
-		char	   *p = data + off[j];
+		int16		kind = writer->layout_kind[j];
 
-		/* store_att_byval, with the length known to be a byval one */
-		if (!attbyval[i])
-			memcpy(p, DatumGetPointer(values[i]), attlen[i]);
-		else if (attlen[i] == sizeof(Datum))
-			memcpy(p, &values[i], sizeof(Datum));
+		if (kind > 0)
+			store_att_byval(row + off[j], values[att[j]], kind);
 		else
-			store_att_byval(p, values[i], attlen[i]);
+			memcpy(row + off[j], DatumGetPointer(values[att[j]]), -kind);
 	}
-	Put(writer, len);
+	return (MinimalTuple) row;
 }
 
 /*
@@ -265,126 +302,111 @@ GraphRowPutFixed(GraphRowWriter *writer, const Datum *values)
 void
 GraphRowPut(GraphRowWriter *writer, const Datum *values, const bool *nulls)
 {
-	int			natts = writer->natts;
-	const int16 *attlen = writer->attlen;
-	const char *attalign = writer->attalign;
-	bits8	   *nullbits = writer->nullbits;
-	bool		hasnull = false;
-	Size		hoff,
+	if (!writer->layout_known ||
+		memcmp(nulls, writer->layout_nulls, sizeof(bool) * writer->natts) != 0)
+		GraphRowFixedLayout(writer, nulls);
+	writer->values = values;
+	writer->fixed = writer->layout_valid;
+	tuplestore_puttupleslot(writer->store, writer->slot);
+}
+
+/*
+ * The row of GraphRowPut with its own size, in the current memory context:
+ * the size of the values, aligned as heap_fill_tuple aligns them, then the
+ * layout's header and the values, with zeros in the alignment padding.
+ */
+static MinimalTuple
+FormVarying(GraphRowWriter *writer)
+{
+	const Datum *values = writer->values;
+	const int  *att = writer->layout_att;
+	const int16 *kind = writer->layout_kind;
+	const uint8 *align = writer->layout_align;
+	int			count = writer->layout_count;
+	Size		hoff = writer->layout_hoff,
 				len,
 				off;
 	MinimalTuple tuple;
-	char	   *data;
+	char	   *row;
 	uint16		infomask = 0;
-	int			i;
+	int			j;
 
-	if (writer->layout_known)
+	off = hoff;
+	for (j = 0; j < count; j++)
 	{
-		for (i = 0; i < natts; i++)
-			if (nulls[i] != writer->layout_nulls[i])
-				break;
-		if (i < natts)
-			writer->layout_known = false;
-	}
-	if (writer->layout_known ? writer->layout_valid : GraphRowFixedLayout(writer, nulls))
-	{
-		GraphRowPutFixed(writer, values);
-		return;
-	}
-
-	/*
-	 * The null bitmap and the size of the data, aligned as heap_fill_tuple
-	 * aligns it.  The bitmap is built aside and copied once, not bit by
-	 * bit into the freshly zeroed tuple header.
-	 */
-	off = 0;
-	for (i = 0; i < natts; i++)
-	{
-		if ((i & 7) == 0)
-			nullbits[i >> 3] = 0;
-		if (nulls[i])
+		if (kind[j] == -1)
 		{
-			hasnull = true;
-			continue;
-		}
-		nullbits[i >> 3] |= (1 << (i & 7));
-		if (attlen[i] == -1)
-		{
-			struct varlena *v = (struct varlena *) DatumGetPointer(values[i]);
+			struct varlena *v = (struct varlena *) DatumGetPointer(values[att[j]]);
 
 			if (VARATT_IS_EXTERNAL(v))
 				elog(ERROR, "graph result value must not be toasted");
 			if (!VARATT_IS_SHORT(v))
-				off = att_align_nominal(off, attalign[i]);
+				off = (off + align[j]) & ~(Size) align[j];
 			off += VARSIZE_ANY(v);
 		}
 		else
-		{
-			off = att_align_nominal(off, attalign[i]);
-			off += attlen[i];
-		}
+			off = ((off + align[j]) & ~(Size) align[j]) + kind[j];
 	}
-	hoff = SizeofMinimalTupleHeader;
-	if (hasnull)
-		hoff += BITMAPLEN(natts);
-	hoff = MAXALIGN(hoff);
-	len = hoff + off;
-	Reserve(writer, len);
-	tuple = (MinimalTuple) writer->buf;
-	/* the header and the alignment padding are zeros */
-	memset(tuple, 0, len);
-	tuple->t_len = len;
-	if (hasnull)
-	{
-		memcpy(tuple->t_bits, nullbits, BITMAPLEN(natts));
-		infomask |= HEAP_HASNULL;
-	}
+	len = off;
+	row = palloc(len);
+	memcpy(row, writer->layout_row, hoff);
 
-	data = (char *) tuple + hoff;
-	off = 0;
-	for (i = 0; i < natts; i++)
+	off = hoff;
+	for (j = 0; j < count; j++)
 	{
-		if (nulls[i])
-			continue;
-		if (attlen[i] == -1)
+		Datum		value = values[att[j]];
+
+		if (kind[j] == -1)
 		{
-			struct varlena *v = (struct varlena *) DatumGetPointer(values[i]);
+			struct varlena *v = (struct varlena *) DatumGetPointer(value);
 			Size		size = VARSIZE_ANY(v);
 
 			infomask |= HEAP_HASVARWIDTH;
 			if (!VARATT_IS_SHORT(v))
-				off = att_align_nominal(off, attalign[i]);
-			memcpy(data + off, v, size);
+				for (; (off & align[j]) != 0; off++)
+					row[off] = 0;
+			memcpy(row + off, v, size);
 			off += size;
 			continue;
 		}
-		off = att_align_nominal(off, attalign[i]);
-		if (writer->attbyval[i])
-			store_att_byval(data + off, values[i], attlen[i]);
+		for (; (off & align[j]) != 0; off++)
+			row[off] = 0;
+		if (writer->attbyval[att[j]])
+			store_att_byval(row + off, value, kind[j]);
 		else
-			memcpy(data + off, DatumGetPointer(values[i]), attlen[i]);
-		off += attlen[i];
+			memcpy(row + off, DatumGetPointer(value), kind[j]);
+		off += kind[j];
 	}
-	Assert(hoff + off == len);
-	/* HeapTupleHeaderSetNatts on a zeroed header */
-	tuple->t_infomask2 = natts;
-	tuple->t_infomask = infomask;
-	tuple->t_hoff = hoff + MINIMAL_TUPLE_OFFSET;
-	Put(writer, len);
+	Assert(off == len);
+	tuple = (MinimalTuple) row;
+	tuple->t_len = len;
+	tuple->t_infomask |= infomask;
+	return tuple;
+}
+
+/* The slot's copy_minimal_tuple: the row being put, formed in place. */
+static MinimalTuple
+FormRow(TupleTableSlot *slot)
+{
+	GraphRowWriter *writer = ((GraphRowSlot *) slot)->writer;
+
+	return writer->fixed ? FormFixed(writer) : FormVarying(writer);
 }
 
 void
 GraphRowWriterFree(GraphRowWriter *writer)
 {
-	pfree(writer->buf);
+	ExecDropSingleTupleTableSlot(writer->slot);
 	pfree(writer->scratch);
 	pfree(writer->attlen);
 	pfree(writer->attalign);
 	pfree(writer->attbyval);
-	pfree(writer->nullbits);
 	pfree(writer->layout_nulls);
 	pfree(writer->layout_att);
 	pfree(writer->layout_off);
-	pfree(writer->layout_head);
+	pfree(writer->layout_kind);
+	pfree(writer->layout_align);
+	if (writer->layout_row != NULL)
+		pfree(writer->layout_row);
 	pfree(writer);
 }

@@ -52,6 +52,9 @@
 
 #define TRAVERSE_BATCH 8192
 
+/* how many nodes ahead a cached expansion prefetches edges */
+#define PREFETCH_AHEAD 8
+
 /*
  * The node array starts as large as the last traversal's result (up to
  * this many nodes), so that repeated calls do not copy it while it grows.
@@ -415,6 +418,10 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			const TraverseNode *node = &st->nodes[batch + i];
 			int32		k;
 
+			if (st->visited != NULL && i + PREFETCH_AHEAD < n &&
+				node[PREFETCH_AHEAD].node >= 0)
+				GraphPrefetch(&adj->nodeoffsets[node[PREFETCH_AHEAD].node]);
+
 			/* numbered: node numbers are in key order too */
 			if (st->visited == NULL)
 				k = GraphNodeMapLookup(adj->map, node->id);
@@ -437,10 +444,52 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			int64		e,
 						eend = offsets[k + 1];
 
+			/* the edges of a node further on, while this one's are read */
+			if (follow && i + PREFETCH_AHEAD < npairs)
+			{
+				int64		ahead = offsets[pairs[i + PREFETCH_AHEAD] >> 32];
+
+				if (st->visited != NULL)
+					GraphPrefetch(&adj->edgenodes[ahead]);
+				else
+					GraphPrefetch(&adj->weights[ahead]);
+				GraphPrefetch(&adj->other[ahead]);
+				if (need_code)
+					GraphPrefetch(&adj->relations[ahead]);
+			}
+
 			/* degree only, no relation filter: the length of the edge list */
 			if (!follow && relmatch == NULL)
 			{
 				st->nodes[parent].degree += (int32) (eend - offsets[k]);
+				continue;
+			}
+
+			/*
+			 * Numbered, no relation codes, no fanout limit: every edge counts
+			 * and is followed, so only each edge's other end is read (the
+			 * loop below, without its per-edge tests).
+			 */
+			if (follow && st->visited != NULL && !need_code && st->max_fanout < 0)
+			{
+				st->nodes[parent].degree += (int32) (eend - offsets[k]);
+				if (st->stopped)
+					continue;
+				visits += (uint32) (eend - offsets[k]);
+				if (visits >= 8192)
+				{
+					visits = 0;
+					CHECK_FOR_INTERRUPTS();
+				}
+				for (e = offsets[k]; e < eend && !st->stopped; e++)
+				{
+					const GraphEdgeNode *en = &adj->edgenodes[e];
+					int32		node = en->node;
+
+					if ((st->visited[node >> 6] & (UINT64CONST(1) << (node & 63))) == 0)
+						AddNode(st, adj->other[e], node, parent, en->weight,
+								inbound, NULL, -1, false);
+				}
 				continue;
 			}
 			for (e = offsets[k]; e < eend; e++)
@@ -506,7 +555,12 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 	Size		rel_size = 0;
 	bool		relnulls = false;
 	char	   *scratch;
-	ArrayType  *path;
+	ArrayType  *path,
+			   *rels = NULL;
+	GraphEdge  *edges = NULL;
+	bits8	   *bitmap = NULL;
+	char	   *p = NULL;
+	int64		from;
 	int32		k,
 				walk;
 
@@ -516,25 +570,22 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 		st->hops = st->hops ? repalloc(st->hops, sizeof(int32) * st->hops_cap) :
 			palloc(sizeof(int32) * st->hops_cap);
 	}
+	/* the path's nodes, first hop first, and the size of their relations */
 	for (k = depth - 1, walk = at; k >= 0; k--, walk = st->nodes[walk].parent)
-		st->hops[k] = walk;
-	*rnull = !st->keep_relation;
-	if (st->keep_relation)
 	{
-		if (depth == 0)
-			rel_size = sizeof(ArrayType);
+		st->hops[k] = walk;
+		if (st->nodes[walk].relation == NULL)
+			relnulls = true;
 		else
-		{
-			for (k = 0; k < depth; k++)
-			{
-				if (st->nodes[st->hops[k]].relation == NULL)
-					relnulls = true;
-				else
-					rel_size += INTALIGN(VARHDRSZ + st->nodes[st->hops[k]].relation_len);
-			}
-			rel_size += relnulls ? ARR_OVERHEAD_WITHNULLS(1, depth) : ARR_OVERHEAD_NONULLS(1);
-		}
+			rel_size += INTALIGN(VARHDRSZ + st->nodes[walk].relation_len);
 	}
+	*rnull = !st->keep_relation;
+	if (!st->keep_relation)
+		rel_size = 0;
+	else if (depth == 0)
+		rel_size = sizeof(ArrayType);
+	else
+		rel_size += relnulls ? ARR_OVERHEAD_WITHNULLS(1, depth) : ARR_OVERHEAD_NONULLS(1);
 	scratch = GraphRowScratch(writer, MAXALIGN(path_size) + rel_size);
 	memset(scratch, 0, MAXALIGN(path_size) + rel_size);
 
@@ -543,34 +594,18 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 	path->elemtype = edgetype;
 	if (depth > 0)
 	{
-		GraphEdge  *edges;
-
 		path->ndim = 1;
 		ARR_DIMS(path)[0] = depth;
 		ARR_LBOUND(path)[0] = 1;
 		edges = (GraphEdge *) ARR_DATA_PTR(path);
-		for (k = 0; k < depth; k++)
-		{
-			const TraverseNode *hop = &st->nodes[st->hops[k]];
-			int64		from = st->nodes[hop->parent].id;
-
-			edges[k].src = hop->inbound ? hop->id : from;
-			edges[k].dst = hop->inbound ? from : hop->id;
-			edges[k].weight = hop->weight;
-			edges[k].pad = 0;
-		}
 	}
 	if (st->keep_relation)
 	{
-		ArrayType  *rels = (ArrayType *) (scratch + MAXALIGN(path_size));
-
+		rels = (ArrayType *) (scratch + MAXALIGN(path_size));
 		SET_VARSIZE(rels, rel_size);
 		rels->elemtype = TEXTOID;
 		if (depth > 0)
 		{
-			char	   *p;
-			bits8	   *bitmap;
-
 			rels->ndim = 1;
 			ARR_DIMS(rels)[0] = depth;
 			ARR_LBOUND(rels)[0] = 1;
@@ -578,20 +613,28 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 				rels->dataoffset = ARR_OVERHEAD_WITHNULLS(1, depth);
 			bitmap = ARR_NULLBITMAP(rels);
 			p = ARR_DATA_PTR(rels);
-			for (k = 0; k < depth; k++)
-			{
-				TraverseNode *hop = &st->nodes[st->hops[k]];
-
-				if (hop->relation == NULL)
-					continue;
-				if (bitmap)
-					bitmap[k / 8] |= 1 << (k % 8);
-				SET_VARSIZE(p, VARHDRSZ + hop->relation_len);
-				memcpy(VARDATA(p), hop->relation, hop->relation_len);
-				p += INTALIGN(VARHDRSZ + hop->relation_len);
-			}
 		}
 		*relation_path = PointerGetDatum(rels);
+	}
+
+	/* each hop's edge, and its relation: one hop's end is the next's start */
+	from = depth > 0 ? st->nodes[st->nodes[st->hops[0]].parent].id : 0;
+	for (k = 0; k < depth; k++)
+	{
+		const TraverseNode *hop = &st->nodes[st->hops[k]];
+
+		edges[k].src = hop->inbound ? hop->id : from;
+		edges[k].dst = hop->inbound ? from : hop->id;
+		edges[k].weight = hop->weight;
+		edges[k].pad = 0;
+		from = hop->id;
+		if (rels == NULL || hop->relation == NULL)
+			continue;
+		if (bitmap)
+			bitmap[k / 8] |= 1 << (k % 8);
+		SET_VARSIZE(p, VARHDRSZ + hop->relation_len);
+		memcpy(VARDATA(p), hop->relation, hop->relation_len);
+		p += INTALIGN(VARHDRSZ + hop->relation_len);
 	}
 	return PointerGetDatum(path);
 }
@@ -755,14 +798,6 @@ graph_traverse(PG_FUNCTION_ARGS)
 	if (count_degree)
 		for (r = 0; r < nreaders; r++)
 			CountDegrees(&st, readers[r], start, st.nnodes);
-	/* leave the cache entry's visited set clear for the next traversal */
-	if (st.visited != NULL)
-	{
-		for (i = 0; i < st.nnodes; i++)
-			if (st.nodes[i].node >= 0)
-				st.visited[st.nodes[i].node >> 6] = 0;
-		GraphCacheVisitedEnd(st.numbered);
-	}
 
 	/*
 	 * Emit rows in discovery order: by depth, seeds first.  The readers stay
@@ -778,6 +813,9 @@ graph_traverse(PG_FUNCTION_ARGS)
 	{
 		TraverseNode *node = &st.nodes[i];
 
+		/* leave the cache entry's visited set clear for the next traversal */
+		if (st.visited != NULL && node->node >= 0)
+			st.visited[node->node >> 6] = 0;
 		values[0] = Int64GetDatum(node->id);
 		values[1] = Int32GetDatum(node->depth);
 		values[3] = Float8GetDatum(node->path_weight);
@@ -794,6 +832,8 @@ graph_traverse(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 	}
 	GraphRowWriterFree(writer);
+	if (st.visited != NULL)
+		GraphCacheVisitedEnd(st.numbered);
 	last_nnodes = st.nnodes;
 	for (r = 0; r < nreaders; r++)
 		GraphReaderClose(readers[r]);
