@@ -241,6 +241,7 @@ Bm25FindIndex(Oid source)
 	Relation	rel;
 	TriggerDesc *trigdesc;
 	Oid			found = InvalidOid;
+	const char *resolved = NULL;
 
 	SearchLockRelation(source, AccessShareLock);
 	rel = table_open(source, AccessShareLock);
@@ -253,6 +254,10 @@ Bm25FindIndex(Oid source)
 
 		if (trig->tgnargs != 2 || strcmp(trig->tgargs[0], "vecrag_bm25") != 0)
 			continue;
+		/* an index has seven triggers with the same argument: resolve it once */
+		if (resolved != NULL && strcmp(resolved, trig->tgargs[1]) == 0)
+			continue;
+		resolved = trig->tgargs[1];
 		meta = DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(trig->tgargs[1])));
 		if (OidIsValid(found) && found != meta)
 			ereport(ERROR,

@@ -20,19 +20,58 @@
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 
 #include "search/search.h"
 
 #define FUSION_MAX_LISTS 4
 
-typedef struct FusedEntry
+/*
+ * Which result row holds an id: an open-addressing table of result
+ * positions + 1 (0: empty slot), at most half full, probed linearly from a
+ * mixed hash of the id.  A dynahash table cost more to create and destroy
+ * (a memory context of its own) than fusing two top-10 lists.
+ */
+typedef struct FusedIndex
 {
-	int64		id;				/* hash key */
-	int			index;			/* position in the result array */
-} FusedEntry;
+	int		   *slots;
+	uint64		mask;
+} FusedIndex;
 
 static int	CompareFused(const void *a, const void *b);
+
+/* splitmix64's finaliser: every bit of the id reaches the low bits */
+static inline uint64
+MixId(int64 id)
+{
+	uint64		x = (uint64) id;
+
+	x = (x ^ (x >> 30)) * UINT64CONST(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64CONST(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
+/*
+ * The result row of id, or a new one at result[*n] (with ranks 0 and values
+ * NaN) when id is not there yet.
+ */
+static SearchFused *
+FusedRow(FusedIndex *index, SearchFused *result, int *n, int64 id)
+{
+	uint64		slot = MixId(id) & index->mask;
+
+	while (index->slots[slot] != 0)
+	{
+		SearchFused *row = &result[index->slots[slot] - 1];
+
+		if (row->id == id)
+			return row;
+		slot = (slot + 1) & index->mask;
+	}
+	index->slots[slot] = ++(*n);
+	result[*n - 1].id = id;
+	return &result[*n - 1];
+}
+
 static void Normalize(SearchList *list, SearchNormalization norm, double *out);
 
 static int
@@ -132,11 +171,13 @@ SearchFused *
 SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
 		   SearchNormalization *norms, int *nresult)
 {
-	HASHCTL		ctl;
-	HTAB	   *seen;
+	FusedIndex	seen;
+	uint64		cap = 16;
 	int			total = 0;
 	int			n = 0;
 	SearchFused *result;
+	int		   *ranks;
+	double	   *values;
 
 	for (int l = 0; l < nlists; l++)
 	{
@@ -153,12 +194,15 @@ SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k must not be negative")));
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(FusedEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	seen = hash_create("vecrag fusion", Max(total, 16), &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	while (cap < 2 * (uint64) total)
+		cap *= 2;
+	seen.slots = palloc0(sizeof(int) * cap);
+	seen.mask = cap - 1;
 	result = palloc(sizeof(SearchFused) * Max(total, 1));
+	ranks = palloc0(sizeof(int) * nlists * Max(total, 1));
+	values = palloc(sizeof(double) * nlists * Max(total, 1));
+	for (int i = 0; i < nlists * total; i++)
+		values[i] = NAN;
 
 	for (int l = 0; l < nlists; l++)
 	{
@@ -175,22 +219,15 @@ SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
 		}
 		for (int i = 0; i < list->n; i++)
 		{
-			bool		found;
-			FusedEntry *e = hash_search(seen, &list->ids[i], HASH_ENTER, &found);
-			SearchFused *row;
+			int			had = n;
+			SearchFused *row = FusedRow(&seen, result, &n, list->ids[i]);
 
-			if (!found)
+			if (n != had)
 			{
-				e->index = n++;
-				row = &result[e->index];
-				row->id = list->ids[i];
 				row->score = 0;
-				row->ranks = palloc0(sizeof(int) * nlists);
-				row->values = palloc(sizeof(double) * nlists);
-				for (int j = 0; j < nlists; j++)
-					row->values[j] = NAN;
+				row->ranks = &ranks[nlists * had];
+				row->values = &values[nlists * had];
 			}
-			row = &result[e->index];
 			if (row->ranks[l] != 0)
 				continue;		/* repeated id: its first rank counts */
 			row->ranks[l] = i + 1;
@@ -202,7 +239,7 @@ SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
 				row->score += list->weight * norm[i];
 		}
 	}
-	hash_destroy(seen);
+	pfree(seen.slots);
 
 	/*
 	 * Finite inputs can still sum past DBL_MAX (normalization 'none' with
@@ -216,7 +253,21 @@ SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
 					 errmsg("fused score of id " INT64_FORMAT " is out of range", result[i].id),
 					 errdetail("The weighted sum of its scores exceeds the range of double precision."),
 					 errhint("Use normalization 'minmax' or 'zscore', or smaller weights.")));
-	qsort(result, n, sizeof(SearchFused), CompareFused);
+	if (n > 32)
+		qsort(result, n, sizeof(SearchFused), CompareFused);
+	else
+	{
+		/* a few rows (two top-10 lists): an insertion sort costs less than qsort */
+		for (int i = 1; i < n; i++)
+		{
+			SearchFused row = result[i];
+			int			j = i;
+
+			for (; j > 0 && CompareFused(&result[j - 1], &row) > 0; j--)
+				result[j] = result[j - 1];
+			result[j] = row;
+		}
+	}
 	*nresult = n;
 	return result;
 }

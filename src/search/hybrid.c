@@ -17,6 +17,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
@@ -25,6 +26,38 @@
 
 /* saved vector candidate plans per session */
 #define VECTOR_PLANS	8
+
+/*
+ * What a vector candidate query's text is made from besides the current
+ * names of the table, its schema and the vector type's schema.
+ */
+typedef struct VectorKey
+{
+	Oid			relid;
+	Oid			vectype;
+	const char *op;				/* a constant of DistanceOperator */
+	int			candidates;
+	char	   *idcol;
+	char	   *veccol;
+} VectorKey;
+
+/*
+ * A saved plan and its query text; keyed is set while the key's table,
+ * schemas and type have had no invalidation since the text was built (the
+ * text is then still what building it again would give).
+ */
+typedef struct VectorPlanSlot
+{
+	char	   *text;
+	SPIPlanPtr	plan;
+	bool		keyed;
+	VectorKey	key;
+} VectorPlanSlot;
+
+static VectorPlanSlot vector_plans[VECTOR_PLANS];
+static int	vector_plans_next = 0;
+static bool vector_callbacks = false;
+static uint64 vector_invalidations = 0;	/* callbacks run so far */
 
 /* the vector candidates of one query */
 static SearchList VectorCandidates(Oid relid, const char *idcol, const char *veccol,
@@ -47,42 +80,113 @@ DistanceOperator(const char *distance)
 	return NULL;				/* keep compiler quiet */
 }
 
+/* a relation changed (renamed, moved, dropped): its queries' texts may differ */
+static void
+VectorRelcacheCallback(Datum arg, Oid relid)
+{
+	vector_invalidations++;
+	for (int i = 0; i < VECTOR_PLANS; i++)
+		if (relid == InvalidOid || vector_plans[i].key.relid == relid)
+			vector_plans[i].keyed = false;
+}
+
+/* a schema or type changed (renamed, moved): every text may differ */
+static void
+VectorSyscacheCallback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	vector_invalidations++;
+	for (int i = 0; i < VECTOR_PLANS; i++)
+		vector_plans[i].keyed = false;
+}
+
+static bool
+VectorKeyEqual(const VectorKey *a, const VectorKey *b)
+{
+	return a->relid == b->relid && a->vectype == b->vectype && a->op == b->op &&
+		a->candidates == b->candidates && strcmp(a->idcol, b->idcol) == 0 &&
+		strcmp(a->veccol, b->veccol) == 0;
+}
+
+/* the saved plan of key whose text is still current, or NULL */
+static SPIPlanPtr
+VectorPlanByKey(const VectorKey *key)
+{
+	for (int i = 0; i < VECTOR_PLANS; i++)
+		if (vector_plans[i].keyed && VectorKeyEqual(&vector_plans[i].key, key))
+			return vector_plans[i].plan;
+	return NULL;
+}
+
+static void
+RegisterVectorCallbacks(void)
+{
+	if (vector_callbacks)
+		return;
+	CacheRegisterRelcacheCallback(VectorRelcacheCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, VectorSyscacheCallback, (Datum) 0);
+	CacheRegisterSyscacheCallback(TYPEOID, VectorSyscacheCallback, (Datum) 0);
+	vector_callbacks = true;
+}
+
+/* free a slot's key names */
+static void
+ForgetKey(VectorPlanSlot *slot)
+{
+	slot->keyed = false;
+	if (slot->key.idcol != NULL)
+		pfree(slot->key.idcol);
+	if (slot->key.veccol != NULL)
+		pfree(slot->key.veccol);
+	slot->key.idcol = slot->key.veccol = NULL;
+}
+
 /*
  * The saved plan of a vector candidate query, prepared once per session
  * and query text (the text names the table, columns, operator and limit, so
- * a renamed column or table gets a new plan).  The plan cache replans after
- * DDL on the table or its indexes, and the executor checks privileges and
- * row-level security at every execution.
+ * a renamed column or table gets a new plan).  The plan cache replans
+ * after DDL on the table or its indexes, and the executor checks privileges
+ * and row-level security at every execution.  The text is also remembered
+ * under key, unless an invalidation ran since inval_before (the names the
+ * text was built from may then be stale).
  */
 static SPIPlanPtr
-VectorPlan(const char *sql, Oid vectype)
+VectorPlan(const char *sql, Oid vectype, const VectorKey *key, uint64 inval_before)
 {
-	static char *texts[VECTOR_PLANS];
-	static SPIPlanPtr plans[VECTOR_PLANS];
-	static int	next = 0;
-	SPIPlanPtr	plan;
-	int			slot;
+	VectorPlanSlot *slot = NULL;
 
-	for (int i = 0; i < VECTOR_PLANS; i++)
-		if (texts[i] != NULL && strcmp(texts[i], sql) == 0)
-			return plans[i];
-	plan = SPI_prepare(sql, 1, &vectype);
-	if (plan == NULL)
-		elog(ERROR, "vector candidate query could not be prepared: %s",
-			 SPI_result_code_string(SPI_result));
-	slot = next;
-	next = (next + 1) % VECTOR_PLANS;
-	if (texts[slot] != NULL)
+	for (int i = 0; i < VECTOR_PLANS && slot == NULL; i++)
+		if (vector_plans[i].text != NULL && strcmp(vector_plans[i].text, sql) == 0)
+			slot = &vector_plans[i];
+	if (slot == NULL)
 	{
-		pfree(texts[slot]);
-		texts[slot] = NULL;
-		SPI_freeplan(plans[slot]);
+		SPIPlanPtr	plan = SPI_prepare(sql, 1, &vectype);
+
+		if (plan == NULL)
+			elog(ERROR, "vector candidate query could not be prepared: %s",
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		slot = &vector_plans[vector_plans_next];
+		vector_plans_next = (vector_plans_next + 1) % VECTOR_PLANS;
+		ForgetKey(slot);
+		if (slot->text != NULL)
+		{
+			pfree(slot->text);
+			slot->text = NULL;
+			SPI_freeplan(slot->plan);
+		}
+		slot->plan = plan;
+		slot->text = MemoryContextStrdup(TopMemoryContext, sql);
 	}
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	plans[slot] = plan;
-	texts[slot] = MemoryContextStrdup(TopMemoryContext, sql);
-	return plan;
+	ForgetKey(slot);
+	if (vector_invalidations == inval_before)
+	{
+		slot->key = *key;
+		slot->key.idcol = MemoryContextStrdup(TopMemoryContext, key->idcol);
+		slot->key.veccol = MemoryContextStrdup(TopMemoryContext, key->veccol);
+		slot->keyed = true;
+	}
+	return slot->plan;
 }
 
 static SearchList
@@ -98,6 +202,8 @@ VectorCandidates(Oid relid, const char *idcol, const char *veccol, const char *d
 	Oid			atttype;
 	Oid			attcoll;
 	StringInfoData sql;
+	VectorKey	key;
+	SPIPlanPtr	plan;
 	Datum		args[1];
 	SearchList	list;
 	MemoryContext callercxt = CurrentMemoryContext;
@@ -118,26 +224,40 @@ VectorCandidates(Oid relid, const char *idcol, const char *veccol, const char *d
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("query vector has %d dimensions but column \"%s\" has %d", qv->dim, veccol, typmod)));
 
-	typtup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(vectype));
-	if (!HeapTupleIsValid(typtup))
-		elog(ERROR, "cache lookup failed for type %u", vectype);
-	typschema = get_namespace_name(((Form_pg_type) GETSTRUCT(typtup))->typnamespace);
-	ReleaseSysCache(typtup);
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql,
-					 "SELECT %s::pg_catalog.int8, (%s OPERATOR(%s.%s) $1)::pg_catalog.float8 "
-					 "FROM %s WHERE %s IS NOT NULL ORDER BY %s OPERATOR(%s.%s) $1 LIMIT %d",
-					 quote_identifier(idcol), quote_identifier(veccol), quote_identifier(typschema), op,
-					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-												get_rel_name(relid)),
-					 quote_identifier(veccol), quote_identifier(veccol), quote_identifier(typschema), op,
-					 candidates);
+	key.relid = relid;
+	key.vectype = vectype;
+	key.op = op;
+	key.candidates = candidates;
+	key.idcol = unconstify(char *, idcol);
+	key.veccol = unconstify(char *, veccol);
 	args[0] = query;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_plan(VectorPlan(sql.data, vectype), args, NULL, true, candidates);
+	RegisterVectorCallbacks();
+	plan = VectorPlanByKey(&key);
+	if (plan == NULL)
+	{
+		uint64		inval_before = vector_invalidations;
+
+		typtup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(vectype));
+		if (!HeapTupleIsValid(typtup))
+			elog(ERROR, "cache lookup failed for type %u", vectype);
+		typschema = get_namespace_name(((Form_pg_type) GETSTRUCT(typtup))->typnamespace);
+		ReleaseSysCache(typtup);
+
+		initStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "SELECT %s::pg_catalog.int8, (%s OPERATOR(%s.%s) $1)::pg_catalog.float8 "
+						 "FROM %s WHERE %s IS NOT NULL ORDER BY %s OPERATOR(%s.%s) $1 LIMIT %d",
+						 quote_identifier(idcol), quote_identifier(veccol), quote_identifier(typschema), op,
+						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+													get_rel_name(relid)),
+						 quote_identifier(veccol), quote_identifier(veccol), quote_identifier(typschema), op,
+						 candidates);
+		plan = VectorPlan(sql.data, vectype, &key, inval_before);
+	}
+	ret = SPI_execute_plan(plan, args, NULL, true, candidates);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "vector candidate query failed: %s", SPI_result_code_string(ret));
 	list.n = (int) SPI_processed;

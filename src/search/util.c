@@ -21,9 +21,9 @@
 
 /*
  * Set up a materialised set-returning result: check the caller accepts one,
- * build the result tuple descriptor from the function's declared result
- * type, and return a tuplestore in the per-query context (work_mem bounded,
- * spills to disk).
+ * take the result tuple descriptor the executor expects (or build it from
+ * the function's declared result type), and return a tuplestore in the
+ * per-query context (work_mem bounded, spills to disk).
  */
 Tuplestorestate *
 SearchBeginResult(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
@@ -38,7 +38,15 @@ SearchBeginResult(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+
+	/*
+	 * A function scan passes the row type it expects, built from our OUT
+	 * parameters: take it rather than build it again from pg_proc (an array
+	 * unpacking and a type lookup per column at every call).
+	 */
+	if (rsinfo->expectedDesc != NULL)
+		desc = rsinfo->expectedDesc;
+	else if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
 	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
