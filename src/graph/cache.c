@@ -48,6 +48,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "core/sorted_find.h"
 #include "graph/graph.h"
 
 /* vecrag.graph_cache_size, in kB */
@@ -660,19 +661,7 @@ GraphAdjacencyNumber(GraphAdjacency *adj)
 int32
 GraphAdjacencyNode(const GraphAdjacency *adj, int64 id)
 {
-	int32		lo = 0,
-				hi = adj->nnodes;
-
-	while (lo < hi)
-	{
-		int32		mid = lo + (hi - lo) / 2;
-
-		if (adj->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < adj->nnodes && adj->ids[lo] == id ? lo : -1;
+	return (int32) SortedFindInt64(adj->ids, adj->nnodes, id);
 }
 
 /*

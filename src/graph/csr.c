@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "core/sorted_find.h"
 #include "graph/graph.h"
 
 typedef struct IdIndex
@@ -357,19 +358,5 @@ LoadCSR(const GraphDef *def, Relation rel, GraphCache *cache,
 int32
 GraphCSRIndexOf(const GraphCSR *csr, int64 id)
 {
-	int32		lo = 0,
-				hi = csr->nnodes - 1;
-
-	while (lo <= hi)
-	{
-		int32		mid = lo + (hi - lo) / 2;
-
-		if (csr->ids[mid] == id)
-			return mid;
-		if (csr->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return (int32) SortedFindInt64(csr->ids, csr->nnodes, id);
 }

@@ -38,6 +38,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "core/sorted_find.h"
 #include "search/search.h"
 
 /* pruning margin: a bound below theta * this cannot reach theta despite rounding */
@@ -786,22 +787,11 @@ ListFind(const PostingCursor *c, int64 doc, double *factor)
 	}
 	else
 	{
-		int64		lo = 0;
-		int64		hi = c->n;
+		int64		pos = SortedFindInt64(c->ids, c->n, doc);
 
-		/* the first id >= doc is in [lo, hi] (hi = n: none) */
-		while (lo < hi)
-		{
-			int64		mid = lo + (hi - lo) / 2;
-
-			if (c->ids[mid] < doc)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo == c->n || c->ids[lo] != doc)
+		if (pos < 0)
 			return false;
-		*factor = c->factors[lo];
+		*factor = c->factors[pos];
 		return true;
 	}
 }
