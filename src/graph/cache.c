@@ -38,6 +38,10 @@
  */
 #include "postgres.h"
 
+#ifndef WIN32
+#include <sys/mman.h>
+#endif
+
 #include "access/xact.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
@@ -48,7 +52,6 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "core/sorted_find.h"
 #include "graph/graph.h"
 
 /* vecrag.graph_cache_size, in kB */
@@ -64,6 +67,7 @@ static int64 CacheBytes(void);
 static void EvictToFit(void);
 static bool BuildTooBig(GraphCache *cache, MemoryContext bcxt);
 static int32 InternRelation(GraphCache *cache, const char *name, int len);
+static void PlaceTraversalArrays(GraphAdjacency *adj);
 
 void
 GraphCacheInit(void)
@@ -411,6 +415,8 @@ GraphCacheAdjacency(GraphCache *cache, const GraphDef *def, Relation heap,
 	adj->map = GraphAdjacencyMap(adj, bcxt);
 	old = MemoryContextSwitchTo(bcxt);
 	GraphAdjacencyNumber(adj);
+	if (adj->ids != NULL)
+		PlaceTraversalArrays(adj);
 	MemoryContextSwitchTo(old);
 	if (BuildTooBig(cache, bcxt))
 		return NULL;
@@ -537,6 +543,20 @@ GraphAdjacencyMap(const GraphAdjacency *adj, MemoryContext cxt)
 	return map;
 }
 
+/* words of a visited bitmap over n nodes */
+#define VISITED_WORDS(n) ((Size) (n) / 64 + 1)
+
+/* the huge pages that cached traversal arrays are placed in */
+#define HUGE_PAGE_SIZE ((Size) 2 * 1024 * 1024)
+
+/* MADV_COLLAPSE (Linux 6.1) is in the kernel's headers before libc's */
+#if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(MADV_COLLAPSE)
+#define MADV_COLLAPSE 25
+#endif
+
+/* how many binary searches GraphAdjacencyNodes runs in step */
+#define LOCKSTEP 16
+
 /* an id as an unsigned key that sorts as the signed id does */
 #define SORTKEY(id) ((uint64) (id) ^ (UINT64CONST(1) << 63))
 #define RADIX_BITS 11
@@ -631,6 +651,7 @@ GraphAdjacencyNumber(GraphAdjacency *adj)
 	adj->ids = GraphAllocHuge(sizeof(int64) * Max(n, 1));
 	adj->nodeoffsets = GraphAllocHuge(sizeof(int64) * (n + 1));
 	adj->edgenodes = GraphAllocHuge(sizeof(GraphEdgeNode) * Max(nedges, 1));
+	adj->visited = GraphAllocHuge0(sizeof(uint64) * VISITED_WORDS(n));
 	n = 0;
 	for (i = 0, j = 0; i < adj->nkeys || j < nedges; n++)
 	{
@@ -647,6 +668,7 @@ GraphAdjacencyNumber(GraphAdjacency *adj)
 			i++;
 		while (j < nedges && other[perm[j]] == id)
 		{
+			adj->edgenodes[perm[j]].id = id;
 			adj->edgenodes[perm[j]].node = (int32) n;
 			adj->edgenodes[perm[j]].weight = adj->weights[perm[j]];
 			j++;
@@ -655,48 +677,131 @@ GraphAdjacencyNumber(GraphAdjacency *adj)
 	adj->nodeoffsets[n] = nedges;
 	adj->nnodes = (int32) n;
 	pfree(perm);
-}
-
-/* The node number of id in adj's numbering, or -1 when it has no edges. */
-int32
-GraphAdjacencyNode(const GraphAdjacency *adj, int64 id)
-{
-	return (int32) SortedFindInt64(adj->ids, adj->nnodes, id);
+	/* each edge's other end is in edgenodes now */
+	pfree(adj->other);
+	adj->other = NULL;
 }
 
 /*
- * A traversal's visited set over cache's nnodes node numbers: a bitmap kept
- * with the cache entry (a few cache lines that stay hot, where an array of
- * stamps made every edge a likely cache miss).  The traversal clears the
- * bits it set and calls GraphCacheVisitedEnd; a traversal that errors out
+ * Move the arrays that traversals read at random (visited set, node
+ * offsets, edges, ids) of a numbered adjacency into one block aligned to
+ * HUGE_PAGE_SIZE and advise the kernel to back it with huge pages, so that
+ * a traversal needs a few TLB entries where it needed one per 4 kB page it
+ * touched.  A traversal right after other work (its TLB refilled by it)
+ * missed the TLB on most of the pages it read: on a virtual machine each
+ * such miss walks two levels of page tables.  Only worth it for arrays of
+ * at least a huge page: smaller ones stay where they are.  The advice is
+ * given before the block is first written, so that its pages come in huge
+ * as they are faulted in; memory that malloc had already used (and
+ * faulted in small pages) is then collapsed explicitly where the kernel
+ * can (Linux 6.1 on).  Without madvise, or when the kernel refuses, the
+ * arrays are merely moved.
+ */
+static void
+PlaceTraversalArrays(GraphAdjacency *adj)
+{
+	Size		visz = MAXALIGN(sizeof(uint64) * VISITED_WORDS(adj->nnodes));
+	Size		offsz = MAXALIGN(sizeof(int64) * (adj->nnodes + 1));
+	Size		ensz = MAXALIGN(sizeof(GraphEdgeNode) * Max(adj->nedges, 1));
+	Size		idsz = MAXALIGN(sizeof(int64) * Max(adj->nnodes, 1));
+	Size		len = TYPEALIGN(HUGE_PAGE_SIZE, visz + offsz + ensz + idsz);
+	char	   *block;
+
+	if (visz + offsz + ensz + idsz < HUGE_PAGE_SIZE)
+		return;
+	block = (char *) TYPEALIGN(HUGE_PAGE_SIZE,
+							   GraphAllocHuge(len + HUGE_PAGE_SIZE));
+#ifdef MADV_HUGEPAGE
+	(void) madvise(block, len, MADV_HUGEPAGE);
+#endif
+	memset(block, 0, visz);
+	pfree(adj->visited);
+	adj->visited = (uint64 *) block;
+	adj->visited_dirty = false;
+	block += visz;
+	memcpy(block, adj->nodeoffsets, sizeof(int64) * (adj->nnodes + 1));
+	pfree(adj->nodeoffsets);
+	adj->nodeoffsets = (int64 *) block;
+	block += offsz;
+	memcpy(block, adj->edgenodes, sizeof(GraphEdgeNode) * adj->nedges);
+	pfree(adj->edgenodes);
+	adj->edgenodes = (GraphEdgeNode *) block;
+	block += ensz;
+	memcpy(block, adj->ids, sizeof(int64) * adj->nnodes);
+	pfree(adj->ids);
+	adj->ids = (int64 *) block;
+#ifdef MADV_COLLAPSE
+	(void) madvise((char *) adj->visited, len, MADV_COLLAPSE);
+#endif
+	adj->hugepages = true;
+}
+
+/*
+ * The node numbers of ids[0..n) in adj's numbering (-1: a node without
+ * edges), by binary searches run in step: every search of a sorted array
+ * of the same length takes the same number of steps, so each step probes
+ * all the ids at once and their cache misses overlap instead of queueing
+ * (a cold call's seeds cost about one miss a step, not one per id).
+ */
+void
+GraphAdjacencyNodes(const GraphAdjacency *adj, const int64 *ids, int n,
+					int32 *nodes)
+{
+	const int64 *a = adj->ids;
+	int64		base[LOCKSTEP];
+	int			done,
+				i;
+
+	for (done = 0; done < n; done += LOCKSTEP)
+	{
+		int			m = Min(LOCKSTEP, n - done);
+		int64		len = adj->nnodes;
+
+		for (i = 0; i < m; i++)
+			base[i] = 0;
+		/* the first element >= ids[i] is in base[i]..base[i] + len */
+		while (len > 1)
+		{
+			int64		half = len / 2;
+
+			for (i = 0; i < m; i++)
+				base[i] += a[base[i] + half] < ids[done + i] ? half : 0;
+			len -= half;
+		}
+		for (i = 0; i < m; i++)
+		{
+			int64		at = base[i] + (len == 1 && a[base[i]] < ids[done + i]);
+
+			nodes[done + i] = at < adj->nnodes && a[at] == ids[done + i] ?
+				(int32) at : -1;
+		}
+	}
+}
+
+/*
+ * A traversal's visited set over adj's node numbers: a bitmap kept with
+ * the adjacency (a few cache lines that stay hot, where an array of stamps
+ * made every edge a likely cache miss).  The traversal clears the bits it
+ * set and calls GraphAdjacencyVisitedEnd; a traversal that errors out
  * leaves the set dirty and the next one clears all of it.  A traversal
  * runs to its end (or error) before another can start in this backend.
  */
 uint64 *
-GraphCacheVisitedBegin(GraphCache *cache, int32 nnodes)
+GraphAdjacencyVisitedBegin(const GraphAdjacency *adj)
 {
-	Size		words = (Size) nnodes / 64 + 1;
+	GraphAdjacency *a = (GraphAdjacency *) adj;
 
-	if (cache->visited == NULL || cache->nvisited < nnodes)
-	{
-		if (cache->visited != NULL)
-			pfree(cache->visited);
-		cache->visited = MemoryContextAllocExtended(cache->cxt,
-													sizeof(uint64) * words,
-													MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		cache->nvisited = nnodes;
-	}
-	else if (cache->visited_dirty)
-		memset(cache->visited, 0, sizeof(uint64) * ((Size) cache->nvisited / 64 + 1));
-	cache->visited_dirty = true;
-	return cache->visited;
+	if (a->visited_dirty)
+		memset(a->visited, 0, sizeof(uint64) * VISITED_WORDS(a->nnodes));
+	a->visited_dirty = true;
+	return a->visited;
 }
 
 /* The traversal has cleared every bit it set. */
 void
-GraphCacheVisitedEnd(GraphCache *cache)
+GraphAdjacencyVisitedEnd(const GraphAdjacency *adj)
 {
-	cache->visited_dirty = false;
+	((GraphAdjacency *) adj)->visited_dirty = false;
 }
 
 /*

@@ -121,7 +121,8 @@ typedef struct GraphAdjacency
 	int64		nedges;
 	int64	   *keys;
 	int64	   *offsets;
-	int64	   *other;			/* the other end of each edge */
+	int64	   *other;			/* the other end of each edge; NULL when
+								 * numbered: edgenodes[e].id instead */
 	float4	   *weights;
 	int32	   *relations;		/* relation code, -1 for NULL */
 	struct GraphNodeMap *map;	/* key -> index in keys */
@@ -136,14 +137,30 @@ typedef struct GraphAdjacency
 	int64	   *ids;			/* node number -> id */
 	int64	   *nodeoffsets;	/* node n's edges: nodeoffsets[n]..[n + 1] */
 	struct GraphEdgeNode *edgenodes;	/* each edge's other end and weight */
+	uint64	   *visited;		/* a traversal's visited set: a bit per node */
+	bool		visited_dirty;	/* in use, or left set by an error */
+	bool		hugepages;		/* the arrays above share one block advised
+								 * to the kernel as huge pages */
 } GraphAdjacency;
 
-/* What a traversal reads of an edge, together (one cache line, not two). */
+/*
+ * What a traversal reads of an edge, together in one array: the other
+ * end's id beside its number, so that expanding a node reads one run of
+ * memory (and a cold call misses one cache line and TLB entry, not two).
+ */
 typedef struct GraphEdgeNode
 {
-	int32		node;			/* the other end's node number */
+	int64		id;				/* the other end */
+	int32		node;			/* its node number */
 	float4		weight;
 } GraphEdgeNode;
+
+/* The other end of edge e of adj, whether numbered or not. */
+static inline int64
+GraphAdjacencyOther(const struct GraphAdjacency *adj, int64 e)
+{
+	return adj->other != NULL ? adj->other[e] : adj->edgenodes[e].id;
+}
 
 /* Every edge of the table in physical order, for whole-graph loads. */
 typedef struct GraphEdgeList
@@ -180,9 +197,6 @@ typedef struct GraphCache
 	GraphAdjacency *adj[2];		/* [inbound] */
 	GraphEdgeList *list;
 	struct GraphCSR *csr[3][2];	/* [direction][weighted], no filter */
-	uint64	   *visited;		/* a traversal's visited set: a bit per node */
-	int32		nvisited;		/* bits */
-	bool		visited_dirty;	/* in use, or left set by an error */
 	bool		toobig;			/* a build passed the memory cap: give up */
 	bool		is_private;		/* one call's policy-filtered edges */
 	int			pins;
@@ -261,9 +275,10 @@ extern bool GraphCacheAdopt(GraphCache *cache, MemoryContext bcxt);
 extern GraphNodeMap *GraphAdjacencyMap(const GraphAdjacency *adj,
 									   MemoryContext cxt);
 extern void GraphAdjacencyNumber(GraphAdjacency *adj);
-extern int32 GraphAdjacencyNode(const GraphAdjacency *adj, int64 id);
-extern uint64 *GraphCacheVisitedBegin(GraphCache *cache, int32 nnodes);
-extern void GraphCacheVisitedEnd(GraphCache *cache);
+extern void GraphAdjacencyNodes(const GraphAdjacency *adj, const int64 *ids,
+								int n, int32 *nodes);
+extern uint64 *GraphAdjacencyVisitedBegin(const GraphAdjacency *adj);
+extern void GraphAdjacencyVisitedEnd(const GraphAdjacency *adj);
 extern bool *GraphCacheFilter(const GraphCache *cache,
 							  const GraphRelationFilter *filter);
 

@@ -618,7 +618,7 @@ NextCached(GraphReader *reader, GraphEdgeRow *row)
 			if (reader->relmatch != NULL && (code < 0 || !reader->relmatch[code]))
 				continue;
 			row->from = reader->ckey;
-			row->to = adj->other[e];
+			row->to = GraphAdjacencyOther(adj, e);
 			row->edge.src = reader->inbound ? row->to : row->from;
 			row->edge.dst = reader->inbound ? row->from : row->to;
 			row->edge.weight = adj->weights[e];

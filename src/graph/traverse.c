@@ -32,9 +32,11 @@
  * as through the index, without a row per edge or a parent lookup per key.
  * When every direction is served by one cache entry, nodes are known by the
  * entry's dense node numbers (ascending ids, so in key order too): the
- * visited set is a bitmap kept with the entry, cleared again by the nodes
- * found, and a node's edges are found by its number, with no hashing at
- * all.  Measured on a warm WordNet 3-hop (1,292 rows) this took the
+ * visited set is a bitmap kept with the entry's adjacency, cleared again
+ * by the nodes found, and a node's edges are found by its number, with no
+ * hashing at all (each edge holds its other end's number and id, so a
+ * node's expansion reads one run of memory; cache.c puts these arrays in
+ * huge pages).  Measured on a warm WordNet 3-hop (1,292 rows) this took the
  * function itself (its tuplestore copies included) from 1.48M to 0.71M
  * instructions, most of what is left being the rows (README, Benchmark).
  * Rows are formed in one reused buffer (GraphRowWriter), arrays included;
@@ -88,11 +90,10 @@ typedef struct TraverseState
 
 	/*
 	 * The visited set: when every reader is served by one cache entry
-	 * (numbered), its node numbers index the bitmap visited, and outside
-	 * holds the seeds that have no edges; otherwise map, from id to index
-	 * in nodes.
+	 * whose adjacencies number their nodes, the node numbers index the
+	 * bitmap visited, and outside holds the seeds that have no edges;
+	 * otherwise map, from id to index in nodes.
 	 */
-	GraphCache *numbered;
 	uint64	   *visited;
 	GraphNodeMap *outside;
 	GraphNodeMap *map;
@@ -123,7 +124,7 @@ static void SortPairs(uint64 *pairs, uint64 *tmp, int n);
 static Datum PathArray(GraphRowWriter *writer, TraverseState *st, int32 at,
 					   Oid edgetype, Datum *relation_path, bool *rnull);
 static bool UseNumbering(GraphReader **readers, int nreaders,
-						 const GraphAdjacency **numbered, GraphCache **cache);
+						 const GraphAdjacency **numbered);
 
 /*
  * Append node id (node: its number in the cache's numbering, or -1) reached
@@ -449,11 +450,13 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			{
 				int64		ahead = offsets[pairs[i + PREFETCH_AHEAD] >> 32];
 
-				if (st->visited != NULL)
+				if (adj->other == NULL)
 					GraphPrefetch(&adj->edgenodes[ahead]);
 				else
+				{
 					GraphPrefetch(&adj->weights[ahead]);
-				GraphPrefetch(&adj->other[ahead]);
+					GraphPrefetch(&adj->other[ahead]);
+				}
 				if (need_code)
 					GraphPrefetch(&adj->relations[ahead]);
 			}
@@ -487,7 +490,7 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 					int32		node = en->node;
 
 					if ((st->visited[node >> 6] & (UINT64CONST(1) << (node & 63))) == 0)
-						AddNode(st, adj->other[e], node, parent, en->weight,
+						AddNode(st, en->id, node, parent, en->weight,
 								inbound, NULL, -1, false);
 				}
 				continue;
@@ -496,6 +499,7 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 			{
 				int32		code = -1;
 				int32		node;
+				int64		id;
 				float4		weight;
 
 				/* relation codes only when filtered or returned */
@@ -523,15 +527,19 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 					/* seen: read nothing more of this edge */
 					if (st->visited[node >> 6] & (UINT64CONST(1) << (node & 63)))
 						continue;
+					id = en->id;
 					weight = en->weight;
 				}
 				else
+				{
+					id = GraphAdjacencyOther(adj, e);
 					weight = adj->weights[e];
+				}
 				if (code < 0)
-					AddNode(st, adj->other[e], node, parent, weight,
+					AddNode(st, id, node, parent, weight,
 							inbound, NULL, -1, false);
 				else
-					AddNode(st, adj->other[e], node, parent, weight,
+					AddNode(st, id, node, parent, weight,
 							inbound, cache->relnames[code], cache->rellens[code],
 							false);
 			}
@@ -641,12 +649,13 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 
 /*
  * Can the traversal use node numbers?  When every reader is served by one
- * cache entry (*cache) whose adjacencies number their nodes: *numbered is
- * one of them (to number the seeds).  Otherwise false: it hashes ids.
+ * cache entry whose adjacencies number their nodes: *numbered is one of
+ * them (to number the seeds; its visited set serves the traversal).
+ * Otherwise false: it hashes ids.
  */
 static bool
 UseNumbering(GraphReader **readers, int nreaders,
-			 const GraphAdjacency **numbered, GraphCache **cache)
+			 const GraphAdjacency **numbered)
 {
 	const GraphCache *shared = NULL;
 	int			r;
@@ -671,10 +680,7 @@ UseNumbering(GraphReader **readers, int nreaders,
 		if (*numbered == NULL)
 			*numbered = adj;
 	}
-	if (*numbered == NULL)
-		return false;
-	*cache = (GraphCache *) shared;
-	return true;
+	return *numbered != NULL;
 }
 
 PG_FUNCTION_INFO_V1(graph_traverse);
@@ -696,6 +702,8 @@ graph_traverse(PG_FUNCTION_ARGS)
 	int32		max_depth;
 	Datum	   *seeds;
 	bool	   *seednulls;
+	int64	   *seedids;
+	int32	   *seednodes;
 	int			nseeds,
 				i,
 				r;
@@ -747,12 +755,11 @@ graph_traverse(PG_FUNCTION_ARGS)
 	st.capacity = Max(256, Min(last_nnodes, TRAVERSE_HINT_MAX));
 	st.nodes = palloc(sizeof(TraverseNode) * st.capacity);
 	st.nnodes = 0;
-	st.numbered = NULL;
 	st.visited = NULL;
 	st.outside = NULL;
 	st.map = NULL;
-	if (UseNumbering(readers, nreaders, &numbered, &st.numbered))
-		st.visited = GraphCacheVisitedBegin(st.numbered, numbered->nnodes);
+	if (UseNumbering(readers, nreaders, &numbered))
+		st.visited = GraphAdjacencyVisitedBegin(numbered);
 	else
 		st.map = GraphNodeMapCreate(cxt, 1024);
 	st.max_fanout = PG_ARGISNULL(5) ? -1 : PG_GETARG_INT32(5);
@@ -775,14 +782,18 @@ graph_traverse(PG_FUNCTION_ARGS)
 		deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
 						  TYPALIGN_DOUBLE, &seeds, &seednulls, &nseeds);
 	}
+	seedids = palloc(sizeof(int64) * Max(nseeds, 1));
+	seednodes = palloc(sizeof(int32) * Max(nseeds, 1));
+	for (i = 0; i < nseeds; i++)
+	{
+		seedids[i] = seednulls[i] ? 0 : DatumGetInt64(seeds[i]);
+		seednodes[i] = -1;
+	}
+	if (numbered)
+		GraphAdjacencyNodes(numbered, seedids, nseeds, seednodes);
 	for (i = 0; i < nseeds && !st.stopped; i++)
 		if (!seednulls[i])
-		{
-			int64		id = DatumGetInt64(seeds[i]);
-
-			AddNode(&st, id, numbered ? GraphAdjacencyNode(numbered, id) : -1,
-					-1, 0, false, NULL, -1, false);
-		}
+			AddNode(&st, seedids[i], seednodes[i], -1, 0, false, NULL, -1, false);
 
 	/* breadth first: nodes[start..end) is the frontier at depth */
 	start = 0;
@@ -833,7 +844,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 	}
 	GraphRowWriterFree(writer);
 	if (st.visited != NULL)
-		GraphCacheVisitedEnd(st.numbered);
+		GraphAdjacencyVisitedEnd(numbered);
 	last_nnodes = st.nnodes;
 	for (r = 0; r < nreaders; r++)
 		GraphReaderClose(readers[r]);
