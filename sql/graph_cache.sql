@@ -221,6 +221,54 @@ SELECT vecrag.drop_graph('gch');
 DROP TABLE gch;
 DROP FUNCTION gch_calls(), gch_seeds();
 
+-- each call first looks for the registration, version and trigger rows
+-- where it found them last time (by TID, under its snapshot): a row that
+-- was replaced, deleted, vacuumed away or turned into another graph's row
+-- sends it back to the indexes
+CREATE TABLE gm1 (src bigint, dst bigint);
+CREATE TABLE gm2 (a bigint, b bigint);
+INSERT INTO gm1 VALUES (1, 2), (2, 3);
+INSERT INTO gm2 VALUES (1, 5), (5, 6), (6, 7);
+CREATE INDEX ON gm1 (src, dst);
+CREATE INDEX ON gm2 (a, b);
+SELECT vecrag.create_graph('gm', 'gm1');
+SELECT vecrag.set_graph_cache('gm');
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm', ARRAY[1], max_depth => 9);
+-- the same name, another table: the remembered row is deleted
+SELECT vecrag.drop_graph('gm');
+SELECT vecrag.create_graph('gm', 'gm2', src => 'a', dst => 'b');
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm', ARRAY[1], max_depth => 9);
+SELECT count(*) AS cached FROM vecrag.graph_cache_entries() WHERE edge_table = 'gm2'::regclass;
+SELECT vecrag.set_graph_cache('gm');
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm', ARRAY[1], max_depth => 9);
+-- a write updates the version row: the next call finds the new one
+INSERT INTO gm2 VALUES (7, 8);
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm', ARRAY[1], max_depth => 9);
+-- the trigger disabled (its row replaced): no cache; enabled again: a new key
+ALTER TABLE gm2 DISABLE TRIGGER vecrag_graph_cache;
+INSERT INTO gm2 VALUES (8, 9);
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm', ARRAY[1], max_depth => 9);
+ALTER TABLE gm2 ENABLE ALWAYS TRIGGER vecrag_graph_cache;
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm', ARRAY[1], max_depth => 9);
+SELECT edges FROM vecrag.graph_cache_entries() WHERE edge_table = 'gm2'::regclass ORDER BY edges;
+-- inside a transaction that changes the registration, and after it rolls back
+BEGIN;
+SELECT vecrag.drop_graph('gm');
+SELECT vecrag.create_graph('gm', 'gm1');
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm', ARRAY[1], max_depth => 9);
+ROLLBACK;
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm', ARRAY[1], max_depth => 9);
+-- the registration deleted and vacuumed away (the table may be truncated
+-- below the remembered TID), then another graph in its place
+SELECT vecrag.drop_graph('gm');
+VACUUM vecrag.graph_definitions;
+SELECT count(*) FROM vecrag.traverse('gm', ARRAY[1]);
+SELECT vecrag.create_graph('gm_other', 'gm1');
+SELECT count(*) FROM vecrag.traverse('gm', ARRAY[1]);
+SELECT string_agg(id::text, ' ') FROM vecrag.traverse('gm_other', ARRAY[1], max_depth => 9);
+SELECT vecrag.drop_graph('gm_other');
+DROP TABLE gm1, gm2;
+
 -- room for one direction only: a call in both directions builds the first,
 -- then finds the second too big and reads both through the indexes; the
 -- first stays valid until that call ends, then is freed
