@@ -217,6 +217,14 @@ SELECT vecrag.set_graph_cache('gch');
 SELECT c.call, c.n, c.result = i.result AS same FROM gch_calls() c JOIN gch_from_indexes i USING (call) ORDER BY call;
 SELECT c.call, c.n, c.result = i.result AS same FROM gch_calls() c JOIN gch_from_indexes i USING (call) ORDER BY call;
 SELECT out_edges, in_edges, too_big, edges FROM vecrag.graph_cache_entries() WHERE edge_table = 'gch'::regclass;
+-- the node array kept from one call to the next: a call that outgrows it
+-- (more than 16,384 nodes) and one that fails leave the next calls right
+SELECT count(*) FROM vecrag.traverse('gch', ARRAY[0], max_depth => 30, direction => 'both', with_paths => false);
+SET work_mem = '64kB';
+SELECT count(*) FROM vecrag.traverse('gch', ARRAY[0], max_depth => 30, direction => 'both', with_paths => false);
+RESET work_mem;
+SELECT c.call, c.n, c.result = i.result AS same FROM gch_calls() c JOIN gch_from_indexes i USING (call) ORDER BY call;
+SELECT count(*) FROM vecrag.traverse('gch', ARRAY[0], max_depth => 30, direction => 'both', with_paths => false);
 SELECT vecrag.drop_graph('gch');
 DROP TABLE gch;
 DROP FUNCTION gch_calls(), gch_seeds();

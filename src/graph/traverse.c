@@ -67,22 +67,43 @@ static int32 last_nnodes = 0;
 
 /*
  * A node found, with the edge that reached it: (parent's id -> id), or
- * (id -> parent's id) when it was followed inbound, and its weight.
+ * (id -> parent's id) when it was followed inbound, and its weight.  Only
+ * what every traversal needs (40 bytes): each node found is written once,
+ * and a call that starts with cold CPU caches misses on every line of it.
  */
 typedef struct TraverseNode
 {
 	int64		id;
 	float8		path_weight;
-	const char *relation;		/* the edge's relation (not terminated), or NULL */
-	int32		relation_len;
 	int32		parent;			/* index of the parent, -1 for seeds */
 	int32		depth;
 	int32		degree;
-	int32		followed;		/* edges considered for expansion */
 	int32		node;			/* the cache's node number, or -1 */
 	float4		weight;
 	bool		inbound;
 } TraverseNode;
+
+/* What only some traversals need of a node: a parallel array, or none. */
+typedef struct TraverseExtra
+{
+	const char *relation;		/* the edge's relation (not terminated), or NULL */
+	int32		relation_len;
+	int32		followed;		/* edges considered for expansion */
+} TraverseExtra;
+
+/*
+ * The node array of the last traversal (up to TRAVERSE_HINT_MAX nodes),
+ * kept for the next one in a context of its own: a call takes it by making
+ * that context a child of its own, so that work_mem counts it and an error
+ * frees it with the call (the context's reset callback then forgets it),
+ * and gives it back at its end.  The next call neither allocates nor grows
+ * (copies) it.  A traversal that finds it taken (one run by a row-level
+ * security policy of another) allocates its own.
+ */
+static MemoryContext spare_cxt = NULL;
+static TraverseNode *spare_nodes = NULL;
+static int32 spare_capacity = 0;
+static bool spare_taken = false;
 
 typedef struct TraverseState
 {
@@ -98,6 +119,8 @@ typedef struct TraverseState
 	GraphNodeMap *outside;
 	GraphNodeMap *map;
 	TraverseNode *nodes;
+	TraverseExtra *extra;		/* when relations are kept or fanout capped */
+	bool		spare;			/* nodes is the spare array */
 	int32		nnodes;
 	int32		capacity;
 	int32		max_fanout;		/* -1: no limit */
@@ -108,6 +131,9 @@ typedef struct TraverseState
 	int32		hops_cap;
 } TraverseState;
 
+static void TakeNodes(TraverseState *st);
+static void GiveBackNodes(TraverseState *st);
+static void ForgetSpare(void *arg);
 static int32 AddNode(TraverseState *st, int64 id, int32 node, int32 parent,
 					 float4 weight, bool inbound, const char *relation,
 					 int relation_len, bool copy_relation);
@@ -172,6 +198,8 @@ AddNode(TraverseState *st, int64 id, int32 node, int32 parent, float4 weight,
 					 errmsg("traversal reached more than %d nodes", st->capacity)));
 		st->capacity *= 2;
 		st->nodes = repalloc_huge(st->nodes, sizeof(TraverseNode) * st->capacity);
+		if (st->extra)
+			st->extra = repalloc_huge(st->extra, sizeof(TraverseExtra) * st->capacity);
 		GraphCheckMemory(st->cxt, "traversal");
 	}
 	n = &st->nodes[index];
@@ -179,9 +207,6 @@ AddNode(TraverseState *st, int64 id, int32 node, int32 parent, float4 weight,
 	n->node = node;
 	n->parent = parent;
 	n->degree = 0;
-	n->followed = 0;
-	n->relation = NULL;
-	n->relation_len = -1;
 	n->weight = weight;
 	n->inbound = inbound;
 	if (parent < 0)
@@ -193,10 +218,18 @@ AddNode(TraverseState *st, int64 id, int32 node, int32 parent, float4 weight,
 	{
 		n->depth = st->nodes[parent].depth + 1;
 		n->path_weight = st->nodes[parent].path_weight + weight;
-		if (st->keep_relation && relation_len >= 0)
+	}
+	if (st->extra)
+	{
+		TraverseExtra *x = &st->extra[index];
+
+		x->followed = 0;
+		x->relation = NULL;
+		x->relation_len = -1;
+		if (parent >= 0 && st->keep_relation && relation_len >= 0)
 		{
-			n->relation = copy_relation ? pnstrdup(relation, relation_len) : relation;
-			n->relation_len = relation_len;
+			x->relation = copy_relation ? pnstrdup(relation, relation_len) : relation;
+			x->relation_len = relation_len;
 		}
 	}
 	st->nnodes++;
@@ -205,6 +238,68 @@ AddNode(TraverseState *st, int64 id, int32 node, int32 parent, float4 weight,
 	if (st->max_nodes >= 0 && st->nnodes >= st->max_nodes)
 		st->stopped = true;
 	return index;
+}
+
+/*
+ * Give st a node array: the spare one when it is free (made a child of
+ * st's context for this call), else one of its own in st's context.
+ */
+static void
+TakeNodes(TraverseState *st)
+{
+	if (spare_taken)
+	{
+		st->spare = false;
+		st->capacity = Max(256, Min(last_nnodes, TRAVERSE_HINT_MAX));
+		st->nodes = palloc(sizeof(TraverseNode) * st->capacity);
+		return;
+	}
+	if (spare_cxt == NULL)
+	{
+		MemoryContextCallback *forget;
+
+		spare_cxt = AllocSetContextCreate(TopMemoryContext, "vecrag traverse nodes",
+										  ALLOCSET_SMALL_SIZES);
+		forget = MemoryContextAlloc(spare_cxt, sizeof(MemoryContextCallback));
+		forget->func = ForgetSpare;
+		forget->arg = NULL;
+		MemoryContextRegisterResetCallback(spare_cxt, forget);
+		spare_capacity = Max(256, Min(last_nnodes, TRAVERSE_HINT_MAX));
+		spare_nodes = MemoryContextAllocHuge(spare_cxt,
+											 sizeof(TraverseNode) * spare_capacity);
+	}
+	MemoryContextSetParent(spare_cxt, st->cxt);
+	spare_taken = true;
+	st->spare = true;
+	st->nodes = spare_nodes;
+	st->capacity = spare_capacity;
+}
+
+/* At the end of a call: keep the spare array for the next, unless too big. */
+static void
+GiveBackNodes(TraverseState *st)
+{
+	if (!st->spare)
+		return;
+	if (st->capacity > TRAVERSE_HINT_MAX)
+	{
+		MemoryContextDelete(spare_cxt);	/* ForgetSpare clears the rest */
+		return;
+	}
+	MemoryContextSetParent(spare_cxt, TopMemoryContext);
+	spare_nodes = st->nodes;
+	spare_capacity = st->capacity;
+	spare_taken = false;
+}
+
+/* The spare context is being deleted (with a call that failed, or above). */
+static void
+ForgetSpare(void *arg)
+{
+	spare_cxt = NULL;
+	spare_nodes = NULL;
+	spare_capacity = 0;
+	spare_taken = false;
 }
 
 /*
@@ -248,9 +343,10 @@ ExpandLevel(TraverseState *st, GraphReader *reader, int32 start, int32 end,
 			st->nodes[parent].degree++;
 			if (!follow || st->stopped)
 				continue;
-			if (st->max_fanout >= 0 && st->nodes[parent].followed >= st->max_fanout)
+			if (st->max_fanout >= 0 && st->extra[parent].followed >= st->max_fanout)
 				continue;
-			st->nodes[parent].followed++;
+			if (st->max_fanout >= 0)
+				st->extra[parent].followed++;
 			AddNode(st, row.to, -1, parent, row.edge.weight, reader_inbound,
 					row.relation, row.relation_len, true);
 		}
@@ -515,9 +611,10 @@ ExpandLevelCached(TraverseState *st, GraphReader *reader, int32 start,
 				st->nodes[parent].degree++;
 				if (!follow || st->stopped)
 					continue;
-				if (st->max_fanout >= 0 && st->nodes[parent].followed >= st->max_fanout)
+				if (st->max_fanout >= 0 && st->extra[parent].followed >= st->max_fanout)
 					continue;
-				st->nodes[parent].followed++;
+				if (st->max_fanout >= 0)
+					st->extra[parent].followed++;
 				node = -1;
 				if (st->visited != NULL)
 				{
@@ -582,10 +679,10 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 	for (k = depth - 1, walk = at; k >= 0; k--, walk = st->nodes[walk].parent)
 	{
 		st->hops[k] = walk;
-		if (st->nodes[walk].relation == NULL)
+		if (!st->keep_relation || st->extra[walk].relation == NULL)
 			relnulls = true;
 		else
-			rel_size += INTALIGN(VARHDRSZ + st->nodes[walk].relation_len);
+			rel_size += INTALIGN(VARHDRSZ + st->extra[walk].relation_len);
 	}
 	*rnull = !st->keep_relation;
 	if (!st->keep_relation)
@@ -630,19 +727,21 @@ PathArray(GraphRowWriter *writer, TraverseState *st, int32 at, Oid edgetype,
 	for (k = 0; k < depth; k++)
 	{
 		const TraverseNode *hop = &st->nodes[st->hops[k]];
+		const TraverseExtra *x;
 
 		edges[k].src = hop->inbound ? hop->id : from;
 		edges[k].dst = hop->inbound ? from : hop->id;
 		edges[k].weight = hop->weight;
 		edges[k].pad = 0;
 		from = hop->id;
-		if (rels == NULL || hop->relation == NULL)
+		if (rels == NULL || st->extra[st->hops[k]].relation == NULL)
 			continue;
+		x = &st->extra[st->hops[k]];
 		if (bitmap)
 			bitmap[k / 8] |= 1 << (k % 8);
-		SET_VARSIZE(p, VARHDRSZ + hop->relation_len);
-		memcpy(VARDATA(p), hop->relation, hop->relation_len);
-		p += INTALIGN(VARHDRSZ + hop->relation_len);
+		SET_VARSIZE(p, VARHDRSZ + x->relation_len);
+		memcpy(VARDATA(p), x->relation, x->relation_len);
+		p += INTALIGN(VARHDRSZ + x->relation_len);
 	}
 	return PointerGetDatum(path);
 }
@@ -752,8 +851,11 @@ graph_traverse(PG_FUNCTION_ARGS)
 		readers[nreaders++] = GraphReaderOpen(def, rel, true, filter);
 
 	st.cxt = cxt;
-	st.capacity = Max(256, Min(last_nnodes, TRAVERSE_HINT_MAX));
-	st.nodes = palloc(sizeof(TraverseNode) * st.capacity);
+	st.max_fanout = PG_ARGISNULL(5) ? -1 : PG_GETARG_INT32(5);
+	st.keep_relation = with_paths && def->relation_attno != InvalidAttrNumber;
+	TakeNodes(&st);
+	st.extra = st.keep_relation || st.max_fanout >= 0 ?
+		palloc(sizeof(TraverseExtra) * st.capacity) : NULL;
 	st.nnodes = 0;
 	st.visited = NULL;
 	st.outside = NULL;
@@ -762,10 +864,8 @@ graph_traverse(PG_FUNCTION_ARGS)
 		st.visited = GraphAdjacencyVisitedBegin(numbered);
 	else
 		st.map = GraphNodeMapCreate(cxt, 1024);
-	st.max_fanout = PG_ARGISNULL(5) ? -1 : PG_GETARG_INT32(5);
 	st.max_nodes = PG_ARGISNULL(6) ? -1 : PG_GETARG_INT32(6);
 	st.stopped = false;
-	st.keep_relation = with_paths && def->relation_attno != InvalidAttrNumber;
 	st.hops = NULL;
 	st.hops_cap = 0;
 
@@ -846,6 +946,7 @@ graph_traverse(PG_FUNCTION_ARGS)
 	if (st.visited != NULL)
 		GraphAdjacencyVisitedEnd(numbered);
 	last_nnodes = st.nnodes;
+	GiveBackNodes(&st);
 	for (r = 0; r < nreaders; r++)
 		GraphReaderClose(readers[r]);
 	table_close(rel, NoLock);
