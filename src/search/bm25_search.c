@@ -807,12 +807,11 @@ ListFind(const PostingCursor *c, int64 doc, double *factor)
 /*
  * SeedThreshold's arrays, allocated before the search loop (which may run
  * on the compute thread, where nothing may be allocated): the first nseed
- * terms are merged, total postings; heap is NULL when there is no seed
+ * terms are merged; heap is NULL when there is no seed
  */
 typedef struct SeedBuffers
 {
 	int			nseed;
-	int64		total;
 	SearchHit  *cur;
 	SearchHit  *next;
 	SearchHit  *heap;
@@ -836,7 +835,6 @@ SeedAllocate(SeedBuffers *buf, const Bm25Query *q, const PostingCursor *cursors,
 	if (nseed == 0 || total < cap)
 		return;
 	buf->nseed = nseed;
-	buf->total = total;
 	buf->cur = palloc(sizeof(SearchHit) * total);
 	buf->next = palloc(sizeof(SearchHit) * total);
 	buf->heap = palloc(sizeof(SearchHit) * cap);
