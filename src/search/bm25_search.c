@@ -8,7 +8,10 @@
  *	  under the caller's snapshot, falling back to the heap for pages not
  *	  all-visible; lists that fit neither the cache nor work_mem are
  *	  streamed from the btree.  Memory is O(k) beyond the cache and work_mem,
- *	  whatever the corpus size.
+ *	  whatever the corpus size.  A search is begun, run and ended in three
+ *	  steps (Bm25TopKBegin, Bm25TopKRun, Bm25TopKEnd); when no list streams,
+ *	  the run touches nothing of PostgreSQL, so hybrid_search runs it on the
+ *	  backend's compute thread (Bm25TopKRunApart) beside its vector query.
  *
  *	  score(d, q) = sum over query terms t (each occurrence counted) of
  *		idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
