@@ -182,6 +182,16 @@ CREATE FUNCTION vecrag.traverse(graph text, seeds bigint[],
 -------------------------------------------------------------------------------
 -- section: hybrid search, fusion and rerank (src/search)
 
+-- bm25_is_index: whether rel is the metadata table of a BM25 index (its
+-- columns are those bm25_create_index gives it); the one test every BM25
+-- function and the event trigger use to recognise an index
+CREATE FUNCTION vecrag.bm25_is_index(rel regclass) RETURNS boolean
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$ SELECT (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+				  WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped)
+				 IS NOT DISTINCT FROM '{source,text_column,id_column,config,postings,terms,stats}'::text[] $$;
+
 -- bm25_record_dependencies: tie an index's side objects to its source table
 -- and to the extension in pg_depend (see src/search/bm25_depend.c).
 CREATE FUNCTION vecrag.bm25_record_dependencies(bm25_index regclass) RETURNS void
@@ -252,9 +262,7 @@ DECLARE
 BEGIN
 	SELECT n.nspname, c.relname INTO nsp, base
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = bm25_index;
-	IF (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
-		WHERE a.attrelid = bm25_index AND a.attnum > 0 AND NOT a.attisdropped)
-	   IS DISTINCT FROM '{source,text_column,id_column,config,postings,terms,stats}'::text[] THEN
+	IF NOT vecrag.bm25_is_index(bm25_index) THEN
 		RAISE EXCEPTION '"%" is not a vecrag BM25 index', base
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
@@ -664,9 +672,7 @@ BEGIN
 		RAISE EXCEPTION 'relation with OID % does not exist', bm25_index::oid
 			USING ERRCODE = 'undefined_table';
 	END IF;
-	IF (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
-		WHERE a.attrelid = bm25_index AND a.attnum > 0 AND NOT a.attisdropped)
-	   IS DISTINCT FROM '{source,text_column,id_column,config,postings,terms,stats}'::text[] THEN
+	IF NOT vecrag.bm25_is_index(bm25_index) THEN
 		RAISE EXCEPTION '"%" is not a vecrag BM25 index', base
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
@@ -721,9 +727,7 @@ BEGIN
 			 JOIN pg_class m ON m.oid = d.objid
 			 WHERE cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0
 			   AND m.relkind = 'r' AND m.relowner <> c.relowner
-			   AND (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
-					WHERE a.attrelid = m.oid AND a.attnum > 0 AND NOT a.attisdropped)
-				   = '{source,text_column,id_column,config,postings,terms,stats}'::text[] LOOP
+			   AND vecrag.bm25_is_index(m.oid) LOOP
 		BEGIN
 			FOR part IN SELECT p.oid::regclass FROM pg_depend pd JOIN pg_class p ON p.oid = pd.objid
 						WHERE pd.classid = 'pg_class'::regclass AND pd.refclassid = 'pg_class'::regclass
@@ -750,9 +754,7 @@ BEGIN
 							   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a')
 			 JOIN pg_namespace n ON n.oid = m.relnamespace
 			 WHERE cmd.classid = 'pg_class'::regclass AND cmd.objsubid = 0 AND m.relkind = 'r'
-			   AND (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
-					WHERE a.attrelid = m.oid AND a.attnum > 0 AND NOT a.attisdropped)
-				   = '{source,text_column,id_column,config,postings,terms,stats}'::text[] LOOP
+			   AND vecrag.bm25_is_index(m.oid) LOOP
 		IF EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class p ON p.oid = d.objid
 				   WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
 					 AND d.refobjid = r.meta AND d.deptype = 'a' AND p.relkind = 'r'
