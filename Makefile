@@ -5,6 +5,9 @@ EXTENSION = vecrag
 MODULE_big = vecrag
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 PG_CPPFLAGS = -I$(srcdir)/src
+# POSIX threads: hybrid_search's compute thread (src/core/compute_thread.c)
+PG_CFLAGS = -pthread
+SHLIB_LINK = -pthread
 # sql/vecrag.sql is the live install script, installed as vecrag--<default_version>.sql;
 # released install scripts and the upgrade scripts between versions are installed as they are.
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" vecrag.control)

@@ -34,6 +34,7 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
+#include "core/compute_thread.h"
 #include "search/search.h"
 
 typedef struct CacheKey
@@ -160,6 +161,11 @@ FindIndex(Oid meta)
  * generation), or are dropped when its tables were truncated or rewritten.
  * Returns whether the cache may be used (it is enabled and the version is
  * known).
+ *
+ * Never while a job runs on the compute thread: it reads cached lists
+ * (hybrid_search's BM25 loop), so a search nested in code the main thread
+ * runs meanwhile bypasses the cache, which then stays exactly as it is (no
+ * entry added, rescored, evicted or dropped).
  */
 bool
 Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version)
@@ -167,6 +173,8 @@ Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version)
 	CacheIndex *ci;
 	uint64		generation = 0;
 
+	if (ComputeThreadActive())
+		return false;
 	query_serial++;
 	if (search_bm25_cache_size <= 0 || !version->valid)
 	{

@@ -5,7 +5,9 @@
  *	  retriever's rank and score.  The vector side is one SPI query
  *	  ORDER BY col <op> $1 LIMIT n, so an hnsw or ivf index on the column is
  *	  used when the planner finds it cheaper, and the caller's privileges
- *	  and snapshot apply.
+ *	  and snapshot apply.  BM25's search loop runs on the backend's compute
+ *	  thread meanwhile when vecrag.hybrid_parallel allows (the same
+ *	  computation, so the same results, on a second core).
  */
 #include "postgres.h"
 
@@ -21,6 +23,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "core/compute_thread.h"
 #include "search/search.h"
 #include "vector/vector.h"
 
@@ -322,6 +325,8 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 	SearchList	lists[2];
 	SearchList	raw[2];
 	SearchNormalization norms[2] = {SEARCH_NORM_MINMAX, SEARCH_NORM_DISTANCE};
+	Bm25TopKState *bm25;
+	bool		apart = false;
 	SearchHit  *hits;
 	int			nhits;
 	SearchFused *rows;
@@ -384,8 +389,39 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 	cols[0] = text_to_cstring(PG_GETARG_TEXT_PP(4));
 	SearchCheckTableAccess(relid, cols, 1);
 
-	hits = Bm25TopK(&index, PG_GETARG_TEXT_PP(1), candidates, PG_GETARG_FLOAT8(12),
-					PG_GETARG_FLOAT8(13), &nhits);
+	/*
+	 * BM25 begins here (everything that reads the catalog, the postings or
+	 * the cache); its search loop then runs on the compute thread while the
+	 * vector query runs, when every list is in memory and the setting
+	 * allows, else before the vector query as a serial search.  An error in
+	 * the vector query stops the loop before it escapes.
+	 */
+	bm25 = Bm25TopKBegin(&index, PG_GETARG_TEXT_PP(1), candidates, PG_GETARG_FLOAT8(12),
+						 PG_GETARG_FLOAT8(13));
+	if (search_hybrid_parallel && Bm25TopKApart(bm25))
+	{
+		Bm25TopKPrepareApart();
+		apart = ComputeThreadStart(Bm25TopKRunApart, bm25);
+	}
+	if (apart)
+	{
+		PG_TRY();
+		{
+			raw[1] = VectorCandidates(relid, index.id_column, cols[0], distance, PG_GETARG_DATUM(2),
+									  get_fn_expr_argtype(fcinfo->flinfo, 2), candidates);
+		}
+		PG_CATCH();
+		{
+			ComputeThreadCancel();
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		ComputeThreadWait();
+		elog(DEBUG1, "hybrid_search: BM25 search loop ran on the compute thread");
+	}
+	/* the whole loop, or the rest of one an interrupt stopped on the thread */
+	Bm25TopKRun(bm25);
+	hits = Bm25TopKEnd(bm25, &nhits);
 	raw[0].n = nhits;
 	raw[0].ids = palloc(sizeof(int64) * Max(nhits, 1));
 	raw[0].scores = palloc(sizeof(double) * Max(nhits, 1));
@@ -395,8 +431,9 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 		raw[0].ids[i] = hits[i].id;
 		raw[0].scores[i] = hits[i].score;
 	}
-	raw[1] = VectorCandidates(relid, index.id_column, cols[0], distance, PG_GETARG_DATUM(2),
-							  get_fn_expr_argtype(fcinfo->flinfo, 2), candidates);
+	if (!apart)
+		raw[1] = VectorCandidates(relid, index.id_column, cols[0], distance, PG_GETARG_DATUM(2),
+								  get_fn_expr_argtype(fcinfo->flinfo, 2), candidates);
 	raw[1].weight = w[1];
 
 	/* weighted fusion normalises "higher is better": negate distances unless 'distance' */

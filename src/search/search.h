@@ -248,6 +248,7 @@ typedef enum SearchNormalization
 extern char *search_reranker;
 extern char *search_hyde_generator;
 extern char *search_hyde_embedder;
+extern bool search_hybrid_parallel;
 extern int	search_bm25_cache_size;
 extern void SearchInit(void);
 
@@ -293,8 +294,16 @@ extern Size Bm25ListBytes(int64 df);
 extern void Bm25ListLayout(Bm25CachedTerm *list, char *mem, int64 df);
 
 /* bm25_search.c */
+typedef struct Bm25TopKState Bm25TopKState;
 extern SearchHit *Bm25TopK(const Bm25Index *index, text *query, int k, double k1, double b,
 						   int *nhits);
+extern Bm25TopKState *Bm25TopKBegin(const Bm25Index *index, text *query, int k, double k1,
+									double b);
+extern bool Bm25TopKApart(const Bm25TopKState *st);
+extern void Bm25TopKRun(Bm25TopKState *st);
+extern void Bm25TopKPrepareApart(void);
+extern void Bm25TopKRunApart(void *arg);
+extern SearchHit *Bm25TopKEnd(Bm25TopKState *st, int *nhits);
 
 /* fusion.c */
 extern SearchFused *SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,
