@@ -34,6 +34,7 @@
 #include "port/atomics.h"
 #include "storage/ipc.h"
 
+#include "core/compat.h"
 #include "core/compute_thread.h"
 
 /* how long the main thread sleeps at most between interrupt checks */
