@@ -52,17 +52,6 @@
 #define MarkGUCPrefixReserved(prefix)	EmitWarningsOnPlaceholders(prefix)
 #endif
 
-/*
- * Whether an interrupt is pending and CHECK_FOR_INTERRUPTS would serve it
- * now (miscadmin.h has both from PostgreSQL 14; these are 14's definitions)
- */
-#if PG_VERSION_NUM < 140000
-#define INTERRUPTS_PENDING_CONDITION() (unlikely(InterruptPending))
-#define INTERRUPTS_CAN_BE_PROCESSED() \
-	(InterruptHoldoffCount == 0 && CritSectionCount == 0 && \
-	 QueryCancelHoldoffCount == 0)
-#endif
-
 /* A relation's current file: rd_node became rd_locator in PostgreSQL 16 */
 #if PG_VERSION_NUM >= 160000
 #define VecRelFileNumber(rel)	((Oid) (rel)->rd_locator.relNumber)

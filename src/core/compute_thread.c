@@ -9,14 +9,15 @@
  *	  of PostgreSQL: it calls the job's function and reports its end.
  *
  *	  Memory a job reads belongs to the main thread and must stay put until
- *	  the job is waited for.  ComputeThreadWait therefore never lets an
- *	  interrupt's error escape while the job runs: it waits in short timed
- *	  waits and, when an interrupt is pending and can be processed, tells
- *	  the job to stop, waits for it, and only then processes the interrupt.
- *	  Callers that run other code meanwhile (which may throw) cancel in
- *	  their PG_CATCH; as a safety net, aborting the transaction and
- *	  leaving the process (FATAL errors do not unwind) also cancel a job
- *	  still running.
+ *	  the job is stopped.  The main thread never waits for a job to finish:
+ *	  when it is done with its own work (or an error or interrupt cuts that
+ *	  short) it takes the job back with ComputeThreadStop.  A job the thread
+ *	  has not picked up yet is withdrawn; one it is running stops at its next
+ *	  check, which the main thread waits for (a short, bounded wait).  The
+ *	  caller then finishes what is left itself, so a thread that starts late
+ *	  (a busy core, a slow wake-up) costs no more than running the job on the
+ *	  main thread alone.  As a safety net, aborting the transaction and
+ *	  leaving the process (FATAL errors do not unwind) also stop a job.
  *
  *	  Only on platforms with POSIX threads (not WIN32): elsewhere
  *	  ComputeThreadStart returns false and callers run the job themselves.
@@ -26,19 +27,13 @@
 #ifndef WIN32
 #include <pthread.h>
 #include <signal.h>
-#include <time.h>
 #endif
 
 #include "access/xact.h"
-#include "miscadmin.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
 
-#include "core/compat.h"
 #include "core/compute_thread.h"
-
-/* how long the main thread sleeps at most between interrupt checks */
-#define COMPUTE_WAIT_NS		200000
 
 static bool job_active = false; /* main thread: started and not yet waited for */
 
@@ -61,7 +56,6 @@ static pg_atomic_uint32 cancel_flag;
 
 static void *ThreadMain(void *unused);
 static bool CreateThread(void);
-static void WaitUninterruptibly(void);
 static void AtExit(int code, Datum arg);
 static void AtXactAbort(XactEvent event, void *arg);
 
@@ -95,7 +89,6 @@ ThreadMain(void *unused)
 static bool
 CreateThread(void)
 {
-	pthread_condattr_t attr;
 	sigset_t	all;
 	sigset_t	old;
 	int			rc;
@@ -105,15 +98,12 @@ CreateThread(void)
 	if (thread_failed)
 		return false;
 	pg_atomic_init_u32(&cancel_flag, 0);
-	if (pthread_condattr_init(&attr) != 0 ||
-		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
-		pthread_cond_init(&done_cv, &attr) != 0 ||
+	if (pthread_cond_init(&done_cv, NULL) != 0 ||
 		pthread_cond_init(&job_cv, NULL) != 0)
 	{
 		thread_failed = true;
 		return false;
 	}
-	pthread_condattr_destroy(&attr);
 
 	/* it inherits the creator's mask: all blocked while creating it */
 	sigfillset(&all);
@@ -154,65 +144,31 @@ ComputeThreadStart(void (*fn) (void *), void *arg)
 	return true;
 }
 
-/* wait for the job's end, ignoring interrupts; the job is no longer active */
-static void
-WaitUninterruptibly(void)
-{
-	pthread_mutex_lock(&mutex);
-	while (!job_done)
-		pthread_cond_wait(&done_cv, &mutex);
-	pthread_mutex_unlock(&mutex);
-	job_active = false;
-}
-
 /*
- * Wait for the job started by ComputeThreadStart.  Interrupts are served
- * meanwhile: one that can be processed first stops the job (which returns
- * early, leaving its state for the caller to finish) and then is processed,
- * so an error it raises escapes only once the thread is idle.
+ * Take back the job started by ComputeThreadStart: withdraw it if the
+ * thread has not picked it up, else make it stop at its next check and
+ * wait for that (or for its end).  Afterwards no job is active and the
+ * caller finishes whatever the job left undone.  Nothing when no job is
+ * active.  Safe in error cleanup: it neither allocates nor throws.
  */
 void
-ComputeThreadWait(void)
+ComputeThreadStop(void)
 {
-	while (job_active)
-	{
-		struct timespec deadline;
-		bool		done;
+	bool		withdrawn;
 
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_nsec += COMPUTE_WAIT_NS;
-		if (deadline.tv_nsec >= 1000000000L)
-		{
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&mutex);
-		if (!job_done)
-			pthread_cond_timedwait(&done_cv, &mutex, &deadline);
-		done = job_done;
-		pthread_mutex_unlock(&mutex);
-		if (done)
-			job_active = false;
-		else if (INTERRUPTS_PENDING_CONDITION() && INTERRUPTS_CAN_BE_PROCESSED())
-		{
-			ComputeThreadCancel();
-			CHECK_FOR_INTERRUPTS();
-			return;
-		}
-	}
-}
-
-/*
- * Tell the running job to stop and wait until it has; nothing when no job
- * is active.  Safe in error cleanup: it neither allocates nor throws.
- */
-void
-ComputeThreadCancel(void)
-{
 	if (!job_active)
 		return;
-	pg_atomic_write_u32(&cancel_flag, 1);
-	WaitUninterruptibly();
+	pthread_mutex_lock(&mutex);
+	withdrawn = job_posted;
+	job_posted = false;
+	if (!withdrawn)
+	{
+		pg_atomic_write_u32(&cancel_flag, 1);
+		while (!job_done)
+			pthread_cond_wait(&done_cv, &mutex);
+	}
+	pthread_mutex_unlock(&mutex);
+	job_active = false;
 }
 
 /* on the thread: whether the job must stop now */
@@ -225,14 +181,14 @@ ComputeThreadCancelled(void)
 static void
 AtExit(int code, Datum arg)
 {
-	ComputeThreadCancel();
+	ComputeThreadStop();
 }
 
 static void
 AtXactAbort(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		ComputeThreadCancel();
+		ComputeThreadStop();
 }
 
 #else							/* WIN32: no helper thread */
@@ -244,12 +200,7 @@ ComputeThreadStart(void (*fn) (void *), void *arg)
 }
 
 void
-ComputeThreadWait(void)
-{
-}
-
-void
-ComputeThreadCancel(void)
+ComputeThreadStop(void)
 {
 }
 

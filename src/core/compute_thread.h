@@ -6,24 +6,23 @@
  *
  *	  A job run on the thread must call nothing of PostgreSQL: no palloc,
  *	  elog, CHECK_FOR_INTERRUPTS, catalog or buffer access.  It reads memory
- *	  the backend prepared and must leave alone until the job is waited for,
- *	  and polls ComputeThreadCancelled() often (at least every millisecond
- *	  or so of work) so an interrupt or error on the main thread can stop it.
+ *	  the backend prepared and must leave alone until ComputeThreadStop
+ *	  returns, and polls ComputeThreadCancelled() often (at least every
+ *	  millisecond or so of work), stopping where the caller can finish it.
  *
  *	  Main thread:
- *		if (ComputeThreadStart(fn, arg))	job runs on the thread
- *			... other work, inside PG_TRY: PG_CATCH calls
- *				ComputeThreadCancel() before PG_RE_THROW() ...
- *			ComputeThreadWait();				the job may have stopped early
- *		else
- *			fn(arg)								no thread (busy, platform, error)
+ *		started = ComputeThreadStart(fn, arg);	the job may run on the thread
+ *		... other work; when started, inside PG_TRY whose PG_CATCH calls
+ *			ComputeThreadStop() before PG_RE_THROW() ...
+ *		ComputeThreadStop();					take the job back
+ *		finish the job here					what the thread left undone: all of
+ *											it when it never picked the job up
  */
 #ifndef VECRAG_COMPUTE_THREAD_H
 #define VECRAG_COMPUTE_THREAD_H
 
 extern bool ComputeThreadStart(void (*fn) (void *), void *arg);
-extern void ComputeThreadWait(void);
-extern void ComputeThreadCancel(void);
+extern void ComputeThreadStop(void);
 extern bool ComputeThreadCancelled(void);
 extern bool ComputeThreadActive(void);
 

@@ -412,14 +412,20 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 		}
 		PG_CATCH();
 		{
-			ComputeThreadCancel();
+			ComputeThreadStop();
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
-		ComputeThreadWait();
+		/*
+		 * Take the loop back rather than wait for it: usually it has ended;
+		 * if the thread started late (a busy core) it stops at its next
+		 * window, or never starts, and the rest runs here, so a late thread
+		 * costs no more than the serial search.
+		 */
+		ComputeThreadStop();
 		elog(DEBUG1, "hybrid_search: BM25 search loop ran on the compute thread");
 	}
-	/* the whole loop, or the rest of one an interrupt stopped on the thread */
+	/* the whole loop, or what the compute thread left of it */
 	Bm25TopKRun(bm25);
 	hits = Bm25TopKEnd(bm25, &nhits);
 	raw[0].n = nhits;
