@@ -35,7 +35,7 @@
 
 #include "core/compute_thread.h"
 
-static bool job_active = false; /* main thread: started and not yet waited for */
+static bool job_active = false; /* main thread: started and not yet taken back */
 
 #ifndef WIN32
 

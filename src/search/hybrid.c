@@ -423,7 +423,7 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 		 * costs no more than the serial search.
 		 */
 		ComputeThreadStop();
-		elog(DEBUG1, "hybrid_search: BM25 search loop ran on the compute thread");
+		elog(DEBUG1, "hybrid_search: BM25 search loop posted to the compute thread");
 	}
 	/* the whole loop, or what the compute thread left of it */
 	Bm25TopKRun(bm25);

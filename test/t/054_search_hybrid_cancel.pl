@@ -76,7 +76,7 @@ $node->psql('postgres', q{SET client_min_messages = debug1;
 	SELECT count(*) FROM vecrag.hybrid_search('docs', 'w1 w2 w3', (SELECT qvec FROM queries WHERE qid = 1))},
 	stdout => \$count, stderr => \$debug);
 is($count, '10', 'a call');
-like($debug, qr/BM25 search loop ran on the compute thread/, 'its BM25 loop ran on the compute thread');
+like($debug, qr/BM25 search loop posted to the compute thread/, 'its BM25 loop was posted to the compute thread');
 
 # one session: timeouts, then cancels, then a check of every query
 my $cancels = 30;
