@@ -98,4 +98,14 @@
 	TestForOldSnapshot((snapshot), (rel), (page))
 #endif
 
+/*
+ * Release the CachedPlan SPI_plan_get_cached_plan returned for a saved
+ * plan (held by the current resource owner; a flag before PostgreSQL 14)
+ */
+#if PG_VERSION_NUM >= 140000
+#define VecReleaseSPICachedPlan(cplan)	ReleaseCachedPlan((cplan), CurrentResourceOwner)
+#else
+#define VecReleaseSPICachedPlan(cplan)	ReleaseCachedPlan((cplan), true)
+#endif
+
 #endif							/* VECRAG_COMPAT_H */

@@ -2,10 +2,12 @@
  * src/search/hybrid.c
  *	  vecrag.hybrid_search: BM25 top candidates and vector top candidates
  *	  from one table, fused by RRF or weighted normalised scores, with each
- *	  retriever's rank and score.  The vector side is one SPI query
+ *	  retriever's rank and score.  The vector side is one saved query
  *	  ORDER BY col <op> $1 LIMIT n, so an hnsw or ivf index on the column is
- *	  used when the planner finds it cheaper, and the caller's privileges
- *	  and snapshot apply.  BM25's search loop runs on the backend's compute
+ *	  used when the planner finds it cheaper, and the caller's snapshot
+ *	  applies; when its plan is that index scan, the scan is run without
+ *	  the executor (index_order_scan.c), else the query runs through SPI.
+ *	  BM25's search loop runs on the backend's compute
  *	  thread meanwhile when vecrag.hybrid_parallel allows (the same
  *	  computation, so the same results, on a second core).
  */
@@ -260,13 +262,18 @@ VectorCandidates(Oid relid, const char *idcol, const char *veccol, const char *d
 						 candidates);
 		plan = VectorPlan(sql.data, vectype, &key, inval_before);
 	}
+	list.ids = MemoryContextAlloc(callercxt, sizeof(int64) * Max(candidates, 1));
+	list.scores = MemoryContextAlloc(callercxt, sizeof(double) * Max(candidates, 1));
+	list.weight = 1.0;
+	if (SearchIndexOrderScan(plan, relid, get_attnum(relid, idcol), idcol, attnum, query,
+							 candidates, &list))
+	{
+		SPI_finish();
+		return list;
+	}
 	ret = SPI_execute_plan(plan, args, NULL, true, candidates);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "vector candidate query failed: %s", SPI_result_code_string(ret));
-	list.n = (int) SPI_processed;
-	list.ids = MemoryContextAlloc(callercxt, sizeof(int64) * Max(list.n, 1));
-	list.scores = MemoryContextAlloc(callercxt, sizeof(double) * Max(list.n, 1));
-	list.weight = 1.0;
 	for (int i = 0; i < (int) SPI_processed; i++)
 	{
 		bool		isnull1,

@@ -96,6 +96,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_class.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "storage/itemptr.h"
@@ -249,6 +250,10 @@ extern char *search_reranker;
 extern char *search_hyde_generator;
 extern char *search_hyde_embedder;
 extern bool search_hybrid_parallel;
+
+/* index_order_scan.c */
+extern bool SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *idcol,
+								 AttrNumber vecatt, Datum query, int limit, SearchList *list);
 extern int	search_bm25_cache_size;
 extern void SearchInit(void);
 
