@@ -262,11 +262,8 @@ VectorCandidates(Oid relid, const char *idcol, const char *veccol, const char *d
 						 candidates);
 		plan = VectorPlan(sql.data, vectype, &key, inval_before);
 	}
-	list.ids = MemoryContextAlloc(callercxt, sizeof(int64) * Max(candidates, 1));
-	list.scores = MemoryContextAlloc(callercxt, sizeof(double) * Max(candidates, 1));
-	list.weight = 1.0;
 	if (SearchIndexOrderScan(plan, relid, get_attnum(relid, idcol), idcol, attnum, query,
-							 candidates, &list))
+							 candidates, callercxt, &list))
 	{
 		SPI_finish();
 		return list;
@@ -274,6 +271,10 @@ VectorCandidates(Oid relid, const char *idcol, const char *veccol, const char *d
 	ret = SPI_execute_plan(plan, args, NULL, true, candidates);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "vector candidate query failed: %s", SPI_result_code_string(ret));
+	list.n = (int) SPI_processed;
+	list.ids = MemoryContextAlloc(callercxt, sizeof(int64) * Max(list.n, 1));
+	list.scores = MemoryContextAlloc(callercxt, sizeof(double) * Max(list.n, 1));
+	list.weight = 1.0;
 	for (int i = 0; i < (int) SPI_processed; i++)
 	{
 		bool		isnull1,

@@ -109,15 +109,18 @@ IdValue(Datum value, Oid type)
 /*
  * Fill list with the rows plan's query returns for query (see the file
  * comment), at most limit of them, leaving out rows whose distance is NaN
- * (a zero vector's cosine distance) as the SPI path does.  Returns false,
- * having done nothing, when the plan is not such an index scan or the id
- * column is not an integer; the caller then runs the query through SPI.
- * idcol names the id column for errors.  list's arrays are allocated by
- * the caller for limit rows.
+ * (a zero vector's cosine distance) as the SPI path does; list's arrays
+ * are allocated in cxt.  Returns false, having returned nothing, when the
+ * plan is not such an index scan or the id column is not an integer; the
+ * caller then runs the query through SPI.  idcol names the id column for
+ * errors.  The caller has checked its SELECT rights on both columns and
+ * refused row-level security (SearchCheckTableAccess), which the executor
+ * would otherwise check.
  */
 bool
 SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *idcol,
-					 AttrNumber vecatt, Datum query, int limit, SearchList *list)
+					 AttrNumber vecatt, Datum query, int limit, MemoryContext cxt,
+					 SearchList *list)
 {
 	Oid			indexid;
 	Oid			opno;
@@ -135,6 +138,7 @@ SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *i
 	TupleTableSlot *slot;
 	int			taken = 0;
 	int			n = 0;
+	int			cap = Min(limit, 64);
 	bool		recheck = false;
 
 	if (idtype != INT2OID && idtype != INT4OID && idtype != INT8OID)
@@ -153,6 +157,9 @@ SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *i
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), 0, 1);
 	index_rescan(scan, NULL, 0, &key, 1);
 	slot = table_slot_create(heap, NULL);
+	list->ids = MemoryContextAlloc(cxt, sizeof(int64) * cap);
+	list->scores = MemoryContextAlloc(cxt, sizeof(double) * cap);
+	list->weight = 1.0;
 	while (taken < limit && index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool		vecnull;
@@ -182,6 +189,12 @@ SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *i
 		/* a zero vector has no cosine distance (NaN): it is no candidate */
 		if (isnan(d))
 			continue;
+		if (n == cap)
+		{
+			cap = (int) Min((int64) limit, (int64) cap * 2);
+			list->ids = repalloc(list->ids, sizeof(int64) * cap);
+			list->scores = repalloc(list->scores, sizeof(double) * cap);
+		}
 		list->ids[n] = IdValue(id, idtype);
 		list->scores[n] = d;
 		n++;
@@ -194,7 +207,11 @@ SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *i
 	index_close(index, AccessShareLock);
 	table_close(heap, AccessShareLock);
 	if (recheck)
+	{
+		pfree(list->ids);
+		pfree(list->scores);
 		return false;
+	}
 	list->n = n;
 	return true;
 }

@@ -253,7 +253,8 @@ extern bool search_hybrid_parallel;
 
 /* index_order_scan.c */
 extern bool SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *idcol,
-								 AttrNumber vecatt, Datum query, int limit, SearchList *list);
+								 AttrNumber vecatt, Datum query, int limit, MemoryContext cxt,
+								 SearchList *list);
 extern int	search_bm25_cache_size;
 extern void SearchInit(void);
 
