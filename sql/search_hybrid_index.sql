@@ -28,9 +28,9 @@ FROM generate_series(1, 40) q;
 SET enable_seqscan = off;
 SET jit = off;
 
--- the vector rows of hybrid_search (candidates => 30, every fused row
+-- the vector rows of hybrid_search (candidates => depth, every fused row
 -- returned) next to those of the same query run by the executor
-CREATE FUNCTION hx_diff(tbl regclass, dist text) RETURNS TABLE (hybrid_rows bigint, executor_rows bigint, differ bigint)
+CREATE FUNCTION hx_diff(tbl regclass, dist text, depth int DEFAULT 30) RETURNS TABLE (hybrid_rows bigint, executor_rows bigint, differ bigint)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
 	op text := CASE dist WHEN 'cosine' THEN '<=>' ELSE '<->' END;
@@ -38,16 +38,16 @@ BEGIN
 	EXECUTE format($q$
 		CREATE TEMP TABLE h ON COMMIT DROP AS
 		SELECT q.qid, r.id, r.vector_rank, r.vector_distance
-		FROM hx_queries q, vecrag.hybrid_search(%L, q.qtext, q.qvec, k => 1000, candidates => 30,
+		FROM hx_queries q, vecrag.hybrid_search(%L, q.qtext, q.qvec, k => 1000, candidates => %s,
 												  distance => %L) r
-		WHERE r.vector_rank IS NOT NULL$q$, tbl, dist);
+		WHERE r.vector_rank IS NOT NULL$q$, tbl, depth, dist);
 	EXECUTE format($q$
 		CREATE TEMP TABLE e ON COMMIT DROP AS
 		SELECT qid, id::bigint, (row_number() OVER (PARTITION BY qid ORDER BY n))::int AS vector_rank, d AS vector_distance
 		FROM (SELECT q.qid, x.id, x.d, x.n FROM hx_queries q,
 				LATERAL (SELECT id, embedding %s q.qvec AS d, row_number() OVER () AS n
-						 FROM (SELECT id, embedding FROM %s ORDER BY embedding %s q.qvec LIMIT 30) o) x) y
-		WHERE d <> 'NaN'$q$, op, tbl, op);
+						 FROM (SELECT id, embedding FROM %s ORDER BY embedding %s q.qvec LIMIT %s) o) x) y
+		WHERE d <> 'NaN'$q$, op, tbl, op, depth);
 	RETURN QUERY SELECT (SELECT count(*) FROM h), (SELECT count(*) FROM e),
 		(SELECT count(*) FROM ((SELECT * FROM h EXCEPT ALL SELECT * FROM e)
 							   UNION ALL (SELECT * FROM e EXCEPT ALL SELECT * FROM h)) x);
@@ -59,6 +59,10 @@ SELECT * FROM hx_diff('hx_docs', 'cosine');
 ROLLBACK;
 BEGIN;
 SELECT * FROM hx_diff('hx_docs', 'l2');
+ROLLBACK;
+-- deeper than the first allocation of rows
+BEGIN;
+SELECT * FROM hx_diff('hx_docs', 'l2', 200);
 ROLLBACK;
 SET client_min_messages = debug1;
 SELECT count(*) FROM vecrag.hybrid_search('hx_docs', 'w1 w2', '[1,0,0,0,0,0,0,0]', k => 5);
@@ -105,5 +109,5 @@ RESET client_min_messages;
 
 RESET enable_seqscan;
 RESET jit;
-DROP FUNCTION hx_diff(regclass, text);
+DROP FUNCTION hx_diff(regclass, text, int);
 DROP TABLE hx_docs, hx_small, hx_int, hx_queries;
