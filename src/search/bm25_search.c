@@ -576,9 +576,7 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 	}
 	if (t->cached != NULL)
 	{
-		ScoreList(q, t->cached);
-		/* no posting of the list scores more than its largest factor allows */
-		t->bound = t->weight * t->cached->max_factor;
+		/* scored and positioned by CursorPosition, from the search loop */
 		c->ids = t->cached->ids;
 		c->factors = t->cached->factors;
 		c->block_last = t->cached->block_last;
@@ -594,7 +592,26 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 		c->streaming = true;
 		PostingBegin(&c->scan, q, 1);
 		PostingRescan(&c->scan, c->key, 0);
+		CursorNext(c);
 	}
+}
+
+/*
+ * Make an in-memory list's cursor ready (CursorBegin left it before its
+ * first posting): its factors for this search's parameters, its term's
+ * bound tightened to weight * the largest factor (no posting scores more),
+ * and the cursor on its first posting.  Calls nothing of PostgreSQL, so
+ * the search loop does it, on the compute thread when it runs there.
+ */
+static void
+CursorPosition(PostingCursor *c)
+{
+	Bm25CachedTerm *list = c->term->cached;
+
+	if (c->streaming)
+		return;
+	ScoreList(c->q, list);
+	c->term->bound = c->term->weight * list->max_factor;
 	CursorNext(c);
 }
 
@@ -1112,12 +1129,30 @@ struct Bm25TopKState
 	int			essential;
 	double		theta;
 	double		limit;			/* theta * BM25_MARGIN: bounds below cannot reach theta */
+	bool		prepared;		/* PrepareCursors done */
 	bool		seeded;			/* SeedThreshold done */
 	bool		finished;		/* every window summed */
 	bool		apart;			/* no list streams: Bm25TopKRunApart may run it */
 	SeedBuffers seed;
 	uint16	   *kept;
 };
+
+/*
+ * The first step of a search's loop: every in-memory cursor scored and on
+ * its first posting (CursorPosition), then the suffix sums of the terms'
+ * bounds.  Touches the lists' memory, nothing of PostgreSQL.
+ */
+static void
+PrepareCursors(Bm25TopKState *st)
+{
+	const Bm25Query *q = &st->q;
+
+	for (int i = 0; i < q->nterms; i++)
+		CursorPosition(&st->cursors[i]);
+	st->remaining[q->nterms] = 0;
+	for (int i = q->nterms - 1; i >= 0; i--)
+		st->remaining[i] = st->remaining[i + 1] + q->terms[i].bound;
+}
 
 /*
  * The window loop of a search from where it stopped, summing into acc
@@ -1141,6 +1176,11 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 	double		theta = st->theta;
 	double		limit = st->limit;
 
+	if (!st->prepared)
+	{
+		PrepareCursors(st);
+		st->prepared = true;
+	}
 	if (!st->seeded)
 	{
 		theta = SeedThreshold(q, cursors, cap, &st->seed);
@@ -1310,11 +1350,8 @@ Bm25TopKBegin(const Bm25Index *index, text *query, int k, double k1, double b)
 		if (st->cursors[i].streaming)
 			st->apart = false;
 	}
-	/* after CursorBegin, which tightens the bounds of in-memory lists */
+	/* filled by PrepareCursors, after CursorPosition tightens the bounds */
 	st->remaining = palloc(sizeof(double) * (q->nterms + 1));
-	st->remaining[q->nterms] = 0;
-	for (int i = q->nterms - 1; i >= 0; i--)
-		st->remaining[i] = st->remaining[i + 1] + q->terms[i].bound;
 	st->essential = q->nterms;
 	st->theta = -1.0;
 	st->limit = -1.0 * BM25_MARGIN;
