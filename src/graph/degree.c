@@ -40,6 +40,7 @@
 #include "utils/snapmgr.h"
 
 #include "core/compat.h"
+#include "core/int_datum.h"
 #include "graph/graph.h"
 
 /* a matching entry taken from a page: which key, which heap tuple */
@@ -72,7 +73,7 @@ EntryKey(CountWalk *walk, IndexTuple itup, bool *isnull)
 {
 	Datum		d = index_getattr(itup, 1, walk->itupdesc, isnull);
 
-	return *isnull ? 0 : GraphIdFromDatum(d, walk->keytype);
+	return *isnull ? 0 : IntDatumGetInt64(d, walk->keytype);
 }
 
 /* The offset of the first entry of page[low..maxoff] >= key, or maxoff + 1. */

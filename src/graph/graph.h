@@ -228,7 +228,6 @@ extern GraphReader *GraphReaderOpen(const GraphDef *def, Relation heap,
 									const GraphRelationFilter *filter);
 extern void GraphReaderScan(GraphReader *reader, int64 *keys, int nkeys);
 extern bool GraphReaderNext(GraphReader *reader, GraphEdgeRow *row);
-extern int64 GraphIdFromDatum(Datum d, Oid type);
 extern void GraphReaderClose(GraphReader *reader);
 extern GraphReader *GraphReaderOpenSeq(const GraphDef *def, Relation heap,
 									   const GraphRelationFilter *filter,

@@ -37,6 +37,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "core/int_datum.h"
 #include "graph/graph.h"
 
 /* frontier ids are handed to btree as an int8[] built straight from int64s */
@@ -96,21 +97,6 @@ static GraphReader *OpenIndexReader(const GraphDef *def, Relation heap,
 									RegProcedure eqproc, Oid subtype);
 static bool NextCached(GraphReader *reader, GraphEdgeRow *row);
 static int	CompareInt64(const void *a, const void *b);
-
-/* A node id (or integer weight) column's value as int64. */
-int64
-GraphIdFromDatum(Datum d, Oid type)
-{
-	switch (type)
-	{
-		case INT8OID:
-			return DatumGetInt64(d);
-		case INT4OID:
-			return DatumGetInt32(d);
-		default:
-			return DatumGetInt16(d);
-	}
-}
 
 /*
  * Is the first key of index the source (inbound: target) of the graph's
@@ -470,8 +456,8 @@ BuildRow(GraphReader *reader, Datum *vals, bool *nulls, GraphEdgeRow *row,
 
 		if (nulls[FIELD_KEY] || nulls[FIELD_OTHER])
 			return;
-		key = GraphIdFromDatum(vals[FIELD_KEY], reader->inbound ? def->dst_type : def->src_type);
-		other = GraphIdFromDatum(vals[FIELD_OTHER], reader->inbound ? def->src_type : def->dst_type);
+		key = IntDatumGetInt64(vals[FIELD_KEY], reader->inbound ? def->dst_type : def->src_type);
+		other = IntDatumGetInt64(vals[FIELD_OTHER], reader->inbound ? def->src_type : def->dst_type);
 		row->edge.src = reader->inbound ? other : key;
 		row->edge.dst = reader->inbound ? key : other;
 		row->edge.pad = 0;
@@ -487,7 +473,7 @@ BuildRow(GraphReader *reader, Datum *vals, bool *nulls, GraphEdgeRow *row,
 					row->edge.weight = (float4) DatumGetFloat8(vals[FIELD_WEIGHT]);
 					break;
 				default:
-					row->edge.weight = (float4) GraphIdFromDatum(vals[FIELD_WEIGHT], def->weight_type);
+					row->edge.weight = (float4) IntDatumGetInt64(vals[FIELD_WEIGHT], def->weight_type);
 					break;
 			}
 		}

@@ -24,6 +24,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "core/int_datum.h"
 #include "graph/graph.h"
 
 typedef struct KeyedEdge
@@ -204,8 +205,8 @@ GraphReadPolicyEdges(GraphDef *def, Relation heap)
 			}
 			else
 			{
-				list->src[n] = GraphIdFromDatum(d1, def->src_type);
-				list->dst[n] = GraphIdFromDatum(d2, def->dst_type);
+				list->src[n] = IntDatumGetInt64(d1, def->src_type);
+				list->dst[n] = IntDatumGetInt64(d2, def->dst_type);
 				list->weights[n] = wnull ? 1.0f : (float4) DatumGetFloat8(w);
 			}
 			list->relations[n] = rnull ? -1 : PolicyRelationCode(cache, DatumGetTextPP(rel));

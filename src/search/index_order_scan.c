@@ -34,6 +34,7 @@
 #include "utils/snapmgr.h"
 
 #include "core/compat.h"
+#include "core/int_datum.h"
 #include "search/search.h"
 
 /*
@@ -89,21 +90,6 @@ PlannedIndexOrder(SPIPlanPtr plan, Oid relid, AttrNumber vecatt, Oid *indexid, O
 		index_close(index, AccessShareLock);
 	}
 	return ok;
-}
-
-/* an id column value as int8, as the query's cast gives it */
-static int64
-IdValue(Datum value, Oid type)
-{
-	switch (type)
-	{
-		case INT2OID:
-			return DatumGetInt16(value);
-		case INT4OID:
-			return DatumGetInt32(value);
-		default:
-			return DatumGetInt64(value);
-	}
 }
 
 /*
@@ -195,7 +181,7 @@ SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *i
 			list->ids = repalloc(list->ids, sizeof(int64) * cap);
 			list->scores = repalloc(list->scores, sizeof(double) * cap);
 		}
-		list->ids[n] = IdValue(id, idtype);
+		list->ids[n] = IntDatumGetInt64(id, idtype);
 		list->scores[n] = d;
 		n++;
 	}
