@@ -7,9 +7,9 @@
  *	  used when the planner finds it cheaper, and the caller's snapshot
  *	  applies; when its plan is that index scan, the scan is run without
  *	  the executor (index_order_scan.c), else the query runs through SPI.
- *	  BM25's search loop runs on the backend's compute
- *	  thread meanwhile when vecrag.hybrid_parallel allows (the same
- *	  computation, so the same results, on a second core).
+ *	  BM25's search loop runs on the backend's compute thread meanwhile
+ *	  when vecrag.hybrid_parallel allows (the same computation, so the same
+ *	  results, on a second core).
  */
 #include "postgres.h"
 
