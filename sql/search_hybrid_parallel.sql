@@ -129,5 +129,31 @@ SET vecrag.hybrid_parallel = off;
 SELECT count(*) FROM vecrag.hybrid_search('hp_docs', 'w1 w3', '[1,0,0,0]', k => 10);
 RESET client_min_messages;
 RESET vecrag.hybrid_parallel;
+
+-- the thread also tokenizes the query and takes its terms from the cache:
+-- repeated and upper-case terms, a term absent from the corpus (cached with
+-- no postings), a query without terms; the serial path first, which caches
+-- every term, then the parallel one
+CREATE TEMP TABLE edge_q (n int, qtext text);
+INSERT INTO edge_q VALUES (1, 'w1 w59 w3'), (2, 'w1 nosuchterm w3'), (3, 'W1 w1 w1, w3 w3!'),
+	(4, 'nosuchterm');
+SET vecrag.hybrid_parallel = off;
+CREATE TEMP TABLE edge_off AS SELECT e.n, h.* FROM edge_q e,
+	vecrag.hybrid_search('hp_docs', e.qtext, '[1,0,0,0]', k => 10) h;
+RESET vecrag.hybrid_parallel;
+CREATE TEMP TABLE edge_on AS SELECT e.n, h.* FROM edge_q e,
+	vecrag.hybrid_search('hp_docs', e.qtext, '[1,0,0,0]', k => 10) h;
+SELECT n, count(*), count(bm25_rank) AS bm25_rows FROM edge_on GROUP BY n ORDER BY n;
+SELECT count(*) AS differs FROM (SELECT * FROM edge_on EXCEPT ALL SELECT * FROM edge_off
+	UNION ALL SELECT * FROM edge_off EXCEPT ALL SELECT * FROM edge_on) x;
+-- a term not cached yet: the search begins again on the main thread (DEBUG1)
+SET client_min_messages = debug1;
+SELECT count(*), count(bm25_rank) FROM vecrag.hybrid_search('hp_docs', 'w2 unseen', '[1,0,0,0]', k => 10);
+SELECT count(*), count(bm25_rank) FROM vecrag.hybrid_search('hp_docs', 'w2 unseen', '[1,0,0,0]', k => 10);
+RESET client_min_messages;
+SELECT count(*) FROM vecrag.hybrid_search('hp_docs', '?! --', '[1,0,0,0]', k => 10);
+SET vecrag.hybrid_parallel = off;
+SELECT count(*) FROM vecrag.hybrid_search('hp_docs', '?! --', '[1,0,0,0]', k => 10);
+RESET vecrag.hybrid_parallel;
 DROP TABLE hp_docs, hp_mixed, hp_queries;
 DROP FUNCTION hp_run;

@@ -281,6 +281,38 @@ Bm25CacheLookup(Oid meta, const char *term, int len, bool *unchecked)
 }
 
 /*
+ * Bm25CacheLookup changing nothing, for the compute thread: the cached term
+ * of index meta when its entry is complete, holds term and is known
+ * current; NULL otherwise (the caller then looks it up on the main thread).
+ * Safe beside the main thread because the cache changes only inside
+ * searches, and a search nested in the main thread's work meanwhile
+ * bypasses it (Bm25CacheBegin).  Bm25CacheTouch records the use afterwards.
+ */
+Bm25CachedTerm *
+Bm25CachePeek(Oid meta, const char *term, int len)
+{
+	CacheKey	key;
+	CacheEntry *entry;
+
+	MakeKey(&key, meta, term, len);
+	entry = hash_search(cache, &key, HASH_FIND, NULL);
+	if (entry == NULL || !entry->complete || memcmp(entry->term, term, len) != 0 ||
+		entry->checked != FindIndex(meta)->generation)
+		return NULL;
+	return &entry->value;
+}
+
+/* record a use of a term found by Bm25CachePeek, as Bm25CacheLookup does */
+void
+Bm25CacheTouch(Bm25CachedTerm *value)
+{
+	CacheEntry *entry = EntryOf(value);
+
+	entry->last_used = query_serial;
+	dlist_move_head(&lru, &entry->lru);
+}
+
+/*
  * Keep an unchecked entry when the term's delta rows the search sees are
  * those its postings were read under (then they are the same postings);
  * else drop it.  Returns whether it was kept.

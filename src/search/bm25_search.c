@@ -199,6 +199,105 @@ Factor(const Bm25Query *q, int32 tf, int32 doclen)
 	return (double) tf * (q->k1 + 1.0) / ((double) tf + norm);
 }
 
+/* the query has no terms: quote at most its first 100 bytes, not all of it */
+static void
+NoTermsError(text *query)
+{
+	const char *qtext = VARDATA_ANY(query);
+	int			qbytes = VARSIZE_ANY_EXHDR(query);
+	int			shown = pg_mbcliplen(qtext, qbytes, 100);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("query has no searchable terms"),
+			 errdetail("The tokenizer found no terms in \"%.*s%s\"; terms longer than %d bytes are ignored.",
+					   shown, qtext, shown < qbytes ? "..." : "",
+					   VECRAG_BM25_MAX_TERM_LEN)));
+}
+
+/*
+ * The first part of a search: checks, parameters, corpus statistics and
+ * whether the postings cache may be used
+ */
+static void
+BeginQuery(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b,
+		   Bm25StatsVersion *version)
+{
+	CheckQuery(query, k1, b);
+	q->index = *index;
+	q->snapshot = GetActiveSnapshot();
+	q->k1 = k1;
+	q->b = b;
+	Bm25CorpusStats(&q->index, q->snapshot, &q->ndocs, &q->avgdl, version);
+	q->use_cache = Bm25CacheBegin(index->meta, version);
+	q->local_bytes = (Size) work_mem * 1024;
+	/* every document has length 0: scores are idf * (k1 + 1) * tf / (tf + k1 * (1 - b)) */
+	if (q->avgdl <= 0)
+		q->avgdl = 1.0;
+}
+
+/* add query term qt, of document frequency df > 0, as q's next term */
+static void
+AddTerm(Bm25Query *q, const SearchTerm *qt, int64 df, Bm25CachedTerm *cached,
+		const Bm25TermVersion *version)
+{
+	QueryTerm  *t = &q->terms[q->nterms++];
+	double		idf = log(1.0 + ((double) q->ndocs - (double) df + 0.5) / ((double) df + 0.5));
+
+	t->term = *qt;
+	t->df = df;
+	t->weight = qt->tf * idf;
+	t->bound = t->weight * (q->k1 + 1.0);
+	t->cached = cached;
+	t->version = *version;
+}
+
+/* the terms by decreasing upper bound (ties: term order) */
+static void
+SortTerms(Bm25Query *q)
+{
+	int			n = q->nterms;
+
+	if (n > 32)
+		qsort(q->terms, n, sizeof(QueryTerm), CompareQueryTerms);
+	else
+	{
+		/* few terms: an insertion sort, which moves them less than qsort */
+		for (int i = 1; i < n; i++)
+		{
+			QueryTerm	t = q->terms[i];
+			int			j = i;
+
+			for (; j > 0 && CompareQueryTerms(&q->terms[j - 1], &t) > 0; j--)
+				q->terms[j] = q->terms[j - 1];
+			q->terms[j] = t;
+		}
+	}
+}
+
+/*
+ * Open the postings table and btree for the search; in serializable
+ * transactions take relation-level SIREAD locks on what the search reads
+ * (its reads bypass the executor)
+ */
+static void
+OpenPostings(Bm25Query *q)
+{
+	q->postings = table_open(q->index.postings, AccessShareLock);
+	q->postings_index = index_open(q->index.postings_index, AccessShareLock);
+	if (IsolationIsSerializable())
+	{
+		Relation	terms = table_open(q->index.terms, AccessShareLock);
+		Relation	stats = table_open(q->index.stats, AccessShareLock);
+
+		PredicateLockRelation(q->postings, q->snapshot);
+		PredicateLockRelation(terms, q->snapshot);
+		PredicateLockRelation(stats, q->snapshot);
+		table_close(stats, AccessShareLock);
+		table_close(terms, AccessShareLock);
+	}
+}
+
 /*
  * Read the corpus statistics of an opened index (Bm25OpenIndex) and the
  * query terms' document frequencies.  Terms absent from the corpus are
@@ -213,35 +312,15 @@ Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b
 	SearchTerm *qterms;
 	int			nqterms;
 	int64		qlen;
-	int			n = 0;
 	Bm25StatsVersion version;
 
-	CheckQuery(query, k1, b);
-	q->index = *index;
-	q->snapshot = GetActiveSnapshot();
-	q->k1 = k1;
-	q->b = b;
-
+	BeginQuery(q, index, query, k1, b, &version);
 	qterms = SearchDocumentTerms(query, q->index.config, &nqterms, &qlen);
 	if (nqterms == 0)
-	{
-		/* quote at most the first 100 bytes of the query, not all of it */
-		const char *qtext = VARDATA_ANY(query);
-		int			qbytes = VARSIZE_ANY_EXHDR(query);
-		int			shown = pg_mbcliplen(qtext, qbytes, 100);
+		NoTermsError(query);
 
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("query has no searchable terms"),
-				 errdetail("The tokenizer found no terms in \"%.*s%s\"; terms longer than %d bytes are ignored.",
-						   shown, qtext, shown < qbytes ? "..." : "",
-						   VECRAG_BM25_MAX_TERM_LEN)));
-	}
-
-	Bm25CorpusStats(&q->index, q->snapshot, &q->ndocs, &q->avgdl, &version);
-	q->use_cache = Bm25CacheBegin(meta, &version);
-	q->local_bytes = (Size) work_mem * 1024;
 	q->terms = palloc(sizeof(QueryTerm) * nqterms);
+	q->nterms = 0;
 	terms = table_open(q->index.terms, AccessShareLock);
 	terms_index = index_open(q->index.terms_index, AccessShareLock);
 	for (int i = 0; i < nqterms && q->ndocs > 0; i++)
@@ -250,7 +329,6 @@ Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b
 		bool		unchecked = false;
 		Bm25TermVersion tversion = {-1, NULL};
 		int64		df;
-		double		idf;
 
 		if (q->use_cache)
 			cached = Bm25CacheLookup(meta, qterms[i].term, qterms[i].len, &unchecked);
@@ -279,53 +357,12 @@ Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b
 			}
 			continue;
 		}
-		idf = log(1.0 + ((double) q->ndocs - (double) df + 0.5) / ((double) df + 0.5));
-		q->terms[n].term = qterms[i];
-		q->terms[n].df = df;
-		q->terms[n].weight = qterms[i].tf * idf;
-		q->terms[n].bound = q->terms[n].weight * (k1 + 1.0);
-		q->terms[n].cached = cached;
-		q->terms[n].version = tversion;
-		n++;
+		AddTerm(q, &qterms[i], df, cached, &tversion);
 	}
-	q->nterms = n;
-	if (n > 32)
-		qsort(q->terms, n, sizeof(QueryTerm), CompareQueryTerms);
-	else
-	{
-		/* few terms: an insertion sort, which moves them less than qsort */
-		for (int i = 1; i < n; i++)
-		{
-			QueryTerm	t = q->terms[i];
-			int			j = i;
-
-			for (; j > 0 && CompareQueryTerms(&q->terms[j - 1], &t) > 0; j--)
-				q->terms[j] = q->terms[j - 1];
-			q->terms[j] = t;
-		}
-	}
-
-	q->postings = table_open(q->index.postings, AccessShareLock);
-	q->postings_index = index_open(q->index.postings_index, AccessShareLock);
-
-	/*
-	 * Serializable transactions: the reads above bypass the executor, so
-	 * take relation-level SIREAD locks on what they depend on.
-	 */
-	if (IsolationIsSerializable())
-	{
-		Relation	stats = table_open(q->index.stats, AccessShareLock);
-
-		PredicateLockRelation(q->postings, q->snapshot);
-		PredicateLockRelation(terms, q->snapshot);
-		PredicateLockRelation(stats, q->snapshot);
-		table_close(stats, AccessShareLock);
-	}
+	SortTerms(q);
 	index_close(terms_index, AccessShareLock);
 	table_close(terms, AccessShareLock);
-	/* every document has length 0: scores are idf * (k1 + 1) * tf / (tf + k1 * (1 - b)) */
-	if (q->avgdl <= 0)
-		q->avgdl = 1.0;
+	OpenPostings(q);
 }
 
 static void
@@ -533,6 +570,32 @@ BuildDense(Bm25Query *q, Bm25CachedTerm *list, bool cached)
 }
 
 /*
+ * A cursor over t's postings in memory (t->cached), before its first
+ * posting (CursorPosition moves it there).  Calls nothing of PostgreSQL.
+ */
+static void
+CursorOnList(PostingCursor *c, Bm25Query *q, QueryTerm *t)
+{
+	const Bm25CachedTerm *list = t->cached;
+	text	   *key = c->key;
+
+	memset(c, 0, sizeof(PostingCursor));
+	c->q = q;
+	c->term = t;
+	c->key = key;
+	c->pos = -1;
+	c->ids = list->ids;
+	c->factors = list->factors;
+	c->block_last = list->block_last;
+	c->nblocks = list->nblocks;
+	c->dense_base = list->dense_base;
+	c->dense_words = list->dense_words;
+	c->dense_bits = list->dense_bits;
+	c->dense_rank = list->dense_rank;
+	c->n = list->n;
+}
+
+/*
  * Position a cursor on the first posting of term t: its cached array; else
  * read the list into the cache when it fits there, or into this search's
  * memory when it fits in what is left of work_mem; else stream it from the
@@ -575,18 +638,7 @@ CursorBegin(PostingCursor *c, Bm25Query *q, QueryTerm *t)
 		t->cached = list;
 	}
 	if (t->cached != NULL)
-	{
-		/* scored and positioned by CursorPosition, from the search loop */
-		c->ids = t->cached->ids;
-		c->factors = t->cached->factors;
-		c->block_last = t->cached->block_last;
-		c->nblocks = t->cached->nblocks;
-		c->dense_base = t->cached->dense_base;
-		c->dense_words = t->cached->dense_words;
-		c->dense_bits = t->cached->dense_bits;
-		c->dense_rank = t->cached->dense_rank;
-		c->n = t->cached->n;
-	}
+		CursorOnList(c, q, t);
 	else
 	{
 		c->streaming = true;
@@ -737,7 +789,8 @@ CursorEnd(PostingCursor *c)
 {
 	if (c->streaming)
 		PostingEnd(&c->scan);
-	pfree(c->key);
+	if (c->key != NULL)
+		pfree(c->key);
 }
 
 /* a is worse than b: lower score, or the same score and a larger id */
@@ -826,48 +879,47 @@ ListFind(const PostingCursor *c, int64 doc, double *factor)
 
 /*
  * SeedThreshold's arrays, allocated before the search loop (which may run
- * on the compute thread, where nothing may be allocated): the first nseed
- * terms are merged; heap is NULL when there is no seed
+ * on the compute thread, where nothing may be allocated) at their largest:
+ * BM25_SEED_POSTINGS merged postings, cap documents kept
  */
 typedef struct SeedBuffers
 {
-	int			nseed;
 	SearchHit  *cur;
 	SearchHit  *next;
 	SearchHit  *heap;
 } SeedBuffers;
 
-/*
- * The seed's terms (the first in-memory lists holding at most
- * BM25_SEED_POSTINGS postings together) and its arrays; none when they
- * cannot give cap documents
- */
 static void
-SeedAllocate(SeedBuffers *buf, const Bm25Query *q, const PostingCursor *cursors, int cap)
+SeedAllocate(SeedBuffers *buf, int cap)
 {
-	int64		total = 0;
-	int			nseed = 0;
-
-	memset(buf, 0, sizeof(SeedBuffers));
-	while (nseed < q->nterms && !cursors[nseed].streaming &&
-		   total + cursors[nseed].n <= BM25_SEED_POSTINGS)
-		total += cursors[nseed++].n;
-	if (nseed == 0 || total < cap)
-		return;
-	buf->nseed = nseed;
-	buf->cur = palloc(sizeof(SearchHit) * total);
-	buf->next = palloc(sizeof(SearchHit) * total);
+	buf->cur = palloc(sizeof(SearchHit) * BM25_SEED_POSTINGS);
+	buf->next = palloc(sizeof(SearchHit) * BM25_SEED_POSTINGS);
 	buf->heap = palloc(sizeof(SearchHit) * cap);
 }
 
 static void
 SeedFree(SeedBuffers *buf)
 {
-	if (buf->heap == NULL)
-		return;
 	pfree(buf->cur);
 	pfree(buf->next);
 	pfree(buf->heap);
+}
+
+/*
+ * The seed's terms: how many first terms have in-memory lists holding at
+ * most BM25_SEED_POSTINGS postings together; 0 when they cannot give cap
+ * documents
+ */
+static int
+SeedTerms(const Bm25Query *q, const PostingCursor *cursors, int cap)
+{
+	int64		total = 0;
+	int			nseed = 0;
+
+	while (nseed < q->nterms && !cursors[nseed].streaming &&
+		   total + cursors[nseed].n <= BM25_SEED_POSTINGS)
+		total += cursors[nseed++].n;
+	return total < cap ? 0 : nseed;
 }
 
 /*
@@ -887,7 +939,7 @@ SeedFree(SeedBuffers *buf)
 static double
 SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap, const SeedBuffers *buf)
 {
-	int			nseed = buf->nseed;
+	int			nseed = SeedTerms(q, cursors, cap);
 	SearchHit  *cur = buf->cur;
 	SearchHit  *next = buf->next;
 	int64		ncur = 0;
@@ -896,7 +948,7 @@ SeedThreshold(const Bm25Query *q, const PostingCursor *cursors, int cap, const S
 	int64		searches = 0;
 	double		theta;
 
-	if (heap == NULL)
+	if (nseed == 0)
 		return -1.0;
 	for (int t = 0; t < nseed; t++)
 	{
@@ -1135,6 +1187,13 @@ struct Bm25TopKState
 	bool		apart;			/* no list streams: Bm25TopKRunApart may run it */
 	SeedBuffers seed;
 	uint16	   *kept;
+	/* begun by Bm25TopKBeginApart: the terms are set up by BeginTerms */
+	text	   *query;			/* the query text */
+	char	   *lowered;		/* the tokenizer's lowercased copy */
+	SearchTerm *qterms;			/* the tokenizer's terms */
+	bool		peeked;			/* terms set up from the cache by BeginTerms */
+	bool		bail;			/* a term the cache cannot give: begin on the main thread */
+	bool		no_terms;		/* the query has no terms */
 };
 
 /*
@@ -1325,6 +1384,21 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 	st->finished = true;
 }
 
+/* the loop's buffers for up to nterms terms; cap from k and the corpus size */
+static void
+AllocateLoop(Bm25TopKState *st, int k, int nterms)
+{
+	st->cap = (int) Min((int64) k, Max(st->q.ndocs, 1));
+	st->heap = palloc(sizeof(SearchHit) * st->cap);
+	st->cursors = palloc0(sizeof(PostingCursor) * Max(nterms, 1));
+	/* filled by PrepareCursors, after CursorPosition tightens the bounds */
+	st->remaining = palloc(sizeof(double) * (nterms + 1));
+	st->theta = -1.0;
+	st->limit = -1.0 * BM25_MARGIN;
+	SeedAllocate(&st->seed, st->cap);
+	st->kept = palloc(sizeof(uint16) * BM25_WINDOW);
+}
+
 /*
  * Start a top-k search (see Bm25TopK): read the query's statistics, open
  * its cursors (reading lists into the cache or this search's memory) and
@@ -1339,10 +1413,7 @@ Bm25TopKBegin(const Bm25Index *index, text *query, int k, double k1, double b)
 
 	SearchCheckK(k, "k");
 	Bm25Begin(q, index, query, k1, b);
-
-	st->cap = (int) Min((int64) k, Max(q->ndocs, 1));
-	st->heap = palloc(sizeof(SearchHit) * st->cap);
-	st->cursors = palloc(sizeof(PostingCursor) * Max(q->nterms, 1));
+	AllocateLoop(st, k, q->nterms);
 	st->apart = true;
 	for (int i = 0; i < q->nterms; i++)
 	{
@@ -1350,13 +1421,120 @@ Bm25TopKBegin(const Bm25Index *index, text *query, int k, double k1, double b)
 		if (st->cursors[i].streaming)
 			st->apart = false;
 	}
-	/* filled by PrepareCursors, after CursorPosition tightens the bounds */
-	st->remaining = palloc(sizeof(double) * (q->nterms + 1));
 	st->essential = q->nterms;
-	st->theta = -1.0;
-	st->limit = -1.0 * BM25_MARGIN;
-	SeedAllocate(&st->seed, q, st->cursors, st->cap);
-	st->kept = palloc(sizeof(uint16) * BM25_WINDOW);
+	return st;
+}
+
+/*
+ * Start a top-k search whose terms are set up later, from the postings
+ * cache, by BeginTerms (on the compute thread in hybrid_search, so the
+ * query's tokenizing and term lookups leave the main thread): here only
+ * what needs PostgreSQL — checks, corpus statistics, the cache's version,
+ * the postings' relations — and every buffer, sized for the most terms
+ * the query text can hold.  NULL (nothing begun) when the index tokenizes
+ * with a text search configuration or the cache cannot be used; then
+ * Bm25TopKBegin.  Bm25TopKResume must follow before Bm25TopKRun.
+ */
+Bm25TopKState *
+Bm25TopKBeginApart(const Bm25Index *index, text *query, int k, double k1, double b)
+{
+	Bm25TopKState *st;
+	Bm25Query  *q;
+	Bm25StatsVersion version;
+	int			len = VARSIZE_ANY_EXHDR(query);
+	int			maxterms = SearchReferenceTermsMax(len);
+
+	SearchCheckK(k, "k");
+	if (OidIsValid(index->config))
+		return NULL;
+	st = palloc0(sizeof(Bm25TopKState));
+	q = &st->q;
+	BeginQuery(q, index, query, k1, b, &version);
+	if (!q->use_cache || q->ndocs <= 0)
+	{
+		pfree(st);
+		return NULL;
+	}
+	st->query = query;
+	st->lowered = palloc(len + 1);
+	st->qterms = palloc(sizeof(SearchTerm) * maxterms);
+	q->terms = palloc(sizeof(QueryTerm) * maxterms);
+	q->nterms = 0;
+	AllocateLoop(st, k, maxterms);
+	OpenPostings(q);
+	st->apart = true;
+	return st;
+}
+
+/*
+ * The terms of a search begun by Bm25TopKBeginApart, from the postings
+ * cache: tokenize the query, find each term's list (Bm25CachePeek), weigh
+ * and sort the terms, set up the cursors.  Calls nothing of PostgreSQL.
+ * Sets bail when a term is not in the cache or not known current (the
+ * main thread then begins the search itself), no_terms when the query has
+ * none.
+ */
+static void
+BeginTerms(Bm25TopKState *st)
+{
+	Bm25Query  *q = &st->q;
+	static const Bm25TermVersion none = {-1, NULL};
+	int			ntokens;
+	int			n = SearchReferenceTermsInto(VARDATA_ANY(st->query), VARSIZE_ANY_EXHDR(st->query),
+											 st->lowered, st->qterms, &ntokens);
+
+	if (n == 0)
+	{
+		st->no_terms = true;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		Bm25CachedTerm *cached = Bm25CachePeek(q->index.meta, st->qterms[i].term,
+											   st->qterms[i].len);
+
+		if (cached == NULL)
+		{
+			st->bail = true;
+			return;
+		}
+		/* a term absent from the corpus is cached with df 0 */
+		if (cached->df > 0)
+			AddTerm(q, &st->qterms[i], cached->df, cached, &none);
+	}
+	SortTerms(q);
+	for (int i = 0; i < q->nterms; i++)
+		CursorOnList(&st->cursors[i], q, &q->terms[i]);
+	st->essential = q->nterms;
+	st->peeked = true;
+}
+
+/*
+ * After a search begun by Bm25TopKBeginApart was run apart (or not run):
+ * set its terms up here if the compute thread did not, and return the
+ * search to run — itself, or, when the cache could not give every term, a
+ * search begun anew by Bm25TopKBegin.  Raises the error of a query
+ * without terms.  Any other search is returned as it is.
+ */
+Bm25TopKState *
+Bm25TopKResume(Bm25TopKState *st, const Bm25Index *index, int k)
+{
+	if (st->query == NULL)
+		return st;
+	if (!st->peeked && !st->bail && !st->no_terms)
+		BeginTerms(st);
+	if (st->no_terms)
+		NoTermsError(st->query);
+	if (st->bail)
+	{
+		Bm25TopKState *fresh;
+
+		elog(DEBUG1, "BM25 search begun again: a query term is not in the postings cache");
+		fresh = Bm25TopKBegin(index, st->query, k, st->q.k1, st->q.b);
+
+		Bm25End(&st->q);
+		return fresh;
+	}
 	return st;
 }
 
@@ -1417,6 +1595,12 @@ Bm25TopKRunApart(void *arg)
 {
 	Bm25TopKState *st = (Bm25TopKState *) arg;
 
+	if (st->query != NULL && !st->peeked)
+	{
+		BeginTerms(st);
+		if (!st->peeked)
+			return;
+	}
 	RunWindows(st, apart_acc, ComputeThreadCancelled);
 }
 
@@ -1429,6 +1613,10 @@ SearchHit *
 Bm25TopKEnd(Bm25TopKState *st, int *nhits)
 {
 	Assert(st->finished);
+	/* the cache's record of the uses BeginTerms could not make */
+	if (st->peeked)
+		for (int i = 0; i < st->q.nterms; i++)
+			Bm25CacheTouch(st->q.terms[i].cached);
 	pfree(st->kept);
 	pfree(st->remaining);
 	SeedFree(&st->seed);

@@ -399,13 +399,22 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 
 	/*
 	 * BM25 begins here (everything that reads the catalog, the postings or
-	 * the cache); its search loop then runs on the compute thread while the
-	 * vector query runs, when every list is in memory and the setting
-	 * allows, else before the vector query as a serial search.  An error in
-	 * the vector query stops the loop before it escapes.
+	 * the cache's version); with the setting on, the compute thread then
+	 * tokenizes the query, takes its terms' lists from the postings cache
+	 * and runs the search loop while the vector query runs here.  When a
+	 * term's list is not cached, the search begins anew here afterwards
+	 * (Bm25TopKResume); when the cache cannot be used at all, it begins
+	 * here first and its loop runs apart only if every list is in memory,
+	 * else before the vector query as a serial search.  An error in the
+	 * vector query stops the thread's work before it escapes.
 	 */
-	bm25 = Bm25TopKBegin(&index, PG_GETARG_TEXT_PP(1), candidates, PG_GETARG_FLOAT8(12),
-						 PG_GETARG_FLOAT8(13));
+	bm25 = NULL;
+	if (search_hybrid_parallel)
+		bm25 = Bm25TopKBeginApart(&index, PG_GETARG_TEXT_PP(1), candidates, PG_GETARG_FLOAT8(12),
+								  PG_GETARG_FLOAT8(13));
+	if (bm25 == NULL)
+		bm25 = Bm25TopKBegin(&index, PG_GETARG_TEXT_PP(1), candidates, PG_GETARG_FLOAT8(12),
+							 PG_GETARG_FLOAT8(13));
 	if (search_hybrid_parallel && Bm25TopKApart(bm25))
 	{
 		Bm25TopKPrepareApart();
@@ -434,6 +443,7 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 		elog(DEBUG1, "hybrid_search: BM25 search loop posted to the compute thread");
 	}
 	/* the whole loop, or what the compute thread left of it */
+	bm25 = Bm25TopKResume(bm25, &index, candidates);
 	Bm25TopKRun(bm25);
 	hits = Bm25TopKEnd(bm25, &nhits);
 	raw[0].n = nhits;

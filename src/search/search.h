@@ -262,6 +262,11 @@ extern void SearchInit(void);
 extern SearchTerm *SearchDocumentTerms(text *doc, Oid config, int *nterms, int64 *doclen);
 extern SearchTerm *SearchTsvectorTerms(Datum tsvector, int *nterms, int64 *doclen);
 extern int	SearchTermCompare(const void *a, const void *b);
+extern int	SearchReferenceTermsInto(const char *src, int len, char *buf, SearchTerm *terms,
+									 int *ntokens);
+
+/* the most tokens text of len bytes can hold (one byte and a separator each) */
+#define SearchReferenceTermsMax(len)	((len) / 2 + 1)
 
 /* util.c */
 extern Tuplestorestate *SearchBeginResult(FunctionCallInfo fcinfo, TupleDesc *tupdesc);
@@ -291,6 +296,8 @@ extern void Bm25CacheDefineSettings(void);
 extern bool Bm25CacheBegin(Oid meta, const Bm25StatsVersion *version);
 extern void Bm25CacheForget(Oid meta);
 extern Bm25CachedTerm *Bm25CacheLookup(Oid meta, const char *term, int len, bool *unchecked);
+extern Bm25CachedTerm *Bm25CachePeek(Oid meta, const char *term, int len);
+extern void Bm25CacheTouch(Bm25CachedTerm *value);
 extern bool Bm25CacheRecheck(Bm25CachedTerm *value, const Bm25TermVersion *version);
 extern Bm25CachedTerm *Bm25CacheReserve(Oid meta, const char *term, int len, int64 df,
 										const Bm25TermVersion *version);
@@ -305,6 +312,9 @@ extern SearchHit *Bm25TopK(const Bm25Index *index, text *query, int k, double k1
 						   int *nhits);
 extern Bm25TopKState *Bm25TopKBegin(const Bm25Index *index, text *query, int k, double k1,
 									double b);
+extern Bm25TopKState *Bm25TopKBeginApart(const Bm25Index *index, text *query, int k, double k1,
+										 double b);
+extern Bm25TopKState *Bm25TopKResume(Bm25TopKState *st, const Bm25Index *index, int k);
 extern bool Bm25TopKApart(const Bm25TopKState *st);
 extern void Bm25TopKRun(Bm25TopKState *st);
 extern void Bm25TopKPrepareApart(void);

@@ -39,6 +39,43 @@ SearchTermCompare(const void *a, const void *b)
 	return (x->len > y->len) - (x->len < y->len);
 }
 
+/* buf[0..len): src lowercased (ASCII) */
+static void
+Lowercase(const char *src, int len, char *buf)
+{
+	for (int i = 0; i < len; i++)
+		buf[i] = (src[i] >= 'A' && src[i] <= 'Z') ? src[i] + ('a' - 'A') : src[i];
+}
+
+/*
+ * The next token of buf[*pos..len): true with it at [*start, *pos), false
+ * at the end; runs longer than VECRAG_BM25_MAX_TERM_LEN are skipped
+ */
+static inline bool
+NextToken(const char *buf, int len, int *pos, int *start)
+{
+	int			i = *pos;
+
+	for (;;)
+	{
+		while (i < len && !IsTokenChar(buf[i]))
+			i++;
+		if (i >= len)
+		{
+			*pos = i;
+			return false;
+		}
+		*start = i;
+		while (i < len && IsTokenChar(buf[i]))
+			i++;
+		if (i - *start <= VECRAG_BM25_MAX_TERM_LEN)
+		{
+			*pos = i;
+			return true;
+		}
+	}
+}
+
 /*
  * Split text into lowercased tokens, in document order, each with tf 1.
  * Tokens point into one palloc'd lowercased copy of the text.
@@ -47,27 +84,16 @@ static SearchTerm *
 ReferenceTokens(text *doc, int *ntokens)
 {
 	int			len = VARSIZE_ANY_EXHDR(doc);
-	char	   *src = VARDATA_ANY(doc);
 	char	   *buf = palloc(len + 1);
 	SearchTerm *tokens = NULL;
 	int			n = 0;
 	int			cap = 0;
 	int			i = 0;
+	int			start;
 
-	for (i = 0; i < len; i++)
-		buf[i] = (src[i] >= 'A' && src[i] <= 'Z') ? src[i] + ('a' - 'A') : src[i];
-	i = 0;
-	while (i < len)
+	Lowercase(VARDATA_ANY(doc), len, buf);
+	while (NextToken(buf, len, &i, &start))
 	{
-		int			start;
-
-		while (i < len && !IsTokenChar(buf[i]))
-			i++;
-		start = i;
-		while (i < len && IsTokenChar(buf[i]))
-			i++;
-		if (i == start || i - start > VECRAG_BM25_MAX_TERM_LEN)
-			continue;
 		if (n == cap)
 		{
 			cap = cap == 0 ? 64 : cap * 2;
@@ -140,6 +166,34 @@ SearchTsvectorTerms(Datum tsvector, int *nterms, int64 *doclen)
 	*nterms = n;
 	*doclen = total;
 	return terms;
+}
+
+/*
+ * The reference tokenizer's distinct terms of src[0..len), sorted, with
+ * frequencies, in the caller's buffers: buf (len bytes; the terms point
+ * into it) and terms (SearchReferenceTermsMax(len) entries).  Returns the
+ * number of terms and sets *ntokens.  Calls nothing of PostgreSQL, so the
+ * compute thread may run it.
+ */
+int
+SearchReferenceTermsInto(const char *src, int len, char *buf, SearchTerm *terms, int *ntokens)
+{
+	int			n = 0;
+	int			i = 0;
+	int			start;
+	int			nterms;
+
+	Lowercase(src, len, buf);
+	while (NextToken(buf, len, &i, &start))
+	{
+		terms[n].term = buf + start;
+		terms[n].len = i - start;
+		terms[n].tf = 1;
+		n++;
+	}
+	*ntokens = n;
+	CountTerms(terms, n, &nterms);
+	return nterms;
 }
 
 /*
