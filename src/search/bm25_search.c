@@ -299,30 +299,19 @@ OpenPostings(Bm25Query *q)
 }
 
 /*
- * Read the corpus statistics of an opened index (Bm25OpenIndex) and the
- * query terms' document frequencies.  Terms absent from the corpus are
- * dropped; the rest are sorted by decreasing upper bound.
+ * q's terms from qterms[0..nqterms): each one's document frequency from the
+ * postings cache, else from the terms btree (and the cache told); terms
+ * absent from the corpus are dropped (and remembered in the cache), the
+ * rest sorted by decreasing upper bound.
  */
 static void
-Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b)
+LookupTerms(Bm25Query *q, const SearchTerm *qterms, int nqterms)
 {
-	Oid			meta = index->meta;
-	Relation	terms;
-	Relation	terms_index;
-	SearchTerm *qterms;
-	int			nqterms;
-	int64		qlen;
-	Bm25StatsVersion version;
+	Oid			meta = q->index.meta;
+	Relation	terms = table_open(q->index.terms, AccessShareLock);
+	Relation	terms_index = index_open(q->index.terms_index, AccessShareLock);
 
-	BeginQuery(q, index, query, k1, b, &version);
-	qterms = SearchDocumentTerms(query, q->index.config, &nqterms, &qlen);
-	if (nqterms == 0)
-		NoTermsError(query);
-
-	q->terms = palloc(sizeof(QueryTerm) * nqterms);
 	q->nterms = 0;
-	terms = table_open(q->index.terms, AccessShareLock);
-	terms_index = index_open(q->index.terms_index, AccessShareLock);
 	for (int i = 0; i < nqterms && q->ndocs > 0; i++)
 	{
 		Bm25CachedTerm *cached = NULL;
@@ -362,6 +351,26 @@ Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b
 	SortTerms(q);
 	index_close(terms_index, AccessShareLock);
 	table_close(terms, AccessShareLock);
+}
+
+/*
+ * Read the corpus statistics of an opened index (Bm25OpenIndex) and the
+ * query terms' document frequencies (LookupTerms), and open the postings.
+ */
+static void
+Bm25Begin(Bm25Query *q, const Bm25Index *index, text *query, double k1, double b)
+{
+	SearchTerm *qterms;
+	int			nqterms;
+	int64		qlen;
+	Bm25StatsVersion version;
+
+	BeginQuery(q, index, query, k1, b, &version);
+	qterms = SearchDocumentTerms(query, q->index.config, &nqterms, &qlen);
+	if (nqterms == 0)
+		NoTermsError(query);
+	q->terms = palloc(sizeof(QueryTerm) * nqterms);
+	LookupTerms(q, qterms, nqterms);
 	OpenPostings(q);
 }
 
@@ -1191,6 +1200,7 @@ struct Bm25TopKState
 	text	   *query;			/* the query text */
 	char	   *lowered;		/* the tokenizer's lowercased copy */
 	SearchTerm *qterms;			/* the tokenizer's terms */
+	int			nqterms;		/* how many */
 	bool		peeked;			/* terms set up from the cache by BeginTerms */
 	bool		bail;			/* a term the cache cannot give: begin on the main thread */
 	bool		no_terms;		/* the query has no terms */
@@ -1483,6 +1493,7 @@ BeginTerms(Bm25TopKState *st)
 	int			n = SearchReferenceTermsInto(VARDATA_ANY(st->query), VARSIZE_ANY_EXHDR(st->query),
 											 st->lowered, st->qterms, &ntokens);
 
+	st->nqterms = n;
 	if (n == 0)
 	{
 		st->no_terms = true;
@@ -1511,31 +1522,31 @@ BeginTerms(Bm25TopKState *st)
 
 /*
  * After a search begun by Bm25TopKBeginApart was run apart (or not run):
- * set its terms up here if the compute thread did not, and return the
- * search to run — itself, or, when the cache could not give every term, a
- * search begun anew by Bm25TopKBegin.  Raises the error of a query
- * without terms.  Any other search is returned as it is.
+ * set its terms up here if the compute thread did not; when the cache
+ * could not give every term, look the tokenized terms up here as
+ * Bm25TopKBegin does (reading missing lists), under the same statistics.
+ * Raises the error of a query without terms.  Nothing for any other search.
  */
-Bm25TopKState *
-Bm25TopKResume(Bm25TopKState *st, const Bm25Index *index, int k)
+void
+Bm25TopKResume(Bm25TopKState *st)
 {
+	Bm25Query  *q = &st->q;
+
 	if (st->query == NULL)
-		return st;
+		return;
 	if (!st->peeked && !st->bail && !st->no_terms)
 		BeginTerms(st);
 	if (st->no_terms)
 		NoTermsError(st->query);
 	if (st->bail)
 	{
-		Bm25TopKState *fresh;
-
-		elog(DEBUG1, "BM25 search begun again: a query term is not in the postings cache");
-		fresh = Bm25TopKBegin(index, st->query, k, st->q.k1, st->q.b);
-
-		Bm25End(&st->q);
-		return fresh;
+		elog(DEBUG1, "BM25 terms looked up on the main thread: a query term is not in the postings cache");
+		LookupTerms(q, st->qterms, st->nqterms);
+		for (int i = 0; i < q->nterms; i++)
+			CursorBegin(&st->cursors[i], q, &q->terms[i]);
+		st->essential = q->nterms;
+		st->bail = false;
 	}
-	return st;
 }
 
 /* whether no list streams from the btree: Bm25TopKRunApart may run the search */

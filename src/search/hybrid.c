@@ -402,7 +402,7 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 	 * the cache's version); with the setting on, the compute thread then
 	 * tokenizes the query, takes its terms' lists from the postings cache
 	 * and runs the search loop while the vector query runs here.  When a
-	 * term's list is not cached, the search begins anew here afterwards
+	 * term's list is not cached, its terms are looked up here afterwards
 	 * (Bm25TopKResume); when the cache cannot be used at all, it begins
 	 * here first and its loop runs apart only if every list is in memory,
 	 * else before the vector query as a serial search.  An error in the
@@ -443,7 +443,7 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 		elog(DEBUG1, "hybrid_search: BM25 search loop posted to the compute thread");
 	}
 	/* the whole loop, or what the compute thread left of it */
-	bm25 = Bm25TopKResume(bm25, &index, candidates);
+	Bm25TopKResume(bm25);
 	Bm25TopKRun(bm25);
 	hits = Bm25TopKEnd(bm25, &nhits);
 	raw[0].n = nhits;

@@ -314,7 +314,7 @@ extern Bm25TopKState *Bm25TopKBegin(const Bm25Index *index, text *query, int k, 
 									double b);
 extern Bm25TopKState *Bm25TopKBeginApart(const Bm25Index *index, text *query, int k, double k1,
 										 double b);
-extern Bm25TopKState *Bm25TopKResume(Bm25TopKState *st, const Bm25Index *index, int k);
+extern void Bm25TopKResume(Bm25TopKState *st);
 extern bool Bm25TopKApart(const Bm25TopKState *st);
 extern void Bm25TopKRun(Bm25TopKState *st);
 extern void Bm25TopKPrepareApart(void);
