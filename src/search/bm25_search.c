@@ -1489,9 +1489,8 @@ BeginTerms(Bm25TopKState *st)
 {
 	Bm25Query  *q = &st->q;
 	static const Bm25TermVersion none = {-1, NULL};
-	int			ntokens;
 	int			n = SearchReferenceTermsInto(VARDATA_ANY(st->query), VARSIZE_ANY_EXHDR(st->query),
-											 st->lowered, st->qterms, &ntokens);
+											 st->lowered, st->qterms);
 
 	st->nqterms = n;
 	if (n == 0)

@@ -250,11 +250,6 @@ extern char *search_reranker;
 extern char *search_hyde_generator;
 extern char *search_hyde_embedder;
 extern bool search_hybrid_parallel;
-
-/* index_order_scan.c */
-extern bool SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *idcol,
-								 AttrNumber vecatt, Datum query, int limit, MemoryContext cxt,
-								 SearchList *list);
 extern int	search_bm25_cache_size;
 extern void SearchInit(void);
 
@@ -262,8 +257,7 @@ extern void SearchInit(void);
 extern SearchTerm *SearchDocumentTerms(text *doc, Oid config, int *nterms, int64 *doclen);
 extern SearchTerm *SearchTsvectorTerms(Datum tsvector, int *nterms, int64 *doclen);
 extern int	SearchTermCompare(const void *a, const void *b);
-extern int	SearchReferenceTermsInto(const char *src, int len, char *buf, SearchTerm *terms,
-									 int *ntokens);
+extern int	SearchReferenceTermsInto(const char *src, int len, char *buf, SearchTerm *terms);
 
 /* the most tokens text of len bytes can hold (one byte and a separator each) */
 #define SearchReferenceTermsMax(len)	((len) / 2 + 1)
@@ -320,6 +314,11 @@ extern void Bm25TopKRun(Bm25TopKState *st);
 extern void Bm25TopKPrepareApart(void);
 extern void Bm25TopKRunApart(void *arg);
 extern SearchHit *Bm25TopKEnd(Bm25TopKState *st, int *nhits);
+
+/* index_order_scan.c */
+extern bool SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *idcol,
+								 AttrNumber vecatt, Datum query, int limit, MemoryContext cxt,
+								 SearchList *list);
 
 /* fusion.c */
 extern SearchFused *SearchFuse(SearchList *lists, int nlists, bool rrf, int rrf_k,

@@ -172,11 +172,11 @@ SearchTsvectorTerms(Datum tsvector, int *nterms, int64 *doclen)
  * The reference tokenizer's distinct terms of src[0..len), sorted, with
  * frequencies, in the caller's buffers: buf (len bytes; the terms point
  * into it) and terms (SearchReferenceTermsMax(len) entries).  Returns the
- * number of terms and sets *ntokens.  Calls nothing of PostgreSQL, so the
- * compute thread may run it.
+ * number of terms.  Calls nothing of PostgreSQL, so the compute thread may
+ * run it.
  */
 int
-SearchReferenceTermsInto(const char *src, int len, char *buf, SearchTerm *terms, int *ntokens)
+SearchReferenceTermsInto(const char *src, int len, char *buf, SearchTerm *terms)
 {
 	int			n = 0;
 	int			i = 0;
@@ -191,7 +191,6 @@ SearchReferenceTermsInto(const char *src, int len, char *buf, SearchTerm *terms,
 		terms[n].tf = 1;
 		n++;
 	}
-	*ntokens = n;
 	CountTerms(terms, n, &nterms);
 	return nterms;
 }
