@@ -116,6 +116,17 @@ FetchByKey(Relation rel, Oid indexoid, Datum key, RegProcedure eqproc,
 	return tup;
 }
 
+/* the slot of memo remembering (relid, key, name), or -1 */
+static int
+MemoFind(const RowMemo *memo, Oid relid, Oid key, const char *name)
+{
+	for (int i = 0; i < MEMO_SIZE; i++)
+		if (memo[i].relid == relid && memo[i].key == key &&
+			(name == NULL || strcmp(memo[i].name, name) == 0))
+			return i;
+	return -1;
+}
+
 /*
  * The tuple of rel at the TID remembered under (key, name) in memo, if
  * snapshot sees it, copied into the current context; NULL if nothing is
@@ -127,16 +138,11 @@ static HeapTuple
 FetchRemembered(RowMemo *memo, Relation rel, Oid key, const char *name,
 				Snapshot snapshot)
 {
-	Oid			relid = RelationGetRelid(rel);
 	TupleTableSlot *slot;
 	HeapTuple	tup = NULL;
-	int			i;
+	int			i = MemoFind(memo, RelationGetRelid(rel), key, name);
 
-	for (i = 0; i < MEMO_SIZE; i++)
-		if (memo[i].relid == relid && memo[i].key == key &&
-			(name == NULL || strcmp(memo[i].name, name) == 0))
-			break;
-	if (i == MEMO_SIZE ||
+	if (i < 0 ||
 		ItemPointerGetBlockNumber(&memo[i].tid) >= RelationGetNumberOfBlocks(rel))
 		return NULL;
 	slot = table_slot_create(rel, NULL);
@@ -160,11 +166,8 @@ Remember(RowMemo *memo, int *next, Oid relid, Oid key, const char *name,
 
 	if (name != NULL && strlen(name) >= MEMO_NAME_MAX)
 		return;
-	for (i = 0; i < MEMO_SIZE; i++)
-		if (memo[i].relid == relid && memo[i].key == key &&
-			(name == NULL || strcmp(memo[i].name, name) == 0))
-			break;
-	if (i == MEMO_SIZE)
+	i = MemoFind(memo, relid, key, name);
+	if (i < 0)
 	{
 		i = *next;
 		*next = (*next + 1) % MEMO_SIZE;
