@@ -36,13 +36,13 @@ DECLARE
 	op text := CASE dist WHEN 'cosine' THEN '<=>' ELSE '<->' END;
 BEGIN
 	EXECUTE format($q$
-		CREATE TEMP TABLE h ON COMMIT DROP AS
+		CREATE TEMP TABLE h AS
 		SELECT q.qid, r.id, r.vector_rank, r.vector_distance
 		FROM hx_queries q, vecrag.hybrid_search(%L, q.qtext, q.qvec, k => 1000, candidates => %s,
 												  distance => %L) r
 		WHERE r.vector_rank IS NOT NULL$q$, tbl, depth, dist);
 	EXECUTE format($q$
-		CREATE TEMP TABLE e ON COMMIT DROP AS
+		CREATE TEMP TABLE e AS
 		SELECT qid, id::bigint, (row_number() OVER (PARTITION BY qid ORDER BY n))::int AS vector_rank, d AS vector_distance
 		FROM (SELECT q.qid, x.id, x.d, x.n FROM hx_queries q,
 				LATERAL (SELECT id, embedding %s q.qvec AS d, row_number() OVER () AS n
@@ -51,19 +51,14 @@ BEGIN
 	RETURN QUERY SELECT (SELECT count(*) FROM h), (SELECT count(*) FROM e),
 		(SELECT count(*) FROM ((SELECT * FROM h EXCEPT ALL SELECT * FROM e)
 							   UNION ALL (SELECT * FROM e EXCEPT ALL SELECT * FROM h)) x);
+	DROP TABLE h, e;
 END $$;
 
 -- hnsw (cosine) and ivf (l2): the plan is the index scan, run directly
-BEGIN;
 SELECT * FROM hx_diff('hx_docs', 'cosine');
-ROLLBACK;
-BEGIN;
 SELECT * FROM hx_diff('hx_docs', 'l2');
-ROLLBACK;
 -- deeper than the first allocation of rows
-BEGIN;
 SELECT * FROM hx_diff('hx_docs', 'l2', 200);
-ROLLBACK;
 SET client_min_messages = debug1;
 SELECT count(*) FROM vecrag.hybrid_search('hx_docs', 'w1 w2', '[1,0,0,0,0,0,0,0]', k => 5);
 SELECT count(*) FROM vecrag.hybrid_search('hx_docs', 'w1 w2', '[1,0,0,0,0,0,0,0]', k => 5, distance => 'l2');
@@ -80,9 +75,7 @@ ROLLBACK;
 
 -- without the index the plan sorts the table: through SPI (exact)
 DROP INDEX hx_cos;
-BEGIN;
 SELECT * FROM hx_diff('hx_docs', 'cosine');
-ROLLBACK;
 SET client_min_messages = debug1;
 SELECT count(*) FROM vecrag.hybrid_search('hx_docs', 'w1 w2', '[1,0,0,0,0,0,0,0]', k => 5);
 RESET client_min_messages;
@@ -97,12 +90,8 @@ SELECT vecrag.bm25_create_index('hx_int', 'body');
 CREATE INDEX hx_small_cos ON hx_small USING hnsw (embedding vector_cosine_ops);
 CREATE INDEX hx_int_cos ON hx_int USING hnsw (embedding vector_cosine_ops);
 ANALYZE hx_small, hx_int;
-BEGIN;
 SELECT * FROM hx_diff('hx_small', 'cosine');
-ROLLBACK;
-BEGIN;
 SELECT * FROM hx_diff('hx_int', 'cosine');
-ROLLBACK;
 SET client_min_messages = debug1;
 SELECT count(*) FROM vecrag.hybrid_search('hx_small', 'w1 w2', '[1,0,0,0,0,0,0,0]', k => 5);
 RESET client_min_messages;
