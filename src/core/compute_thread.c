@@ -8,6 +8,13 @@
  *	  then parks on a condition variable between jobs.  It touches nothing
  *	  of PostgreSQL: it calls the job's function and reports its end.
  *
+ *	  Waking a parked thread takes the kernel several microseconds, and so
+ *	  does waking the main thread that sleeps until a job stops: a caller
+ *	  that knows a job is coming wakes the thread early (ComputeThreadWake),
+ *	  which then spins a short while for the job instead of parking, and the
+ *	  main thread taking a running job back spins a short while for it to
+ *	  stop before it sleeps.  Neither spins on a single-CPU machine.
+ *
  *	  Memory a job reads belongs to the main thread and must stay put until
  *	  the job is stopped.  The main thread never waits for a job to finish:
  *	  when it is done with its own work (or an error or interrupt cuts that
@@ -27,6 +34,8 @@
 #ifndef WIN32
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
+#include <unistd.h>
 #endif
 
 #include "access/xact.h"
@@ -45,19 +54,52 @@ static pthread_cond_t done_cv;	/* the job ended */
 static pthread_t thread;
 static bool thread_started = false;
 static bool thread_failed = false;
+static bool spin = false;		/* more than one CPU: waiting by spinning pays */
+
+/*
+ * How long a woken thread spins for its job (the caller's work before it
+ * posts the job, a few microseconds), and how long the main thread taking
+ * a running job back spins for it to stop (the rest of one window)
+ */
+#define WAKE_SPIN_NS	20000
+#define STOP_SPIN_NS	50000
 
 /* under mutex */
 static void (*job_fn) (void *) = NULL;
 static void *job_arg = NULL;
 static bool job_posted = false;
 static bool job_done = false;
+static bool wake_posted = false;	/* a job is coming: spin for it */
 
 static pg_atomic_uint32 cancel_flag;
+static pg_atomic_uint32 posted_flag;	/* job_posted, read while spinning */
+static pg_atomic_uint32 done_flag;	/* job_done, read while spinning */
 
 static void *ThreadMain(void *unused);
 static bool CreateThread(void);
 static void AtExit(int code, Datum arg);
 static void AtXactAbort(XactEvent event, void *arg);
+
+/* spin until *flag is set or limit_ns have passed; whether it was set */
+static bool
+SpinFor(pg_atomic_uint32 *flag, long limit_ns)
+{
+	struct timespec start;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (int spins = 1; pg_atomic_read_u32(flag) == 0; spins++)
+	{
+		pg_spin_delay();
+		if (spins % 64 == 0)
+		{
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) > limit_ns)
+				return false;
+		}
+	}
+	return true;
+}
 
 static void *
 ThreadMain(void *unused)
@@ -69,8 +111,20 @@ ThreadMain(void *unused)
 
 		pthread_mutex_lock(&mutex);
 		while (!job_posted)
+		{
+			if (wake_posted)
+			{
+				wake_posted = false;
+				pthread_mutex_unlock(&mutex);
+				(void) SpinFor(&posted_flag, WAKE_SPIN_NS);
+				pthread_mutex_lock(&mutex);
+				continue;
+			}
 			pthread_cond_wait(&job_cv, &mutex);
+		}
 		job_posted = false;
+		wake_posted = false;
+		pg_atomic_write_u32(&posted_flag, 0);
 		fn = job_fn;
 		arg = job_arg;
 		pthread_mutex_unlock(&mutex);
@@ -79,6 +133,7 @@ ThreadMain(void *unused)
 
 		pthread_mutex_lock(&mutex);
 		job_done = true;
+		pg_atomic_write_u32(&done_flag, 1);
 		pthread_cond_signal(&done_cv);
 		pthread_mutex_unlock(&mutex);
 	}
@@ -98,6 +153,9 @@ CreateThread(void)
 	if (thread_failed)
 		return false;
 	pg_atomic_init_u32(&cancel_flag, 0);
+	pg_atomic_init_u32(&posted_flag, 0);
+	pg_atomic_init_u32(&done_flag, 0);
+	spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
 	if (pthread_cond_init(&done_cv, NULL) != 0 ||
 		pthread_cond_init(&job_cv, NULL) != 0)
 	{
@@ -137,11 +195,30 @@ ComputeThreadStart(void (*fn) (void *), void *arg)
 	job_fn = fn;
 	job_arg = arg;
 	job_done = false;
+	pg_atomic_write_u32(&done_flag, 0);
 	job_posted = true;
+	pg_atomic_write_u32(&posted_flag, 1);
 	pthread_cond_signal(&job_cv);
 	pthread_mutex_unlock(&mutex);
 	job_active = true;
 	return true;
+}
+
+/*
+ * Wake the thread for a job the caller is about to start, so that it is
+ * running, not parked, when the job comes (it spins for it a short while).
+ * Nothing on a single-CPU machine, while a job is active, or without a
+ * thread.
+ */
+void
+ComputeThreadWake(void)
+{
+	if (job_active || !CreateThread() || !spin)
+		return;
+	pthread_mutex_lock(&mutex);
+	wake_posted = true;
+	pthread_cond_signal(&job_cv);
+	pthread_mutex_unlock(&mutex);
 }
 
 /*
@@ -158,9 +235,17 @@ ComputeThreadStop(void)
 
 	if (!job_active)
 		return;
+	/* a job the thread runs: have it stop, and spin a while for that */
+	if (spin && pg_atomic_read_u32(&posted_flag) == 0)
+	{
+		pg_atomic_write_u32(&cancel_flag, 1);
+		(void) SpinFor(&done_flag, STOP_SPIN_NS);
+	}
 	pthread_mutex_lock(&mutex);
 	withdrawn = job_posted;
 	job_posted = false;
+	wake_posted = false;
+	pg_atomic_write_u32(&posted_flag, 0);
 	if (!withdrawn)
 	{
 		pg_atomic_write_u32(&cancel_flag, 1);
@@ -197,6 +282,11 @@ bool
 ComputeThreadStart(void (*fn) (void *), void *arg)
 {
 	return false;
+}
+
+void
+ComputeThreadWake(void)
+{
 }
 
 void

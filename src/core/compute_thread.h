@@ -11,6 +11,8 @@
  *	  millisecond or so of work), stopping where the caller can finish it.
  *
  *	  Main thread:
+ *		ComputeThreadWake();					optional: a job comes in a few µs
+ *		... the work that prepares the job ...
  *		started = ComputeThreadStart(fn, arg);	the job may run on the thread
  *		... other work; when started, inside PG_TRY whose PG_CATCH calls
  *			ComputeThreadStop() before PG_RE_THROW() ...
@@ -22,6 +24,7 @@
 #define VECRAG_COMPUTE_THREAD_H
 
 extern bool ComputeThreadStart(void (*fn) (void *), void *arg);
+extern void ComputeThreadWake(void);
 extern void ComputeThreadStop(void);
 extern bool ComputeThreadCancelled(void);
 extern bool ComputeThreadActive(void);

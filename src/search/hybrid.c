@@ -346,6 +346,9 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	Tuplestorestate *store;
 
+	/* the compute thread wakes while the arguments are checked and BM25 begins */
+	if (search_hybrid_parallel)
+		ComputeThreadWake();
 	for (int i = 0; i < lengthof(names); i++)
 		if (names[i] != NULL)
 			RequireArg(fcinfo, i, names[i]);
