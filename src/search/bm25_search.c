@@ -32,6 +32,7 @@
 #include "catalog/pg_collation.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "port/atomics.h"
 #include "port/pg_bitutils.h"
 #include "storage/bufmgr.h"
 #include "storage/predicate.h"
@@ -1204,6 +1205,12 @@ struct Bm25TopKState
 	bool		peeked;			/* terms set up from the cache by BeginTerms */
 	bool		bail;			/* a term the cache cannot give: begin on the main thread */
 	bool		no_terms;		/* the query has no terms */
+	/* a loop split between the two threads (Bm25TopKSplit) */
+	pg_atomic_uint64 last_id;	/* the windows end at this id (int64 bits) */
+	pg_atomic_uint32 windows;	/* 1 while the loop sums windows, 2 when it is done */
+	pg_atomic_uint64 window_lo; /* the first id of the window being summed */
+	pg_atomic_uint64 theta_bits;	/* theta, as a double's bits */
+	Bm25TopKState *part;		/* the main thread's part, from end on */
 };
 
 /*
@@ -1221,6 +1228,20 @@ PrepareCursors(Bm25TopKState *st)
 	st->remaining[q->nterms] = 0;
 	for (int i = q->nterms - 1; i >= 0; i--)
 		st->remaining[i] = st->remaining[i + 1] + q->terms[i].bound;
+}
+
+/* theta as the loop has it, for Bm25TopKSplit */
+static inline void
+PublishTheta(Bm25TopKState *st, double theta)
+{
+	union
+	{
+		double		d;
+		uint64		u;
+	}			x;
+
+	x.d = theta;
+	pg_atomic_write_u64(&st->theta_bits, x.u);
 }
 
 /*
@@ -1258,9 +1279,14 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 			essential--;
 		st->seeded = true;
 	}
+	/* what Bm25TopKSplit reads is in place */
+	PublishTheta(st, theta);
+	pg_write_barrier();
+	pg_atomic_write_u32(&st->windows, 1);
 
 	for (;;)
 	{
+		int64		last_id = (int64) pg_atomic_read_u64(&st->last_id);
 		int64		lo = PG_INT64_MAX;
 		int64		last;
 		bool		any = false;
@@ -1285,9 +1311,11 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 				any = true;
 			}
 		}
-		if (!any)
+		if (!any || lo > last_id)
 			break;
+		pg_atomic_write_u64(&st->window_lo, (uint64) lo);
 		last = lo > PG_INT64_MAX - (BM25_WINDOW - 1) ? PG_INT64_MAX : lo + (BM25_WINDOW - 1);
+		last = Min(last, last_id);
 
 		/*
 		 * the essential terms' contributions in [lo, last], in term order: the
@@ -1381,6 +1409,7 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 			if (nheap == cap && heap[0].score > theta)
 			{
 				theta = heap[0].score;
+				PublishTheta(st, theta);
 				limit = theta * BM25_MARGIN;
 				while (essential > 0 && remaining[essential - 1] < limit)
 					essential--;
@@ -1392,6 +1421,7 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 	st->theta = theta;
 	st->limit = limit;
 	st->finished = true;
+	pg_atomic_write_u32(&st->windows, 2);
 }
 
 /* the loop's buffers for up to nterms terms; cap from k and the corpus size */
@@ -1407,6 +1437,10 @@ AllocateLoop(Bm25TopKState *st, int k, int nterms)
 	st->limit = -1.0 * BM25_MARGIN;
 	SeedAllocate(&st->seed, st->cap);
 	st->kept = palloc(sizeof(uint16) * BM25_WINDOW);
+	pg_atomic_init_u64(&st->last_id, (uint64) PG_INT64_MAX);
+	pg_atomic_init_u32(&st->windows, 0);
+	pg_atomic_init_u64(&st->window_lo, 0);
+	pg_atomic_init_u64(&st->theta_bits, 0);
 }
 
 /*
@@ -1615,6 +1649,104 @@ Bm25TopKRunApart(void *arg)
 }
 
 /*
+ * On the main thread while the compute thread runs a search's windows
+ * (after Bm25TopKRunApart was started, before the job is taken back): when
+ * more than half a window's ids lie past the window the thread sums, the
+ * thread is told to stop at the middle of them, and the windows from there
+ * on are summed here meanwhile, with cursors of their own on the same
+ * lists, pruned against the thread's threshold (a lower bound on the final
+ * one).  Bm25TopKEnd merges the two parts' hits: the result is the same,
+ * since every document's score is summed in term order either way.
+ * Nothing when the thread has not reached the windows or little is left.
+ * Interrupts are served here: call it where an error takes the job back.
+ */
+void
+Bm25TopKSplit(Bm25TopKState *st)
+{
+	const Bm25Query *q = &st->q;
+	Bm25TopKState *part;
+	int64		lo;
+	int64		hi = PG_INT64_MIN;
+	uint64		rest;
+	int64		mid;
+	union
+	{
+		uint64		u;
+		double		d;
+	}			theta;
+
+	if (st->part != NULL || pg_atomic_read_u32(&st->windows) != 1)
+		return;
+	pg_read_barrier();
+	lo = (int64) pg_atomic_read_u64(&st->window_lo);
+	for (int i = 0; i < q->nterms; i++)
+	{
+		const Bm25CachedTerm *list = q->terms[i].cached;
+
+		if (list->n > 0)
+			hi = Max(hi, list->ids[list->n - 1]);
+	}
+	/* the ids after the thread's window [lo, lo + BM25_WINDOW - 1] */
+	if (hi < lo || (uint64) hi - (uint64) lo < BM25_WINDOW + BM25_WINDOW / 2)
+		return;
+	rest = (uint64) hi - (uint64) lo - BM25_WINDOW;
+	mid = (int64) ((uint64) lo + BM25_WINDOW + rest / 2);
+	pg_atomic_write_u64(&st->last_id, (uint64) (mid - 1));
+
+	part = palloc0(sizeof(Bm25TopKState));
+	part->q = st->q;
+	part->cap = st->cap;
+	part->remaining = st->remaining;
+	part->heap = palloc(sizeof(SearchHit) * st->cap);
+	part->kept = palloc(sizeof(uint16) * BM25_WINDOW);
+	part->cursors = palloc0(sizeof(PostingCursor) * q->nterms);
+	for (int i = 0; i < q->nterms; i++)
+	{
+		PostingCursor *c = &part->cursors[i];
+
+		CursorOnList(c, &part->q, &part->q.terms[i]);
+		CursorNext(c);
+		CursorSeek(c, mid);
+	}
+	theta.u = pg_atomic_read_u64(&st->theta_bits);
+	part->theta = theta.d;
+	part->limit = theta.d * BM25_MARGIN;
+	part->essential = q->nterms;
+	while (part->essential > 0 && part->remaining[part->essential - 1] < part->limit)
+		part->essential--;
+	part->prepared = part->seeded = part->apart = true;
+	pg_atomic_init_u64(&part->last_id, (uint64) PG_INT64_MAX);
+	pg_atomic_init_u32(&part->windows, 0);
+	pg_atomic_init_u64(&part->window_lo, 0);
+	pg_atomic_init_u64(&part->theta_bits, 0);
+	st->part = part;
+	elog(DEBUG1, "BM25 windows from id " INT64_FORMAT " summed on the main thread beside the compute thread",
+		 mid);
+	Bm25TopKRun(part);
+}
+
+/*
+ * The hits of a split search's two parts, in one array of the best cap
+ * (an id both parts summed, near their boundary, counted once), unsorted
+ */
+static void
+MergePart(Bm25TopKState *st)
+{
+	const Bm25TopKState *part = st->part;
+	SearchHit  *all = palloc(sizeof(SearchHit) * (st->nheap + part->nheap));
+	int			n = 0;
+
+	memcpy(all, st->heap, sizeof(SearchHit) * st->nheap);
+	memcpy(all + st->nheap, part->heap, sizeof(SearchHit) * part->nheap);
+	qsort(all, st->nheap + part->nheap, sizeof(SearchHit), CompareHits);
+	for (int i = 0; i < st->nheap + part->nheap && n < st->cap; i++)
+		if (n == 0 || all[i].id != all[n - 1].id)
+			all[n++] = all[i];
+	st->heap = all;
+	st->nheap = n;
+}
+
+/*
  * End a search after its run finished: release its cursors and relations
  * and return the hits best first (ties: smaller id first), palloc'd, and
  * their number in *nhits.
@@ -1623,6 +1755,8 @@ SearchHit *
 Bm25TopKEnd(Bm25TopKState *st, int *nhits)
 {
 	Assert(st->finished);
+	if (st->part != NULL)
+		MergePart(st);
 	/* the cache's record of the uses BeginTerms could not make */
 	if (st->peeked)
 		for (int i = 0; i < st->q.nterms; i++)

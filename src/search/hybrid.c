@@ -429,6 +429,8 @@ vecrag_hybrid_search(PG_FUNCTION_ARGS)
 		{
 			raw[1] = VectorCandidates(relid, index.id_column, cols[0], distance, PG_GETARG_DATUM(2),
 									  get_fn_expr_argtype(fcinfo->flinfo, 2), candidates);
+			/* what the thread has not reached yet, split with this thread */
+			Bm25TopKSplit(bm25);
 		}
 		PG_CATCH();
 		{

@@ -313,6 +313,7 @@ extern bool Bm25TopKApart(const Bm25TopKState *st);
 extern void Bm25TopKRun(Bm25TopKState *st);
 extern void Bm25TopKPrepareApart(void);
 extern void Bm25TopKRunApart(void *arg);
+extern void Bm25TopKSplit(Bm25TopKState *st);
 extern SearchHit *Bm25TopKEnd(Bm25TopKState *st, int *nhits);
 
 /* index_order_scan.c */

@@ -1,5 +1,8 @@
 # test/t/054_search_hybrid_cancel.pl: hybrid_search runs its BM25 loop on the
-# backend's compute thread while the vector query runs (vecrag.hybrid_parallel).
+# backend's compute thread while the vector query runs (vecrag.hybrid_parallel),
+# and, when the loop outlasts the vector query, sums the windows past the middle
+# of what the thread has left itself (queries 41-50 are long ones of the most
+# frequent words, whose loops do).
 # A backend looping over hybrid_search is cancelled (pg_cancel_backend) and
 # times out (statement_timeout) many times, at random points: the interrupt
 # stops the loop on the thread before the error escapes, and the same backend
@@ -32,6 +35,10 @@ $node->safe_psql('postgres', q{
 		   ARRAY(SELECT ((q * p) % 23) / 22.0 + 0.01 FROM unnest('{2,3,5,7,11,13,17,19}'::int[]) p)::vector AS qvec,
 		   CASE WHEN q % 3 = 0 THEN 2000 ELSE 10 END AS candidates
 	FROM generate_series(1, 40) q;
+	INSERT INTO queries
+	SELECT q, (SELECT string_agg('w' || j, ' ') FROM generate_series(0, 5 + q % 8) j),
+		   ARRAY(SELECT ((q * p) % 23) / 22.0 + 0.01 FROM unnest('{2,3,5,7,11,13,17,19}'::int[]) p)::vector, 10
+	FROM generate_series(41, 50) q;
 	-- the serial path's answers
 	SET vecrag.hybrid_parallel = off;
 	CREATE TABLE expected AS
@@ -44,7 +51,7 @@ $node->safe_psql('postgres', q{
 		bad int;
 	BEGIN
 		FOR i IN 1 .. calls LOOP
-			SELECT * INTO r FROM queries WHERE qid = 1 + i % 40;
+			SELECT * INTO r FROM queries WHERE qid = 1 + i % 50;
 			SELECT count(*) INTO bad FROM (
 				(SELECT r.qid, h.* FROM vecrag.hybrid_search('docs', r.qtext, r.qvec, k => 10,
 															 candidates => r.candidates) h
@@ -77,6 +84,11 @@ $node->psql('postgres', q{SET client_min_messages = debug1;
 	stdout => \$count, stderr => \$debug);
 is($count, '10', 'a call');
 like($debug, qr/BM25 search loop posted to the compute thread/, 'its BM25 loop was posted to the compute thread');
+$node->psql('postgres', q{SET client_min_messages = debug1; SELECT hp_loop(200)},
+	stdout => \$count, stderr => \$debug);
+is($count, '200', 'the parallel path gives the serial answers, debug messages on');
+my $splits = () = $debug =~ /BM25 windows from id \d+ summed on the main thread beside the compute thread/g;
+cmp_ok($splits, '>=', 1, "the main thread summed the last windows of $splits loops beside the thread");
 
 # one session: timeouts, then cancels, then a check of every query
 my $cancels = 30;
