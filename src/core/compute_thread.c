@@ -80,8 +80,8 @@ static bool CreateThread(void);
 static void AtExit(int code, Datum arg);
 static void AtXactAbort(XactEvent event, void *arg);
 
-/* spin until *flag is set or limit_ns have passed; whether it was set */
-static bool
+/* spin until *flag is set or limit_ns have passed */
+static void
 SpinFor(pg_atomic_uint32 *flag, long limit_ns)
 {
 	struct timespec start;
@@ -95,10 +95,9 @@ SpinFor(pg_atomic_uint32 *flag, long limit_ns)
 		{
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) > limit_ns)
-				return false;
+				return;
 		}
 	}
-	return true;
 }
 
 static void *
@@ -116,7 +115,7 @@ ThreadMain(void *unused)
 			{
 				wake_posted = false;
 				pthread_mutex_unlock(&mutex);
-				(void) SpinFor(&posted_flag, WAKE_SPIN_NS);
+				SpinFor(&posted_flag, WAKE_SPIN_NS);
 				pthread_mutex_lock(&mutex);
 				continue;
 			}
@@ -239,7 +238,7 @@ ComputeThreadStop(void)
 	if (spin && pg_atomic_read_u32(&posted_flag) == 0)
 	{
 		pg_atomic_write_u32(&cancel_flag, 1);
-		(void) SpinFor(&done_flag, STOP_SPIN_NS);
+		SpinFor(&done_flag, STOP_SPIN_NS);
 	}
 	pthread_mutex_lock(&mutex);
 	withdrawn = job_posted;

@@ -1210,7 +1210,7 @@ struct Bm25TopKState
 	pg_atomic_uint32 windows;	/* 1 while the loop sums windows, 2 when it is done */
 	pg_atomic_uint64 window_lo; /* the first id of the window being summed */
 	pg_atomic_uint64 theta_bits;	/* theta, as a double's bits */
-	Bm25TopKState *part;		/* the main thread's part, from end on */
+	Bm25TopKState *part;		/* the main thread's part, after last_id */
 };
 
 /*
@@ -1424,6 +1424,16 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 	pg_atomic_write_u32(&st->windows, 2);
 }
 
+/* what a loop shares with Bm25TopKSplit: its windows not begun, no end */
+static void
+InitShared(Bm25TopKState *st)
+{
+	pg_atomic_init_u64(&st->last_id, (uint64) PG_INT64_MAX);
+	pg_atomic_init_u32(&st->windows, 0);
+	pg_atomic_init_u64(&st->window_lo, 0);
+	pg_atomic_init_u64(&st->theta_bits, 0);
+}
+
 /* the loop's buffers for up to nterms terms; cap from k and the corpus size */
 static void
 AllocateLoop(Bm25TopKState *st, int k, int nterms)
@@ -1437,10 +1447,7 @@ AllocateLoop(Bm25TopKState *st, int k, int nterms)
 	st->limit = -1.0 * BM25_MARGIN;
 	SeedAllocate(&st->seed, st->cap);
 	st->kept = palloc(sizeof(uint16) * BM25_WINDOW);
-	pg_atomic_init_u64(&st->last_id, (uint64) PG_INT64_MAX);
-	pg_atomic_init_u32(&st->windows, 0);
-	pg_atomic_init_u64(&st->window_lo, 0);
-	pg_atomic_init_u64(&st->theta_bits, 0);
+	InitShared(st);
 }
 
 /*
@@ -1715,10 +1722,7 @@ Bm25TopKSplit(Bm25TopKState *st)
 	while (part->essential > 0 && part->remaining[part->essential - 1] < part->limit)
 		part->essential--;
 	part->prepared = part->seeded = part->apart = true;
-	pg_atomic_init_u64(&part->last_id, (uint64) PG_INT64_MAX);
-	pg_atomic_init_u32(&part->windows, 0);
-	pg_atomic_init_u64(&part->window_lo, 0);
-	pg_atomic_init_u64(&part->theta_bits, 0);
+	InitShared(part);
 	st->part = part;
 	elog(DEBUG1, "BM25 windows from id " INT64_FORMAT " summed on the main thread beside the compute thread",
 		 mid);
