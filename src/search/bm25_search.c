@@ -11,7 +11,9 @@
  *	  whatever the corpus size.  A search is begun, run and ended in three
  *	  steps (Bm25TopKBegin, Bm25TopKRun, Bm25TopKEnd); when no list streams,
  *	  the run touches nothing of PostgreSQL, so hybrid_search runs it on the
- *	  backend's compute thread (Bm25TopKRunApart) beside its vector query.
+ *	  backend's compute thread (Bm25TopKRunApart) beside its vector query,
+ *	  and sums the windows the thread has not reached when that query ends
+ *	  first (Bm25TopKSplit).
  *
  *	  score(d, q) = sum over query terms t (each occurrence counted) of
  *		idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
