@@ -67,13 +67,12 @@ static bool spin = false;		/* more than one CPU: waiting by spinning pays */
 /* under mutex */
 static void (*job_fn) (void *) = NULL;
 static void *job_arg = NULL;
-static bool job_posted = false;
-static bool job_done = false;
 static bool wake_posted = false;	/* a job is coming: spin for it */
 
 static pg_atomic_uint32 cancel_flag;
-static pg_atomic_uint32 posted_flag;	/* job_posted, read while spinning */
-static pg_atomic_uint32 done_flag;	/* job_done, read while spinning */
+/* written under mutex, atomics so that a spinning thread may read them */
+static pg_atomic_uint32 job_posted;	/* a job waits for the thread */
+static pg_atomic_uint32 job_done;	/* the job the thread took ended */
 
 static void *ThreadMain(void *unused);
 static bool CreateThread(void);
@@ -109,21 +108,20 @@ ThreadMain(void *unused)
 		void	   *arg;
 
 		pthread_mutex_lock(&mutex);
-		while (!job_posted)
+		while (pg_atomic_read_u32(&job_posted) == 0)
 		{
 			if (wake_posted)
 			{
 				wake_posted = false;
 				pthread_mutex_unlock(&mutex);
-				SpinFor(&posted_flag, WAKE_SPIN_NS);
+				SpinFor(&job_posted, WAKE_SPIN_NS);
 				pthread_mutex_lock(&mutex);
 				continue;
 			}
 			pthread_cond_wait(&job_cv, &mutex);
 		}
-		job_posted = false;
+		pg_atomic_write_u32(&job_posted, 0);
 		wake_posted = false;
-		pg_atomic_write_u32(&posted_flag, 0);
 		fn = job_fn;
 		arg = job_arg;
 		pthread_mutex_unlock(&mutex);
@@ -131,8 +129,7 @@ ThreadMain(void *unused)
 		fn(arg);
 
 		pthread_mutex_lock(&mutex);
-		job_done = true;
-		pg_atomic_write_u32(&done_flag, 1);
+		pg_atomic_write_u32(&job_done, 1);
 		pthread_cond_signal(&done_cv);
 		pthread_mutex_unlock(&mutex);
 	}
@@ -152,8 +149,8 @@ CreateThread(void)
 	if (thread_failed)
 		return false;
 	pg_atomic_init_u32(&cancel_flag, 0);
-	pg_atomic_init_u32(&posted_flag, 0);
-	pg_atomic_init_u32(&done_flag, 0);
+	pg_atomic_init_u32(&job_posted, 0);
+	pg_atomic_init_u32(&job_done, 0);
 	spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
 	if (pthread_cond_init(&done_cv, NULL) != 0 ||
 		pthread_cond_init(&job_cv, NULL) != 0)
@@ -193,10 +190,8 @@ ComputeThreadStart(void (*fn) (void *), void *arg)
 	pthread_mutex_lock(&mutex);
 	job_fn = fn;
 	job_arg = arg;
-	job_done = false;
-	pg_atomic_write_u32(&done_flag, 0);
-	job_posted = true;
-	pg_atomic_write_u32(&posted_flag, 1);
+	pg_atomic_write_u32(&job_done, 0);
+	pg_atomic_write_u32(&job_posted, 1);
 	pthread_cond_signal(&job_cv);
 	pthread_mutex_unlock(&mutex);
 	job_active = true;
@@ -235,20 +230,19 @@ ComputeThreadStop(void)
 	if (!job_active)
 		return;
 	/* a job the thread runs: have it stop, and spin a while for that */
-	if (spin && pg_atomic_read_u32(&posted_flag) == 0)
+	if (spin && pg_atomic_read_u32(&job_posted) == 0)
 	{
 		pg_atomic_write_u32(&cancel_flag, 1);
-		SpinFor(&done_flag, STOP_SPIN_NS);
+		SpinFor(&job_done, STOP_SPIN_NS);
 	}
 	pthread_mutex_lock(&mutex);
-	withdrawn = job_posted;
-	job_posted = false;
+	withdrawn = pg_atomic_read_u32(&job_posted) != 0;
+	pg_atomic_write_u32(&job_posted, 0);
 	wake_posted = false;
-	pg_atomic_write_u32(&posted_flag, 0);
 	if (!withdrawn)
 	{
 		pg_atomic_write_u32(&cancel_flag, 1);
-		while (!job_done)
+		while (pg_atomic_read_u32(&job_done) == 0)
 			pthread_cond_wait(&done_cv, &mutex);
 	}
 	pthread_mutex_unlock(&mutex);
