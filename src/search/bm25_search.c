@@ -1246,6 +1246,33 @@ PublishTheta(Bm25TopKState *st, double theta)
 	pg_atomic_write_u64(&st->theta_bits, x.u);
 }
 
+/* the theta PublishTheta left */
+static inline double
+PublishedTheta(Bm25TopKState *st)
+{
+	union
+	{
+		double		d;
+		uint64		u;
+	}			x;
+
+	x.u = pg_atomic_read_u64(&st->theta_bits);
+	return x.d;
+}
+
+/*
+ * How many of the first essential terms stay essential under limit: a
+ * document with none of them cannot reach it (the later terms' bounds sum
+ * below it)
+ */
+static inline int
+EssentialTerms(const double *remaining, int essential, double limit)
+{
+	while (essential > 0 && remaining[essential - 1] < limit)
+		essential--;
+	return essential;
+}
+
 /*
  * The window loop of a search from where it stopped, summing into acc
  * (BM25_WINDOW sums, 0 on entry; left 0 at every window's end).  stop is
@@ -1277,8 +1304,7 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 	{
 		theta = SeedThreshold(q, cursors, cap, &st->seed);
 		limit = theta * BM25_MARGIN;
-		while (essential > 0 && remaining[essential - 1] < limit)
-			essential--;
+		essential = EssentialTerms(remaining, essential, limit);
 		st->seeded = true;
 	}
 	/* what Bm25TopKSplit reads is in place */
@@ -1413,8 +1439,7 @@ RunWindows(Bm25TopKState *st, double *acc, bool (*stop) (void))
 				theta = heap[0].score;
 				PublishTheta(st, theta);
 				limit = theta * BM25_MARGIN;
-				while (essential > 0 && remaining[essential - 1] < limit)
-					essential--;
+				essential = EssentialTerms(remaining, essential, limit);
 			}
 		}
 	}
@@ -1678,11 +1703,6 @@ Bm25TopKSplit(Bm25TopKState *st)
 	int64		hi = PG_INT64_MIN;
 	uint64		rest;
 	int64		mid;
-	union
-	{
-		uint64		u;
-		double		d;
-	}			theta;
 
 	if (st->part != NULL || pg_atomic_read_u32(&st->windows) != 1)
 		return;
@@ -1717,12 +1737,9 @@ Bm25TopKSplit(Bm25TopKState *st)
 		CursorNext(c);
 		CursorSeek(c, mid);
 	}
-	theta.u = pg_atomic_read_u64(&st->theta_bits);
-	part->theta = theta.d;
-	part->limit = theta.d * BM25_MARGIN;
-	part->essential = q->nterms;
-	while (part->essential > 0 && part->remaining[part->essential - 1] < part->limit)
-		part->essential--;
+	part->theta = PublishedTheta(st);
+	part->limit = part->theta * BM25_MARGIN;
+	part->essential = EssentialTerms(part->remaining, q->nterms, part->limit);
 	part->prepared = part->seeded = part->apart = true;
 	InitShared(part);
 	st->part = part;
@@ -1732,8 +1749,8 @@ Bm25TopKSplit(Bm25TopKState *st)
 }
 
 /*
- * The hits of a split search's two parts, in one array of the best cap
- * (an id both parts summed, near their boundary, counted once), unsorted
+ * The hits of a split search's two parts, in one array of the best cap,
+ * best first (an id both parts summed, near their boundary, counted once)
  */
 static void
 MergePart(Bm25TopKState *st)
@@ -1761,8 +1778,6 @@ SearchHit *
 Bm25TopKEnd(Bm25TopKState *st, int *nhits)
 {
 	Assert(st->finished);
-	if (st->part != NULL)
-		MergePart(st);
 	/* the cache's record of the uses BeginTerms could not make */
 	if (st->peeked)
 		for (int i = 0; i < st->q.nterms; i++)
@@ -1774,7 +1789,10 @@ Bm25TopKEnd(Bm25TopKState *st, int *nhits)
 		CursorEnd(&st->cursors[i]);
 	Bm25End(&st->q);
 
-	qsort(st->heap, st->nheap, sizeof(SearchHit), CompareHits);
+	if (st->part != NULL)
+		MergePart(st);
+	else
+		qsort(st->heap, st->nheap, sizeof(SearchHit), CompareHits);
 	*nhits = st->nheap;
 	return st->heap;
 }
