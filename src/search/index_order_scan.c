@@ -107,6 +107,7 @@ SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *i
 	int			strategy;
 	Oid			lefttype;
 	Oid			righttype;
+	RegProcedure opcode;
 	ScanKeyData key;
 	FmgrInfo	distance;
 	IndexScanDesc scan;
@@ -130,9 +131,9 @@ SearchIndexOrderScan(SPIPlanPtr plan, Oid relid, AttrNumber idatt, const char *i
 	heap = table_open(relid, AccessShareLock);
 	opfamily = index->rd_opfamily[0];
 	get_op_opfamily_properties(opno, opfamily, true, &strategy, &lefttype, &righttype);
-	fmgr_info(get_opcode(opno), &distance);
-	ScanKeyEntryInitialize(&key, SK_ORDER_BY, 1, strategy, righttype, collation,
-						   get_opcode(opno), query);
+	opcode = get_opcode(opno);
+	fmgr_info(opcode, &distance);
+	ScanKeyEntryInitialize(&key, SK_ORDER_BY, 1, strategy, righttype, collation, opcode, query);
 
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), 0, 1);
 	index_rescan(scan, NULL, 0, &key, 1);
